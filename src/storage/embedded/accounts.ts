@@ -1,0 +1,62 @@
+/** Accounts on nedb: unique indexes on the normalised username and email. */
+import type Datastore from '@seald-io/nedb';
+import { type AccountRecord, type AccountRepository, DuplicateError } from '../port.ts';
+import { type Collection, isUniqueViolation } from './datastore.ts';
+
+type AccountDocument = Omit<AccountRecord, 'id'> & { _id: string };
+
+function toRecord(doc: AccountDocument | null): AccountRecord | undefined {
+  if (!doc) return undefined;
+  const { _id, ...rest } = doc;
+  return { id: _id, ...rest };
+}
+
+export async function createAccountRepository(collection: Collection): Promise<AccountRepository> {
+  await collection.ensureIndexAsync({ fieldName: 'username', unique: true });
+  await collection.ensureIndexAsync({ fieldName: 'email', unique: true, sparse: true });
+  const db = collection as unknown as Datastore<AccountDocument>;
+
+  async function duplicateOf(candidate: Partial<AccountRecord>, selfId?: string): Promise<DuplicateError> {
+    const byName = candidate.username ? await db.findOneAsync({ username: candidate.username }) : null;
+    if (byName && byName._id !== selfId) return new DuplicateError('username');
+    return new DuplicateError('email');
+  }
+
+  return {
+    async create(account) {
+      const { id, ...rest } = account;
+      try {
+        await db.insertAsync({ _id: id, ...rest });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw await duplicateOf(account);
+        throw error;
+      }
+    },
+    async findById(id) {
+      return toRecord(await db.findOneAsync({ _id: id }));
+    },
+    async findByUsername(username) {
+      return toRecord(await db.findOneAsync({ username }));
+    },
+    async update(id, patch) {
+      const set: Record<string, unknown> = {};
+      const unset: Record<string, true> = {};
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) unset[key] = true;
+        else set[key] = value;
+      }
+      const update = Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set };
+      try {
+        const { affectedDocuments } = await db.updateAsync({ _id: id }, update, { returnUpdatedDocs: true });
+        return toRecord(affectedDocuments as AccountDocument | null);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw await duplicateOf(patch, id);
+        throw error;
+      }
+    },
+    async list() {
+      const docs = await db.findAsync({}).sort({ username: 1 });
+      return docs.map((doc) => toRecord(doc) as AccountRecord);
+    },
+  };
+}

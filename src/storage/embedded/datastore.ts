@@ -1,0 +1,45 @@
+/**
+ * Opening @seald-io/nedb collections under the data directory. nedb keeps each collection in
+ * memory and appends every change to one file per collection; its executor runs writes one at a
+ * time, which is what makes a conditional update an atomic compare-and-set inside one process.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import Datastore from '@seald-io/nedb';
+
+/** Rewrite the append-only files every 10 minutes so they do not grow without bound. */
+const COMPACTION_INTERVAL_MS = 10 * 60 * 1000;
+
+export type Collection = Datastore<Record<string, unknown>>;
+
+export interface CollectionSet {
+  open(name: string): Promise<Collection>;
+  all(): Collection[];
+}
+
+export async function createCollectionSet(dataDir: string): Promise<CollectionSet> {
+  await mkdir(dataDir, { recursive: true });
+  const open = new Map<string, Promise<Collection>>();
+  const ready: Collection[] = [];
+  return {
+    open(name) {
+      let pending = open.get(name);
+      if (!pending) {
+        pending = (async () => {
+          const collection: Collection = new Datastore({ filename: join(dataDir, `${name}.db`) });
+          await collection.loadDatabaseAsync();
+          collection.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
+          ready.push(collection);
+          return collection;
+        })();
+        open.set(name, pending);
+      }
+      return pending;
+    },
+    all: () => ready,
+  };
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { errorType?: string } | null)?.errorType === 'uniqueViolated';
+}

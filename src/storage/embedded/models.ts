@@ -1,0 +1,83 @@
+/**
+ * oidc-provider models on nedb. The payload is kept as a JSON string: Session payloads use client
+ * ids as object keys, and nedb (like MongoDB) refuses keys with dots. The fields the adapter
+ * queries by are copied beside it.
+ */
+import type { ModelPayload, ModelStore } from '../port.ts';
+import type { Collection } from './datastore.ts';
+
+interface ModelDocument {
+  _id: string;
+  data: string;
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  accountId?: string;
+  consumed?: number;
+  expiresAt?: Date;
+}
+
+const INDEXED = ['grantId', 'uid', 'userCode', 'accountId'] as const;
+
+function toPayload(doc: ModelDocument | null): ModelPayload | undefined {
+  if (!doc) return undefined;
+  const payload = JSON.parse(doc.data) as ModelPayload;
+  if (doc.consumed !== undefined) payload.consumed = doc.consumed;
+  return payload;
+}
+
+export async function createModelStore(collection: Collection): Promise<ModelStore> {
+  await collection.ensureIndexAsync({ fieldName: 'expiresAt', expireAfterSeconds: 0 });
+  for (const fieldName of INDEXED) {
+    await collection.ensureIndexAsync({ fieldName, sparse: true });
+  }
+  const db = collection as unknown as import('@seald-io/nedb').default<ModelDocument>;
+
+  return {
+    async upsert(id, payload, expiresIn) {
+      const set: Record<string, unknown> = { data: JSON.stringify(payload) };
+      const unset: Record<string, true> = {};
+      for (const field of INDEXED) {
+        const value = payload[field];
+        if (typeof value === 'string') set[field] = value;
+        else unset[field] = true;
+      }
+      // A consumed mark is never cleared by a later save: losing it would re-arm a one-time artefact.
+      if (typeof payload.consumed === 'number') set.consumed = payload.consumed;
+      if (typeof expiresIn === 'number') set.expiresAt = new Date(Date.now() + expiresIn * 1000);
+      else unset.expiresAt = true;
+      const update = Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set };
+      await db.updateAsync({ _id: id }, update, { upsert: true });
+    },
+    async find(id) {
+      return toPayload(await db.findOneAsync({ _id: id }));
+    },
+    async findByUid(uid) {
+      return toPayload(await db.findOneAsync({ uid }));
+    },
+    async findByUserCode(userCode) {
+      return toPayload(await db.findOneAsync({ userCode }));
+    },
+    async findByAccountId(accountId) {
+      const docs = await db.findAsync({ accountId });
+      return docs.map((doc) => ({ id: doc._id, payload: toPayload(doc) as ModelPayload }));
+    },
+    async consume(id) {
+      const consumed = Math.floor(Date.now() / 1000);
+      const { numAffected } = await db.updateAsync(
+        { _id: id, consumed: { $exists: false } },
+        { $set: { consumed } },
+      );
+      return numAffected === 1;
+    },
+    async destroy(id) {
+      await db.removeAsync({ _id: id }, {});
+    },
+    async revokeByGrantId(grantId) {
+      await db.removeAsync({ grantId }, { multi: true });
+    },
+    async count() {
+      return db.countAsync({});
+    },
+  };
+}

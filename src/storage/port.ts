@@ -1,0 +1,173 @@
+/**
+ * The storage port: everything the domain keeps goes through these interfaces, and both backends
+ * (embedded, mongo) implement them. Backends only translate calls into documents; policy (what a
+ * reused token means, who may log in) lives in the domain modules.
+ *
+ * Invariant every backend must keep: consuming a one-time artefact is a single conditional write
+ * that exactly one caller can win (test/storage/contract.ts races 50 callers).
+ */
+
+/** An oidc-provider model payload; opaque apart from the indexed fields below. */
+export interface ModelPayload {
+  [key: string]: unknown;
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  accountId?: string;
+  consumed?: unknown;
+}
+
+export interface ModelStore {
+  upsert(id: string, payload: ModelPayload, expiresIn?: number): Promise<void>;
+  find(id: string): Promise<ModelPayload | undefined>;
+  findByUid(uid: string): Promise<ModelPayload | undefined>;
+  findByUserCode(userCode: string): Promise<ModelPayload | undefined>;
+  /** Every live record of this model that belongs to a person (sessions, grants). */
+  findByAccountId(accountId: string): Promise<Array<{ id: string; payload: ModelPayload }>>;
+  /** Sets `consumed` (epoch seconds) only if unset; true for the one caller that won. */
+  consume(id: string): Promise<boolean>;
+  destroy(id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+  /** How many live records this model holds (operations and benchmarks). */
+  count(): Promise<number>;
+}
+
+export type AccountStatus = 'active' | 'disabled';
+
+export interface AccountRecord {
+  id: string;
+  /** Stored lower-cased; unique. */
+  username: string;
+  /** Stored lower-cased; unique when present. */
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  roles: string[];
+  status: AccountStatus;
+  passwordHash: string;
+  passwordChangedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type AccountPatch = Partial<Omit<AccountRecord, 'id' | 'createdAt'>>;
+
+export interface AccountRepository {
+  /** Throws DuplicateError when the username or email is taken. */
+  create(account: AccountRecord): Promise<void>;
+  findById(id: string): Promise<AccountRecord | undefined>;
+  findByUsername(username: string): Promise<AccountRecord | undefined>;
+  /** Returns the updated record, or undefined when there is none. Throws DuplicateError. */
+  update(id: string, patch: AccountPatch): Promise<AccountRecord | undefined>;
+  list(): Promise<AccountRecord[]>;
+}
+
+export type KeyState = 'next' | 'current' | 'previous' | 'retired' | 'revoked';
+
+export interface KeyRecord {
+  kid: string;
+  alg: string;
+  state: KeyState;
+  /** Public JWK as published (kid, alg, use included). */
+  publicJwk: Record<string, unknown>;
+  /** Private JWK, encrypted with the key-encryption key (see keys/sealing.ts). */
+  sealedPrivateJwk: string;
+  createdAt: Date;
+  /** When a `next` key becomes `current`. */
+  activatesAt?: Date;
+  /** When a `current` key was demoted to `previous`. */
+  deactivatedAt?: Date;
+  /** When a `previous` key leaves the JWKS. */
+  retiresAt?: Date;
+  revokedAt?: Date;
+}
+
+export interface KeyRepository {
+  list(): Promise<KeyRecord[]>;
+  insert(key: KeyRecord): Promise<void>;
+  /** Applies the patch only if the key is still in `expectedState`; true when it was applied. */
+  transition(kid: string, expectedState: KeyState, patch: Partial<KeyRecord>): Promise<boolean>;
+}
+
+export interface AuditRecord {
+  id: string;
+  type: string;
+  at: Date;
+  requestId?: string;
+  accountId?: string;
+  clientId?: string;
+  ip?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  type?: string;
+  accountId?: string;
+  limit?: number;
+}
+
+export interface AuditRepository {
+  append(event: AuditRecord): Promise<void>;
+  /** Newest first. */
+  list(query?: AuditQuery): Promise<AuditRecord[]>;
+}
+
+export type MfaFactorType = 'totp' | 'backup_codes';
+
+export interface MfaFactorRecord {
+  id: string;
+  accountId: string;
+  type: MfaFactorType;
+  /** TOTP: sealed secret. */
+  sealedSecret?: string;
+  /** TOTP: highest time step accepted so far (replay guard). */
+  lastStep?: number;
+  /** Backup codes: hashes of the codes still unused. */
+  codeHashes?: string[];
+  confirmedAt?: Date;
+  createdAt: Date;
+}
+
+export interface MfaRepository {
+  listByAccount(accountId: string): Promise<MfaFactorRecord[]>;
+  insert(factor: MfaFactorRecord): Promise<void>;
+  update(id: string, patch: Partial<Omit<MfaFactorRecord, 'id' | 'accountId'>>): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Raises lastStep to `step` only if it is lower; true for the one caller that won. */
+  advanceTotpStep(id: string, step: number): Promise<boolean>;
+  /** Removes one unused code hash; true for the one caller that won. */
+  useBackupCode(id: string, codeHash: string): Promise<boolean>;
+}
+
+/** Small named documents: bootstrap fingerprints, resource servers, settings. */
+export interface RecordRepository {
+  get<T>(kind: string, id: string): Promise<T | undefined>;
+  put<T>(kind: string, id: string, value: T): Promise<void>;
+  list<T>(kind: string): Promise<Array<{ id: string; value: T }>>;
+  delete(kind: string, id: string): Promise<void>;
+  /** A lease: true if `holder` now holds `name` until ttl runs out (re-entrant for the holder). */
+  tryLock(name: string, holder: string, ttlSeconds: number): Promise<boolean>;
+  unlock(name: string, holder: string): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: 'embedded' | 'mongo';
+  model(name: string): ModelStore;
+  readonly accounts: AccountRepository;
+  readonly keys: KeyRepository;
+  readonly audit: AuditRepository;
+  readonly mfa: MfaRepository;
+  readonly records: RecordRepository;
+  /** Resolves when the backend answers; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DuplicateError extends Error {
+  override name = 'DuplicateError';
+  readonly field: string;
+  constructor(field: string) {
+    super(`${field} already exists`);
+    this.field = field;
+  }
+}
