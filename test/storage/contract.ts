@@ -1,0 +1,239 @@
+/**
+ * The storage contract: every backend must pass this suite unchanged.
+ * `runStorageContract(name, factory)` registers the tests; the factory returns a fresh, empty store.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { type AccountRecord, DuplicateError, type Store } from '../../src/storage/port.ts';
+
+export type StoreFactory = () => Promise<Store>;
+
+function account(username: string, email?: string): AccountRecord {
+  const now = new Date();
+  return {
+    id: randomUUID(),
+    username,
+    ...(email ? { email } : {}),
+    roles: ['user'],
+    status: 'active',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA',
+    passwordChangedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function runStorageContract(name: string, factory: StoreFactory): void {
+  describe(`storage contract: ${name}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await factory();
+    });
+    after(async () => {
+      await store?.close();
+    });
+
+    describe('oidc-provider models', () => {
+      it('upserts and finds a payload, keeping keys with dots intact', async () => {
+        const model = store.model('Session');
+        const payload = { uid: 'u-1', accountId: 'acc-1', authorizations: { 'app.example.com': { sid: 's' } } };
+        await model.upsert('s-1', payload, 60);
+        assert.deepEqual(await model.find('s-1'), payload);
+        assert.deepEqual(await model.findByUid('u-1'), payload);
+        assert.equal(await model.find('missing'), undefined);
+      });
+
+      it('replaces on upsert and finds by user code', async () => {
+        const model = store.model('DeviceCode');
+        await model.upsert('d-1', { userCode: 'ABCD-EFGH', grantId: 'g-9' }, 60);
+        await model.upsert('d-1', { userCode: 'ABCD-EFGH', grantId: 'g-9', accountId: 'a' }, 60);
+        assert.deepEqual(await model.findByUserCode('ABCD-EFGH'), { userCode: 'ABCD-EFGH', grantId: 'g-9', accountId: 'a' });
+        assert.equal(await model.findByUserCode('NOPE-NOPE'), undefined);
+      });
+
+      it('does not return expired records', async () => {
+        const model = store.model('AccessToken');
+        await model.upsert('expiring', { grantId: 'g-exp' }, 1);
+        assert.ok(await model.find('expiring'));
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        assert.equal(await model.find('expiring'), undefined);
+      });
+
+      it('keeps records without expiry', async () => {
+        const model = store.model('Client');
+        await model.upsert('client-1', { client_id: 'client-1' });
+        assert.deepEqual(await model.find('client-1'), { client_id: 'client-1' });
+      });
+
+      it('destroys one record', async () => {
+        const model = store.model('Interaction');
+        await model.upsert('i-1', { uid: 'i-1' }, 60);
+        await model.destroy('i-1');
+        assert.equal(await model.find('i-1'), undefined);
+      });
+
+      it('revokes every record of a grant and nothing else', async () => {
+        const tokens = store.model('AccessToken');
+        const refresh = store.model('RefreshToken');
+        await tokens.upsert('at-1', { grantId: 'g-1' }, 60);
+        await tokens.upsert('at-2', { grantId: 'g-1' }, 60);
+        await tokens.upsert('at-3', { grantId: 'g-2' }, 60);
+        await refresh.upsert('rt-1', { grantId: 'g-1' }, 60);
+        await tokens.revokeByGrantId('g-1');
+        await refresh.revokeByGrantId('g-1');
+        assert.equal(await tokens.find('at-1'), undefined);
+        assert.equal(await tokens.find('at-2'), undefined);
+        assert.equal(await refresh.find('rt-1'), undefined);
+        assert.deepEqual(await tokens.find('at-3'), { grantId: 'g-2' });
+      });
+
+      it('finds sessions and grants by account', async () => {
+        const grants = store.model('Grant');
+        await grants.upsert('gr-1', { accountId: 'person-1' }, 60);
+        await grants.upsert('gr-2', { accountId: 'person-1' }, 60);
+        await grants.upsert('gr-3', { accountId: 'person-2' }, 60);
+        const found = await grants.findByAccountId('person-1');
+        assert.deepEqual(found.map((entry) => entry.id).sort(), ['gr-1', 'gr-2']);
+      });
+
+      it('consumes once and shows the mark on find', async () => {
+        const codes = store.model('AuthorizationCode');
+        await codes.upsert('code-1', { grantId: 'g-c' }, 60);
+        assert.equal(await codes.consume('code-1'), true);
+        assert.equal(await codes.consume('code-1'), false);
+        const found = await codes.find('code-1');
+        assert.equal(typeof found?.consumed, 'number');
+        assert.equal(await codes.consume('never-stored'), false);
+      });
+
+      it('keeps the consumed mark when the payload is saved again without it', async () => {
+        const codes = store.model('RefreshToken');
+        await codes.upsert('rt-keep', { grantId: 'g-k' }, 60);
+        assert.equal(await codes.consume('rt-keep'), true);
+        await codes.upsert('rt-keep', { grantId: 'g-k', extra: 1 }, 60);
+        assert.equal(await codes.consume('rt-keep'), false);
+      });
+
+      it('lets exactly one of 50 concurrent consumers win', async () => {
+        const codes = store.model('AuthorizationCode');
+        await codes.upsert('race', { grantId: 'g-race' }, 60);
+        const results = await Promise.all(Array.from({ length: 50 }, () => codes.consume('race')));
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.equal(results.filter((won) => !won).length, 49);
+      });
+    });
+
+    describe('accounts', () => {
+      it('creates, finds by id and username, lists', async () => {
+        const alice = account('alice', 'alice@example.com');
+        await store.accounts.create(alice);
+        assert.equal((await store.accounts.findById(alice.id))?.username, 'alice');
+        assert.equal((await store.accounts.findByUsername('alice'))?.id, alice.id);
+        assert.equal(await store.accounts.findByUsername('nobody'), undefined);
+        assert.ok((await store.accounts.list()).some((entry) => entry.id === alice.id));
+      });
+
+      it('refuses a duplicate username or email with DuplicateError naming the field', async () => {
+        await store.accounts.create(account('bob', 'bob@example.com'));
+        await assert.rejects(store.accounts.create(account('bob', 'other@example.com')), (error: unknown) => {
+          assert.ok(error instanceof DuplicateError);
+          assert.equal(error.field, 'username');
+          return true;
+        });
+        await assert.rejects(store.accounts.create(account('bobby', 'bob@example.com')), (error: unknown) => {
+          assert.ok(error instanceof DuplicateError);
+          assert.equal(error.field, 'email');
+          return true;
+        });
+        assert.equal((await store.accounts.findByUsername('bobby')), undefined);
+      });
+
+      it('allows many accounts without email', async () => {
+        await store.accounts.create(account('no-mail-1'));
+        await store.accounts.create(account('no-mail-2'));
+      });
+
+      it('updates fields and returns the new record', async () => {
+        const carol = account('carol');
+        await store.accounts.create(carol);
+        const updated = await store.accounts.update(carol.id, { status: 'disabled', roles: ['admin'] });
+        assert.equal(updated?.status, 'disabled');
+        assert.deepEqual(updated?.roles, ['admin']);
+        assert.equal(await store.accounts.update('missing', { status: 'active' }), undefined);
+        await assert.rejects(store.accounts.update(carol.id, { username: 'alice' }), DuplicateError);
+      });
+    });
+
+    describe('signing keys', () => {
+      it('inserts, lists and transitions only from the expected state', async () => {
+        await store.keys.insert({
+          kid: 'k-1',
+          alg: 'ES256',
+          state: 'next',
+          publicJwk: { kty: 'EC', kid: 'k-1' },
+          sealedPrivateJwk: 'sealed',
+          createdAt: new Date(),
+        });
+        assert.equal(await store.keys.transition('k-1', 'current', { state: 'previous' }), false);
+        assert.equal(await store.keys.transition('k-1', 'next', { state: 'current' }), true);
+        const [key] = (await store.keys.list()).filter((entry) => entry.kid === 'k-1');
+        assert.equal(key?.state, 'current');
+        assert.ok(key?.createdAt instanceof Date);
+      });
+    });
+
+    describe('audit events', () => {
+      it('appends and lists newest first, filtered', async () => {
+        const base = Date.now();
+        for (let i = 0; i < 3; i += 1) {
+          await store.audit.append({ id: randomUUID(), type: 'login.failed', at: new Date(base + i), accountId: 'p-a' });
+        }
+        await store.audit.append({ id: randomUUID(), type: 'login.success', at: new Date(base + 10), accountId: 'p-b' });
+        const failed = await store.audit.list({ type: 'login.failed', limit: 2 });
+        assert.equal(failed.length, 2);
+        assert.ok((failed[0]?.at.getTime() ?? 0) > (failed[1]?.at.getTime() ?? 0));
+        assert.equal((await store.audit.list({ accountId: 'p-b' })).length, 1);
+      });
+    });
+
+    describe('mfa factors', () => {
+      it('advances a TOTP step only forwards, one winner per step', async () => {
+        await store.mfa.insert({ id: 'f-1', accountId: 'm-1', type: 'totp', sealedSecret: 's', createdAt: new Date() });
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.mfa.advanceTotpStep('f-1', 100)));
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.equal(await store.mfa.advanceTotpStep('f-1', 99), false);
+        assert.equal(await store.mfa.advanceTotpStep('f-1', 101), true);
+      });
+
+      it('uses a backup code once', async () => {
+        await store.mfa.insert({ id: 'f-2', accountId: 'm-1', type: 'backup_codes', codeHashes: ['h1', 'h2'], createdAt: new Date() });
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.mfa.useBackupCode('f-2', 'h1')));
+        assert.equal(results.filter(Boolean).length, 1);
+        const [factor] = (await store.mfa.listByAccount('m-1')).filter((entry) => entry.id === 'f-2');
+        assert.deepEqual(factor?.codeHashes, ['h2']);
+        await store.mfa.remove('f-2');
+        assert.equal((await store.mfa.listByAccount('m-1')).length, 1);
+      });
+    });
+
+    describe('records and locks', () => {
+      it('puts, gets, lists and deletes', async () => {
+        await store.records.put('resource', 'https://api.example.com', { scopes: ['read'] });
+        assert.deepEqual(await store.records.get('resource', 'https://api.example.com'), { scopes: ['read'] });
+        assert.equal((await store.records.list('resource')).length, 1);
+        await store.records.delete('resource', 'https://api.example.com');
+        assert.equal(await store.records.get('resource', 'https://api.example.com'), undefined);
+      });
+
+      it('grants a lock to one holder at a time', async () => {
+        const results = await Promise.all(['a', 'b', 'c', 'd'].map((holder) => store.records.tryLock('rotation', holder, 30)));
+        assert.equal(results.filter(Boolean).length, 1);
+        const winner = ['a', 'b', 'c', 'd'][results.indexOf(true)] as string;
+        assert.equal(await store.records.tryLock('rotation', winner, 30), true);
+        await store.records.unlock('rotation', winner);
+        assert.equal(await store.records.tryLock('rotation', 'e', 30), true);
+      });
+    });
+  });
+}
