@@ -1,5 +1,5 @@
 /** Accounts on nedb: unique indexes on the normalised username and email. */
-import type Datastore from '@seald-io/nedb';
+import type { Db } from './nedb.ts';
 import { type AccountRecord, type AccountRepository, DuplicateError } from '../port.ts';
 import { type Collection, isUniqueViolation } from './datastore.ts';
 
@@ -14,7 +14,7 @@ function toRecord(doc: AccountDocument | null): AccountRecord | undefined {
 export async function createAccountRepository(collection: Collection): Promise<AccountRepository> {
   await collection.ensureIndexAsync({ fieldName: 'username', unique: true });
   await collection.ensureIndexAsync({ fieldName: 'email', unique: true, sparse: true });
-  const db = collection as unknown as Datastore<AccountDocument>;
+  const db = collection as unknown as Db<AccountDocument>;
 
   async function duplicateOf(candidate: Partial<AccountRecord>, selfId?: string): Promise<DuplicateError> {
     const byName = candidate.username ? await db.findOneAsync({ username: candidate.username }) : null;

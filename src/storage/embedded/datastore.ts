@@ -5,12 +5,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import Datastore from '@seald-io/nedb';
+import { Datastore, type Db } from './nedb.ts';
 
 /** Rewrite the append-only files every 10 minutes so they do not grow without bound. */
 const COMPACTION_INTERVAL_MS = 10 * 60 * 1000;
 
-export type Collection = Datastore<Record<string, unknown>>;
+export type Collection = Db;
 
 export interface CollectionSet {
   open(name: string): Promise<Collection>;
@@ -26,7 +26,7 @@ export async function createCollectionSet(dataDir: string): Promise<CollectionSe
       let pending = open.get(name);
       if (!pending) {
         pending = (async () => {
-          const collection: Collection = new Datastore({ filename: join(dataDir, `${name}.db`) });
+          const collection = new Datastore({ filename: join(dataDir, `${name}.db`) });
           await collection.loadDatabaseAsync();
           collection.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
           ready.push(collection);

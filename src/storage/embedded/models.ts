@@ -5,6 +5,7 @@
  */
 import type { ModelPayload, ModelStore } from '../port.ts';
 import type { Collection } from './datastore.ts';
+import type { Db } from './nedb.ts';
 
 interface ModelDocument {
   _id: string;
@@ -31,7 +32,7 @@ export async function createModelStore(collection: Collection): Promise<ModelSto
   for (const fieldName of INDEXED) {
     await collection.ensureIndexAsync({ fieldName, sparse: true });
   }
-  const db = collection as unknown as import('@seald-io/nedb').default<ModelDocument>;
+  const db = collection as unknown as Db<ModelDocument>;
 
   return {
     async upsert(id, payload, expiresIn) {

@@ -1,5 +1,5 @@
 /** Keys, audit events, MFA factors and small records on nedb. */
-import type Datastore from '@seald-io/nedb';
+import type { Db } from './nedb.ts';
 import type {
   AuditRecord,
   AuditRepository,
@@ -19,7 +19,7 @@ function strip<T extends { _id: string }>(doc: T): Omit<T, '_id'> {
 }
 
 export async function createKeyRepository(collection: Collection): Promise<KeyRepository> {
-  const db = collection as unknown as Datastore<WithId<KeyRecord, 'kid'>>;
+  const db = collection as unknown as Db<WithId<KeyRecord, 'kid'>>;
   return {
     async list() {
       const docs = await db.findAsync({}).sort({ createdAt: 1 });
@@ -40,7 +40,7 @@ export async function createKeyRepository(collection: Collection): Promise<KeyRe
 export async function createAuditRepository(collection: Collection): Promise<AuditRepository> {
   await collection.ensureIndexAsync({ fieldName: 'type' });
   await collection.ensureIndexAsync({ fieldName: 'accountId', sparse: true });
-  const db = collection as unknown as Datastore<WithId<AuditRecord, 'id'>>;
+  const db = collection as unknown as Db<WithId<AuditRecord, 'id'>>;
   return {
     async append(event) {
       const { id, ...rest } = event;
@@ -61,7 +61,7 @@ export async function createAuditRepository(collection: Collection): Promise<Aud
 
 export async function createMfaRepository(collection: Collection): Promise<MfaRepository> {
   await collection.ensureIndexAsync({ fieldName: 'accountId' });
-  const db = collection as unknown as Datastore<WithId<MfaFactorRecord, 'id'>>;
+  const db = collection as unknown as Db<WithId<MfaFactorRecord, 'id'>>;
   return {
     async listByAccount(accountId) {
       const docs = await db.findAsync({ accountId }).sort({ createdAt: 1 });
@@ -109,8 +109,8 @@ interface LockDocument {
 
 export async function createRecordRepository(records: Collection, locks: Collection): Promise<RecordRepository> {
   await records.ensureIndexAsync({ fieldName: 'kind' });
-  const db = records as unknown as Datastore<RecordDocument>;
-  const lockDb = locks as unknown as Datastore<LockDocument>;
+  const db = records as unknown as Db<RecordDocument>;
+  const lockDb = locks as unknown as Db<LockDocument>;
   return {
     async get<T>(kind: string, id: string) {
       const doc = await db.findOneAsync({ _id: `${kind}:${id}` });

@@ -1,0 +1,81 @@
+/**
+ * Accounts: creation with normalised usernames, and password authentication that takes the same
+ * time whether or not the username exists (a decoy verification runs for unknown names).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AccountRecord, AccountRepository } from '../storage/port.ts';
+import type { PasswordHasher } from './hashing.ts';
+
+export interface NewAccount {
+  username: string;
+  email?: string | undefined;
+  emailVerified?: boolean | undefined;
+  name?: string | undefined;
+  roles?: string[] | undefined;
+  /** Either a plaintext password (hashed here) or an argon2id PHC string. */
+  password?: string | undefined;
+  passwordHash?: string | undefined;
+  id?: string | undefined;
+}
+
+export type AuthenticationResult =
+  | { ok: true; account: AccountRecord }
+  | { ok: false; reason: 'invalid_credentials' | 'account_disabled'; accountId?: string };
+
+export interface AccountService {
+  create(input: NewAccount): Promise<AccountRecord>;
+  findById(id: string): Promise<AccountRecord | undefined>;
+  findByUsername(username: string): Promise<AccountRecord | undefined>;
+  authenticate(username: string, password: string): Promise<AuthenticationResult>;
+  setPassword(id: string, password: string): Promise<void>;
+}
+
+export function normaliseUsername(username: string): string {
+  return username.normalize('NFKC').trim().toLowerCase();
+}
+
+export function createAccountService(repo: AccountRepository, hasher: PasswordHasher): AccountService {
+  return {
+    async create(input) {
+      if (!input.password && !input.passwordHash) throw new Error('an account needs a password or a password hash');
+      const now = new Date();
+      const account: AccountRecord = {
+        id: input.id ?? randomUUID(),
+        username: normaliseUsername(input.username),
+        ...(input.email ? { email: input.email.trim().toLowerCase() } : {}),
+        ...(input.email ? { emailVerified: input.emailVerified ?? false } : {}),
+        ...(input.name ? { name: input.name } : {}),
+        roles: input.roles ?? [],
+        status: 'active',
+        passwordHash: input.passwordHash ?? (await hasher.hash(input.password as string)),
+        passwordChangedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await repo.create(account);
+      return account;
+    },
+    findById: (id) => repo.findById(id),
+    findByUsername: (username) => repo.findByUsername(normaliseUsername(username)),
+    async authenticate(username, password) {
+      const account = await repo.findByUsername(normaliseUsername(username));
+      if (!account) {
+        await hasher.decoy(password);
+        return { ok: false, reason: 'invalid_credentials' };
+      }
+      const { ok, rehash } = await hasher.verify(account.passwordHash, password);
+      if (!ok) return { ok: false, reason: 'invalid_credentials', accountId: account.id };
+      // Checked after the password so a disabled account cannot be told apart by timing alone.
+      if (account.status !== 'active') return { ok: false, reason: 'account_disabled', accountId: account.id };
+      if (rehash) {
+        // Parameters were raised since this hash was made: upgrade it now that we know the password.
+        await repo.update(account.id, { passwordHash: await hasher.hash(password), updatedAt: new Date() });
+      }
+      return { ok: true, account };
+    },
+    async setPassword(id, password) {
+      const now = new Date();
+      await repo.update(id, { passwordHash: await hasher.hash(password), passwordChangedAt: now, updatedAt: now });
+    },
+  };
+}

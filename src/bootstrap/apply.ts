@@ -1,0 +1,126 @@
+/**
+ * Applies the bootstrap file at every start, idempotently. For each client and user we remember a
+ * fingerprint of the entry we applied and of the record as we left it. On the next start:
+ *  - missing from the store → created;
+ *  - entry unchanged in the file → nothing to do;
+ *  - entry changed, record untouched since we wrote it → updated;
+ *  - entry changed but the record was changed by someone else too → left alone, with a warning.
+ * So an operator's later change in the store is never silently overwritten.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type Provider from 'oidc-provider';
+import type { Logger } from '../audit/logger.ts';
+import { normaliseUsername, type AccountService } from '../accounts/service.ts';
+import type { ResourceRegistry } from '../oidc/resources.ts';
+import type { AccountRecord, Store } from '../storage/port.ts';
+import { type BootstrapFile, type BootstrapUser, bootstrapSchema } from './schema.ts';
+
+interface Applied {
+  entry: string;
+  record: string;
+}
+
+const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+
+function userState(account: AccountRecord) {
+  return { username: account.username, email: account.email, name: account.name, roles: account.roles, passwordHash: account.passwordHash };
+}
+
+export async function readBootstrapFile(path: string): Promise<BootstrapFile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`BOOTSTRAP_FILE: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = bootstrapSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`BOOTSTRAP_FILE: ${issue?.path.join('.') || 'file'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+export interface BootstrapDeps {
+  store: Store;
+  provider: Provider;
+  accounts: AccountService;
+  resources: ResourceRegistry;
+  logger: Logger;
+  production: boolean;
+}
+
+export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): Promise<void> {
+  const { store, logger } = deps;
+  const clients = store.model('Client');
+  if (file.resources.length) await deps.resources.replaceAll(file.resources);
+
+  for (const entry of file.clients) {
+    const id = entry.client_id;
+    try {
+      await deps.provider.Client.validate(entry);
+    } catch (error) {
+      throw new Error(`BOOTSTRAP_FILE: client ${id}: ${(error as { error_description?: string }).error_description ?? (error as Error).message}`);
+    }
+    const applied = await store.records.get<Applied>('bootstrap-client', id);
+    const current = await clients.find(id);
+    const entryPrint = fingerprint(entry);
+    if (current && applied?.entry === entryPrint) continue;
+    if (current && applied && applied.record !== fingerprint(current)) {
+      logger.warn({ client_id: id }, 'bootstrap: client changed in the store since it was applied; file entry not applied');
+      continue;
+    }
+    if (current && !applied) {
+      logger.warn({ client_id: id }, 'bootstrap: client exists and was not created by bootstrap; left unchanged');
+      continue;
+    }
+    await clients.upsert(id, entry);
+    await store.records.put<Applied>('bootstrap-client', id, { entry: entryPrint, record: fingerprint(entry) });
+    logger.info({ client_id: id }, current ? 'bootstrap: client updated' : 'bootstrap: client created');
+  }
+
+  for (const user of file.users) await applyUser(user, deps);
+}
+
+async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void> {
+  const { store, accounts, logger } = deps;
+  const username = normaliseUsername(user.username);
+  if (deps.production && user.password) {
+    throw new Error(`BOOTSTRAP_FILE: user ${username}: plaintext passwords are refused in production; use password_hash`);
+  }
+  const applied = await store.records.get<Applied>('bootstrap-user', username);
+  const existing = await accounts.findByUsername(username);
+  const entryPrint = fingerprint(user);
+  if (existing && applied?.entry === entryPrint) return;
+  if (existing && (!applied || applied.record !== fingerprint(userState(existing)))) {
+    logger.warn({ username }, 'bootstrap: user changed since it was applied (or not created by bootstrap); file entry not applied');
+    return;
+  }
+  let account: AccountRecord;
+  if (!existing) {
+    account = await accounts.create({
+      id: user.id,
+      username,
+      email: user.email,
+      emailVerified: user.email_verified,
+      name: user.name,
+      roles: user.roles,
+      password: user.password,
+      passwordHash: user.password_hash,
+    });
+    logger.info({ username }, 'bootstrap: user created');
+  } else {
+    await store.accounts.update(existing.id, {
+      email: user.email?.toLowerCase(),
+      name: user.name,
+      roles: user.roles,
+      ...(user.password_hash ? { passwordHash: user.password_hash } : {}),
+      updatedAt: new Date(),
+    });
+    if (user.password) await accounts.setPassword(existing.id, user.password);
+    account = (await store.accounts.findById(existing.id)) as AccountRecord;
+    logger.info({ username }, 'bootstrap: user updated');
+  }
+  await store.records.put<Applied>('bootstrap-user', username, { entry: entryPrint, record: fingerprint(userState(account)) });
+}

@@ -1,0 +1,25 @@
+/** Constructs a Provider from the configuration and the current published keys. */
+import Provider from 'oidc-provider';
+import type { AuditBus } from '../audit/bus.ts';
+import type { Logger } from '../audit/logger.ts';
+import type { Config } from '../config/index.ts';
+import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
+import { subscribeProviderEvents } from './events.ts';
+
+export interface ProviderFactoryDeps extends Omit<ConfigurationDeps, 'jwks'> {
+  config: Config;
+  audit: AuditBus;
+  logger: Logger;
+}
+
+export type ProviderFactory = (jwks: ConfigurationDeps['jwks']) => Provider;
+
+export function createProviderFactory(deps: ProviderFactoryDeps): ProviderFactory {
+  return (jwks) => {
+    const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
+    // Forwarded headers reach this far only from trusted proxies (security/client-ip.ts strips the rest).
+    provider.proxy = deps.config.trustProxy !== false;
+    subscribeProviderEvents(provider, deps.audit, deps.logger);
+    return provider;
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The oidc-provider configuration: which protocol features are on, lifetimes, claims and the hooks
+ * through which the provider reaches our accounts, storage, pages and policy. Built fresh for each
+ * Provider instance (the key set is the only part that changes between instances).
+ */
+import type Keygrip from 'keygrip';
+import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { SCOPE_CLAIMS } from '../accounts/claims.ts';
+import type { Config } from '../config/index.ts';
+import type { PrivateJwk } from '../keys/keystore.ts';
+import type { Renderer } from '../views/render.ts';
+import type { AdapterConstructor } from './adapter.ts';
+import type { ResourceRegistry } from './resources.ts';
+
+export interface ConfigurationDeps {
+  config: Config;
+  adapter: AdapterConstructor;
+  findAccount: NonNullable<Configuration['findAccount']>;
+  resources: ResourceRegistry;
+  cookieKeys: Keygrip;
+  corsAllows: (origin: string) => boolean;
+  render: Renderer;
+  jwks: PrivateJwk[];
+  /** Extension points for later capabilities (policy, refresh-token rotation, MFA). */
+  extend?: ((configuration: Configuration) => void) | undefined;
+}
+
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+
+export function buildConfiguration(deps: ConfigurationDeps): Configuration {
+  const { config, resources, render } = deps;
+  const ttl = config.ttl;
+
+  const configuration: Configuration = {
+    adapter: deps.adapter,
+    findAccount: deps.findAccount,
+    jwks: { keys: deps.jwks as unknown as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: {
+      keys: deps.cookieKeys as unknown as string[],
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    clientAuthMethods: [...CLIENT_AUTH_METHODS],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    clientBasedCORS: (_ctx, origin) => deps.corsAllows(origin),
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator(_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        }
+      },
+    },
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'roles'],
+    claims: {
+      ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+      acr: null,
+      amr: null,
+      auth_time: null,
+      sid: null,
+    },
+    // PKCE with S256 on every authorization code request, public or confidential (OAuth 2.1).
+    pkce: { required: () => true },
+    responseTypes: ['code'],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      deviceFlow: { enabled: true },
+      backchannelLogout: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      dPoP: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          await render(ctx as never, 'logout', { form, host: ctx.host, clientName: ctx.oidc.client?.clientName });
+        },
+        async postLogoutSuccessSource(ctx) {
+          await render(ctx as never, 'message', { title: 'Signed out', message: 'You have been signed out.' });
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf,
+        useGrantedResource: async () => false,
+        async getResourceServerInfo(_ctx, indicator) {
+          const resource = resources.get(indicator);
+          if (!resource) throw new errors.InvalidTarget();
+          return {
+            scope: resource.scopes.join(' '),
+            audience: resource.identifier,
+            accessTokenTTL: resource.accessTokenTTL ?? ttl.accessToken,
+            accessTokenFormat: resource.accessTokenFormat,
+            ...(resource.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: resource.signingAlg } } } : {}),
+          };
+        },
+      },
+    },
+    // First-party clients are trusted to act for the person without a consent screen: the grant
+    // is extended with whatever they ask for, so the consent prompt never triggers.
+    async loadExistingGrant(ctx: KoaContextWithOIDC) {
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+      const client = ctx.oidc.client!;
+      if (!(client.metadata() as { first_party?: boolean }).first_party || !ctx.oidc.session?.accountId) {
+        return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+      }
+      const grant =
+        (grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined) ??
+        new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session.accountId });
+      grant.addOIDCScope(ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(' ') : 'openid');
+      const claims = ctx.oidc.requestParamClaims;
+      if (claims?.size) grant.addOIDCClaims([...claims]);
+      for (const [indicator, resourceServer] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+        grant.addResourceScope(indicator, resourceServer.scope);
+      }
+      await grant.save();
+      return grant;
+    },
+    rotateRefreshToken: () => true,
+    ttl: {
+      AccessToken: (_ctx, token) => (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ?? ttl.accessToken,
+      ClientCredentials: (_ctx, token) => (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ?? ttl.accessToken,
+      AuthorizationCode: ttl.authorizationCode,
+      IdToken: ttl.idToken,
+      RefreshToken: ttl.refreshToken,
+      DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
+      Interaction: ttl.interaction,
+      Session: ttl.session,
+      // The grant outlives its longest refresh token; otherwise it would silently cap refresh tokens.
+      Grant: Math.max(ttl.refreshToken, ttl.session),
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    async renderError(ctx, out) {
+      const description = String(out.error_description ?? out.error ?? 'the request could not be completed');
+      await render(ctx as never, 'error', { title: 'Request not accepted', message: description, code: String(out.error ?? 'invalid_request') }, ctx.status >= 400 ? ctx.status : 400);
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      userinfoSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      introspectionSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      clientAuthSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+    },
+  };
+  deps.extend?.(configuration);
+  return configuration;
+}

@@ -1,0 +1,45 @@
+/**
+ * Request bodies for our own routes: only urlencoded forms and JSON, at most 16 KiB, validated
+ * against a zod schema before anything else sees them. A field that should be a string and
+ * arrives as an object (`username[$ne]=`) fails here, never reaching a query.
+ */
+import coBody from 'co-body';
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import { AppError } from './errors.ts';
+
+const LIMIT = '16kb';
+
+export function wantsJson(ctx: Context): boolean {
+  return ctx.is('application/json') === 'application/json' || ctx.accepts('html', 'json') === 'json';
+}
+
+async function readRaw(ctx: Context): Promise<unknown> {
+  if (ctx.is('application/x-www-form-urlencoded')) {
+    return coBody.form(ctx.req, { limit: LIMIT, queryString: { depth: 2, parameterLimit: 50 } });
+  }
+  if (ctx.is('application/json')) {
+    return coBody.json(ctx.req, { limit: LIMIT, strict: true });
+  }
+  throw new AppError(415, 'unsupported_media_type', 'send application/x-www-form-urlencoded or application/json');
+}
+
+export async function parseBody<S extends z.ZodType>(ctx: Context, schema: S): Promise<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = await readRaw(ctx);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const status = (error as { status?: number }).status;
+    if (status === 413) throw new AppError(413, 'request_too_large', `request bodies are limited to ${LIMIT}`);
+    if (status === 415) throw new AppError(415, 'unsupported_media_type', 'unsupported content encoding');
+    throw new AppError(400, 'invalid_request', 'the request body could not be parsed');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'body';
+    throw new AppError(400, 'invalid_request', `invalid or missing field: ${field}`);
+  }
+  return parsed.data;
+}

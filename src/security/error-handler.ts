@@ -1,0 +1,76 @@
+/**
+ * The one place errors from our routes become responses. Known errors keep their stable code and
+ * status; anything else is a 500 whose details go to the log, never to the client. The answer is
+ * JSON for API callers and a page for browsers.
+ */
+import type { Context, Next } from 'koa';
+import type { Logger } from '../audit/logger.ts';
+import type { Renderer } from '../views/render.ts';
+import { isStorageUnavailable } from '../storage/errors.ts';
+import { AppError } from './errors.ts';
+
+interface Described {
+  status: number;
+  code: string;
+  message: string;
+  headers: Record<string, string>;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Something is not right with that request',
+  403: 'Not allowed',
+  404: 'Not found',
+  413: 'Too much data',
+  415: 'Unsupported request',
+  423: 'Account locked',
+  429: 'Too many attempts',
+  503: 'Temporarily unavailable',
+};
+
+function describe(error: unknown): Described | undefined {
+  if (error instanceof AppError) {
+    return { status: error.status, code: error.code, message: error.expose ? error.message : 'internal error', headers: error.headers };
+  }
+  if (isStorageUnavailable(error)) {
+    return { status: 503, code: 'temporarily_unavailable', message: 'the service is temporarily unavailable, try again shortly', headers: { 'Retry-After': '5' } };
+  }
+  // oidc-provider errors (SessionNotFound for an unknown or expired interaction, and friends).
+  const oidc = error as { error?: string; statusCode?: number; expose?: boolean; error_description?: string };
+  if (typeof oidc?.error === 'string' && typeof oidc.statusCode === 'number' && oidc.statusCode < 500 && oidc.expose) {
+    const message = oidc.error === 'invalid_request' && /interaction|session/i.test(oidc.error_description ?? '')
+      ? 'this sign-in attempt has expired or is not valid any more; go back to the application and start again'
+      : (oidc.error_description ?? oidc.error);
+    return { status: oidc.statusCode, code: oidc.error, message, headers: {} };
+  }
+  return undefined;
+}
+
+export function errorHandler(logger: Logger, render: Renderer, wantsJson: (ctx: Context) => boolean) {
+  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new AppError(404, 'not_found', 'there is nothing at this address');
+    } catch (error) {
+      let described = describe(error);
+      if (!described) {
+        logger.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
+        described = { status: 500, code: 'server_error', message: 'something went wrong on our side', headers: {} };
+      } else if (described.status >= 500) {
+        logger.warn({ err: error, requestId: ctx.state.requestId }, described.code);
+      }
+      ctx.set(described.headers);
+      ctx.set('Cache-Control', 'no-store');
+      if (wantsJson(ctx)) {
+        ctx.status = described.status;
+        ctx.body = { error: described.code, error_description: described.message };
+        return;
+      }
+      await render(ctx, 'error', {
+        title: TITLES[described.status] ?? (described.status >= 500 ? 'Something went wrong' : 'Request not accepted'),
+        message: described.message,
+        code: described.code,
+        requestId: ctx.state.requestId,
+      }, described.status);
+    }
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * @seald-io/nedb ships CommonJS with ESM-style typings; under Node's ESM loader the default import
+ * is the class itself, while the typings see a namespace. This module states the part we use once.
+ */
+import nedb from '@seald-io/nedb';
+
+export interface Cursor<T> extends PromiseLike<T> {
+  sort(order: Record<string, 1 | -1>): Cursor<T>;
+  limit(count: number): Cursor<T>;
+}
+
+type Doc<S> = S & { _id: string };
+
+export interface Db<S extends object = Record<string, unknown>> {
+  loadDatabaseAsync(): Promise<void>;
+  setAutocompactionInterval(ms: number): void;
+  stopAutocompaction(): void;
+  compactDatafileAsync(): Promise<void>;
+  ensureIndexAsync(options: { fieldName: string; unique?: boolean; sparse?: boolean; expireAfterSeconds?: number }): Promise<void>;
+  findAsync(query: object): Cursor<Doc<S>[]>;
+  findOneAsync(query: object): Promise<Doc<S> | null>;
+  countAsync(query: object): Cursor<number>;
+  insertAsync(doc: object): Promise<Doc<S>>;
+  updateAsync(
+    query: object,
+    update: object,
+    options?: { multi?: boolean; upsert?: boolean; returnUpdatedDocs?: boolean },
+  ): Promise<{ numAffected: number; affectedDocuments: Doc<S> | Doc<S>[] | null; upsert: boolean }>;
+  removeAsync(query: object, options: { multi?: boolean }): Promise<number>;
+}
+
+export const Datastore = nedb as unknown as new (options: { filename: string }) => Db;
