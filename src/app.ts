@@ -77,6 +77,22 @@ export async function createPortcullis(config: Config, options: PortcullisOption
     logger.warn('COOKIE_KEYS / KEY_ENCRYPTION_KEYS not set: using development secrets from DATA_DIR/dev-secrets.json');
   }
   const store = options.store ?? (await openStore(config));
+  try {
+    return await assemble(config, options, logger, secrets, store);
+  } catch (error) {
+    // A failed start must not leave files open or timers running.
+    if (!options.store) await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function assemble(
+  config: Config,
+  options: PortcullisOptions,
+  logger: Logger,
+  secrets: Awaited<ReturnType<typeof resolveSecrets>>,
+  store: Store,
+): Promise<Portcullis> {
   const sealer = createSealer(secrets.keyEncryptionKeys);
   const hasher = await createPasswordHasher(config.argon2);
   const accounts = createAccountService(store.accounts, hasher);
