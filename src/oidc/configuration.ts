@@ -59,8 +59,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     scopes: ['openid', 'offline_access', 'profile', 'email', 'roles'],
     claims: {
       ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+      // amr rides on `openid` so every ID token says how the person authenticated (RFC 8176).
+      openid: ['sub', 'amr'],
       acr: null,
-      amr: null,
       auth_time: null,
       sid: null,
     },

@@ -91,9 +91,13 @@ describe('authorization code flow with a real client', () => {
 
   it('issues an RFC 9068 JWT access token for a resource, verifiable offline', async () => {
     const { start, callback } = await login(web, { resource: 'https://api.example.com', scope: 'openid read' });
-    const tokens = await redeem(web, callback, start);
-    const issued = await oidc.refreshTokenGrant(web, tokens.refresh_token ?? '', { resource: 'https://api.example.com' }).catch(() => tokens);
-    const accessToken = issued.access_token;
+    const tokens = await oidc.authorizationCodeGrant(
+      web,
+      callback,
+      { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce },
+      { resource: 'https://api.example.com' },
+    );
+    const accessToken = tokens.access_token;
     assert.equal(decodeProtectedHeader(accessToken).typ, 'at+jwt');
     const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
     const { payload } = await jwtVerify(accessToken, jwks, { issuer: server.url, audience: 'https://api.example.com', typ: 'at+jwt' });
@@ -133,7 +137,8 @@ describe('authorization code flow with a real client', () => {
     const wrong = await discover(server.url, 'web-app', 'not-the-secret');
     const { start, callback } = await login(web);
     await assert.rejects(redeem(wrong, callback, start), (error: unknown) => {
-      assert.equal((error as { error?: string }).error, 'invalid_client');
+      const described = error as { error?: string; cause?: Array<{ parameters?: { error?: string } }> };
+      assert.equal(described.error ?? described.cause?.[0]?.parameters?.error, 'invalid_client');
       return true;
     });
   });
@@ -157,7 +162,7 @@ describe('authorization code flow with a real client', () => {
     const { url: landed } = await new Browserless(server.url).follow(url.href);
     const result = new URL(landed);
     assert.equal(result.searchParams.get('error'), 'invalid_request');
-    assert.match(result.searchParams.get('error_description') ?? '', /code_challenge/);
+    assert.match(result.searchParams.get('error_description') ?? '', /PKCE/);
   });
 
   it('supports pushed authorization requests', async () => {
@@ -208,7 +213,9 @@ describe('authorization code flow with a real client', () => {
       body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
     });
     const landed = await browser.follow(new URL(confirmed.headers.get('location') as string, server.url).href);
-    assert.equal(new URL(landed.url).origin + new URL(landed.url).pathname, 'http://127.0.0.1:9999/logged-out');
+    const final = new URL(landed.url);
+    assert.equal(final.origin + final.pathname, 'http://127.0.0.1:9999/logged-out');
+    assert.equal(final.searchParams.get('state'), 'bye');
     // The browser session is gone: a new authorization asks for the password again.
     const again = await startAuthorization(web, { scope: 'openid', prompt: 'login' });
     const loginPage = await browser.follow(again.url.href);

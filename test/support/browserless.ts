@@ -45,6 +45,7 @@ export class Browserless {
   /** Follows redirects on our own origin; stops at the first URL elsewhere (the client's callback). */
   async follow(url: string, init: RequestInit = {}): Promise<{ response: Response; url: string }> {
     let current = new URL(url, this.base).href;
+    if (!current.startsWith(this.base)) return { response: new Response(null, { status: 204 }), url: current };
     let response = await this.request(current, init);
     for (let hops = 0; hops < 10 && response.status >= 300 && response.status < 400; hops += 1) {
       current = new URL(response.headers.get('location') as string, current).href;
