@@ -31,7 +31,8 @@ export function createAccountRepository(collection: Collection<AccountDocument>)
       return toRecord(await collection.findOne({ _id: id }));
     },
     async findByUsername(username) {
-      return toRecord(await collection.findOne({ username }));
+      // $eq: the username comes from a login form; it must never act as an operator.
+      return toRecord(await collection.findOne({ username: { $eq: username } }));
     },
     async update(id, patch) {
       const { id: _ignored, ...fields } = patch as AccountPatchWithId;

@@ -72,3 +72,13 @@ export interface PatchUpdate {
   $set?: Record<string, unknown>;
   $unset?: Record<string, ''>;
 }
+
+/**
+ * Equality on a field whose index is partial on `{ $type: 'string' }` (indexes.ts). MongoDB's
+ * planner uses a partial index only when the query provably implies its filter, and it does not
+ * infer the type from an equality; without the spelled-out `$type` these lookups would scan the
+ * whole collection. It changes no result: an equality to a string only ever matches strings.
+ */
+export function stringEquals(value: string): { $eq: string; $type: 'string' } {
+  return { $eq: value, $type: 'string' };
+}

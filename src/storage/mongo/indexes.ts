@@ -32,7 +32,11 @@ function index(collection: string, key: Record<string, 1 | -1>, options: IndexOp
   return { collection, name, key, ...options };
 }
 
-/** Indexes only documents where `field` holds a string, so absent fields never collide. */
+/**
+ * Indexes only documents where `field` holds a string, so absent fields never collide. Queries
+ * on such a field must say `$type: 'string'` too (documents.ts stringEquals) or MongoDB will not
+ * use the index.
+ */
 function whereString(field: string): IndexOptions {
   return { partialFilterExpression: { [field]: { $type: 'string' } } };
 }

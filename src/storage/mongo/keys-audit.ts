@@ -1,7 +1,7 @@
 /** Signing keys and audit events on MongoDB; `_id` holds the kid or the event id. */
 import type { Collection } from 'mongoose';
 import type { AuditRecord, AuditRepository, KeyRecord, KeyRepository } from '../port.ts';
-import { toPatchUpdate } from './documents.ts';
+import { stringEquals, toPatchUpdate } from './documents.ts';
 import { escapeKeys, unescapeKeys } from './escape.ts';
 
 export type KeyDocument = Omit<KeyRecord, 'kid'> & { _id: string };
@@ -40,9 +40,9 @@ export function createAuditRepository(collection: Collection<AuditDocument>): Au
       await collection.insertOne({ _id: id, ...rest, ...(detail ? { detail: escapeKeys(detail) } : {}) });
     },
     async list(query = {}) {
-      const filter: { type?: string; accountId?: string } = {};
+      const filter: { type?: string; accountId?: ReturnType<typeof stringEquals> } = {};
       if (query.type) filter.type = query.type;
-      if (query.accountId) filter.accountId = query.accountId;
+      if (query.accountId) filter.accountId = stringEquals(query.accountId);
       const docs = await collection
         .find(filter)
         .sort({ at: -1 })
