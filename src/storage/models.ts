@@ -1,0 +1,23 @@
+/**
+ * Every oidc-provider model that can reach the adapter. Both backends create their stores from
+ * this one list up front, so `Store.model(name)` stays synchronous and a model added here is
+ * picked up by the embedded files, the MongoDB collections and the index list alike.
+ */
+export const MODEL_NAMES = [
+  'Session',
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'ClientCredentials',
+  'Client',
+  'InitialAccessToken',
+  'RegistrationAccessToken',
+  'Interaction',
+  'ReplayDetection',
+  'PushedAuthorizationRequest',
+  'Grant',
+  'BackchannelAuthenticationRequest',
+] as const;
+
+export type ModelName = (typeof MODEL_NAMES)[number];
