@@ -76,7 +76,7 @@ export async function createPortcullis(config: Config, options: PortcullisOption
   if (secrets.generated) {
     logger.warn('COOKIE_KEYS / KEY_ENCRYPTION_KEYS not set: using development secrets from DATA_DIR/dev-secrets.json');
   }
-  const store = options.store ?? (await openStore(config));
+  const store = options.store ?? (await openStore(config, (message) => logger.warn(message)));
   try {
     return await assemble(config, options, logger, secrets, store);
   } catch (error) {
