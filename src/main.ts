@@ -1,10 +1,10 @@
 /** Entry point: read the configuration, build the server, listen, stop cleanly on a signal. */
 import { createPortcullis } from './app.ts';
 import { createLogger } from './audit/logger.ts';
-import { ConfigError, loadConfig } from './config/index.ts';
+import { type Config, ConfigError, loadConfig } from './config/index.ts';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {

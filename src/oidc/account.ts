@@ -7,7 +7,7 @@ export function createFindAccount(accounts: AccountService): FindAccount {
   return async (_ctx, sub) => {
     const account = await accounts.findById(sub);
     // A disabled person's tokens stop working at userinfo and introspection at once.
-    if (!account || account.status !== 'active') return undefined;
+    if (account?.status !== 'active') return undefined;
     return {
       accountId: account.id,
       async claims() {

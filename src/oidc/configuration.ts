@@ -107,8 +107,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // First-party clients are trusted to act for the person without a consent screen: the grant
     // is extended with whatever they ask for, so the consent prompt never triggers.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
-      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
-      const client = ctx.oidc.client!;
+      const client = ctx.oidc.client;
+      if (!client) return undefined;
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session?.grantIdFor(client.clientId);
       if (!(client.metadata() as { first_party?: boolean }).first_party || !ctx.oidc.session?.accountId) {
         return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
       }
@@ -141,7 +142,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async renderError(ctx, out) {
       const description = String(out.error_description ?? out.error ?? 'the request could not be completed');
-      await render(ctx as never, 'error', { title: 'Request not accepted', message: description, code: String(out.error ?? 'invalid_request') }, ctx.status >= 400 ? ctx.status : 400);
+      await render(ctx as never, 'error', { title: 'Request not accepted', message: description, code: String(out.error ?? 'invalid_request') }, Math.max(ctx.status, 400));
     },
     enabledJWA: {
       idTokenSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
