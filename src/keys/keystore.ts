@@ -27,7 +27,12 @@ export async function ensureCurrentKeys(repo: KeyRepository, sealer: Sealer, alg
 export function publishedKeys(keys: KeyRecord[]): KeyRecord[] {
   return keys
     .filter((key) => key.state in PUBLISHED_ORDER)
-    .sort((a, b) => (PUBLISHED_ORDER[a.state] ?? 9) - (PUBLISHED_ORDER[b.state] ?? 9) || b.createdAt.getTime() - a.createdAt.getTime());
+    .sort(
+      (a, b) =>
+        (PUBLISHED_ORDER[a.state] ?? 9) - (PUBLISHED_ORDER[b.state] ?? 9) ||
+        b.createdAt.getTime() - a.createdAt.getTime() ||
+        a.kid.localeCompare(b.kid),
+    );
 }
 
 export function privateJwks(keys: KeyRecord[], sealer: Sealer): PrivateJwk[] {
