@@ -42,5 +42,6 @@ export async function createPasswordHasher(params: HashParameters): Promise<Pass
 }
 
 export function isArgon2idHash(value: string): boolean {
-  return /^\$argon2id\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.test(value);
+  // Parameter order varies between implementations (m,t,p in the PHC spec; m,p,t from node-argon2).
+  return /^\$argon2id\$v=\d+\$m=\d+,(t=\d+,p=\d+|p=\d+,t=\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.test(value);
 }

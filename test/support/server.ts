@@ -120,7 +120,13 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     ...FAST_ARGON2,
     ...options.env,
   });
-  const portcullis = await createPortcullis(config, { logger: createLogger(config.logLevel), ...options.options });
+  let portcullis: Portcullis;
+  try {
+    portcullis = await createPortcullis(config, { logger: createLogger(config.logLevel), ...options.options });
+  } catch (error) {
+    await cleanup?.();
+    throw error;
+  }
   const url = await portcullis.listen(port, '127.0.0.1');
   const server: TestServer = {
     url,
