@@ -4,7 +4,28 @@
  * `invalid_grant` instead of a second set of tokens.
  */
 import { errors } from 'oidc-provider';
+import { isStorageUnavailable } from '../storage/errors.ts';
 import type { ModelPayload, Store } from '../storage/port.ts';
+
+/**
+ * The store is down: answer 503 `temporarily_unavailable` instead of oidc-provider's generic 500,
+ * so clients retry and load balancers see an honest signal.
+ */
+export class StoreUnavailable extends errors.CustomOIDCProviderError {
+  constructor() {
+    super('temporarily_unavailable', 'the service is temporarily unavailable, try again shortly');
+    Object.assign(this, { status: 503, statusCode: 503, expose: true, allow_redirect: false });
+  }
+}
+
+async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (isStorageUnavailable(error)) throw new StoreUnavailable();
+    throw error;
+  }
+}
 
 export type AdapterConstructor = new (model: string) => {
   upsert(id: string, payload: ModelPayload, expiresIn?: number): Promise<void>;
@@ -28,28 +49,28 @@ export function createAdapterClass(store: Store, onConsumeLost: ConsumeLost): Ad
       return store.model(this.model);
     }
     upsert(id: string, payload: ModelPayload, expiresIn?: number) {
-      return this.target.upsert(id, payload, expiresIn);
+      return guarded(() => this.target.upsert(id, payload, expiresIn));
     }
     find(id: string) {
-      return this.target.find(id);
+      return guarded(() => this.target.find(id));
     }
     findByUid(uid: string) {
-      return this.target.findByUid(uid);
+      return guarded(() => this.target.findByUid(uid));
     }
     findByUserCode(userCode: string) {
-      return this.target.findByUserCode(userCode);
+      return guarded(() => this.target.findByUserCode(userCode));
     }
     async consume(id: string) {
-      if (!(await this.target.consume(id))) {
+      if (!(await guarded(() => this.target.consume(id)))) {
         await onConsumeLost(this.model, id);
         throw new errors.InvalidGrant('grant request is invalid');
       }
     }
     destroy(id: string) {
-      return this.target.destroy(id);
+      return guarded(() => this.target.destroy(id));
     }
     revokeByGrantId(grantId: string) {
-      return this.target.revokeByGrantId(grantId);
+      return guarded(() => this.target.revokeByGrantId(grantId));
     }
   };
 }

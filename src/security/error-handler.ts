@@ -31,7 +31,7 @@ function describe(error: unknown): Described | undefined {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, message: error.expose ? error.message : 'internal error', headers: error.headers };
   }
-  if (isStorageUnavailable(error)) {
+  if (isStorageUnavailable(error) || (error as { statusCode?: number; error?: string })?.error === 'temporarily_unavailable') {
     return { status: 503, code: 'temporarily_unavailable', message: 'the service is temporarily unavailable, try again shortly', headers: { 'Retry-After': '5' } };
   }
   // oidc-provider errors (SessionNotFound for an unknown or expired interaction, and friends).
