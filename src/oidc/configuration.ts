@@ -73,7 +73,19 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
-      deviceFlow: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        async userCodeInputSource(ctx, form, _out, error) {
+          const message = error ? 'That code is not valid or has expired. Check your device and try again.' : undefined;
+          await render(ctx as never, 'device-input', { form, error: message }, error ? 400 : 200);
+        },
+        async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
+          await render(ctx as never, 'device-confirm', { form, clientName: client.clientName ?? client.clientId, userCode });
+        },
+        async successSource(ctx) {
+          await render(ctx as never, 'message', { title: 'Device connected', message: 'You can return to your device now.' });
+        },
+      },
       backchannelLogout: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       dPoP: { enabled: true },

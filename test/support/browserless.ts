@@ -68,10 +68,22 @@ export class Browserless {
    * Returns the URL the browser would land on at the client.
    */
   async authorize(authorizationUrl: string, username: string, password: string): Promise<URL> {
-    let { response, url } = await this.follow(authorizationUrl);
+    const { url } = await this.walk(authorizationUrl, username, password);
+    return new URL(url);
+  }
+
+  /** Like authorize, for flows that end on one of our own pages (device flow): returns its HTML. */
+  async authorizeUntilPage(startUrl: string, username: string, password: string): Promise<string> {
+    const { html } = await this.walk(startUrl, username, password);
+    return html ?? '';
+  }
+
+  private async walk(startUrl: string, username: string, password: string): Promise<{ url: string; html?: string }> {
+    let { response, url } = await this.follow(startUrl);
     for (let step = 0; step < 5; step += 1) {
-      if (!url.startsWith(this.base)) return new URL(url);
+      if (!url.startsWith(this.base)) return { url };
       const html = await response.text();
+      if (!new URL(url).pathname.startsWith('/interaction/')) return { url, html };
       const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
       const uid = /\/interaction\/([A-Za-z0-9_-]+)\//.exec(html)?.[1];
       if (!csrf || !uid) throw new Error(`unexpected page at ${url}: ${response.status} ${html.slice(0, 300)}`);

@@ -50,6 +50,15 @@ export const DEFAULT_BOOTSTRAP = {
       token_endpoint_auth_method: 'client_secret_post',
     },
     {
+      client_id: 'tv',
+      client_name: 'Living Room TV',
+      token_endpoint_auth_method: 'none',
+      application_type: 'native',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+      redirect_uris: [],
+      response_types: [],
+    },
+    {
       client_id: 'resource-server',
       client_secret: 'resource-server-secret-long-enough',
       grant_types: [],
