@@ -84,6 +84,21 @@ describe('MFA step-up with acr_values', () => {
     assert.deepEqual((await redeem(web, second.callback, start)).claims()?.amr, ['pwd', 'otp', 'mfa']);
   });
 
+  it('commits no session between the password and the code', async () => {
+    const browser = new Browserless(server.url);
+    const start = await startAuthorization(web, { scope: 'openid', acr_values: ACR_MFA });
+    const { response } = await browser.follow(start.url.href);
+    const html = await response.text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] as string;
+    const uid = /\/interaction\/([A-Za-z0-9_-]+)\//.exec(html)?.[1] as string;
+    const posted = await browser.postForm(`/interaction/${uid}/login`, { csrf, username: 'alice', password: PASSWORD });
+    assert.equal(posted.headers.get('location'), `/interaction/${uid}/mfa`);
+    // Walking away from the code page leaves nothing another client could use silently.
+    const silent = await startAuthorization(web, { scope: 'openid', prompt: 'none' });
+    const result = await drive(browser, silent.url.href, {});
+    assert.equal(result.callback.searchParams.get('error'), 'login_required');
+  });
+
   it('answers prompt=none with interaction_required when the step-up needs the person', async () => {
     const { browser } = await passwordSession();
     const start = await startAuthorization(web, { scope: 'openid', acr_values: ACR_MFA, prompt: 'none' });
