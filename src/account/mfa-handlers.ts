@@ -10,9 +10,9 @@ import type { AccountMfaDeps } from './mfa-router.ts';
 import { requireSignedIn } from './signed-in.ts';
 
 const WRONG_CODE = 'That code is not right, or it was already used. Nothing was changed.';
-const NOTICES: Record<string, string> = {
-  removed: 'Two-step verification is off. Sign-ins now ask for your password only, unless an application or your role requires more.',
-};
+const NOTICES = new Map([
+  ['removed', 'Two-step verification is off. Sign-ins now ask for your password only, unless an application or your role requires more.'],
+]);
 
 interface PageExtras {
   error?: string | undefined;
@@ -50,7 +50,7 @@ async function enrolmentPage(ctx: Context, deps: AccountMfaDeps, account: Accoun
 export function showStatus(deps: AccountMfaDeps) {
   return async (ctx: Context) => {
     const { account } = await requireSignedIn(ctx, deps.holder.current, deps.accounts);
-    await statusPage(ctx, deps, account, { notice: NOTICES[String(ctx.query.done ?? '')] });
+    await statusPage(ctx, deps, account, { notice: NOTICES.get(String(ctx.query.done ?? '')) });
   };
 }
 

@@ -45,7 +45,8 @@ describe('account MFA pages', () => {
     const enrol = await page('/account/mfa/enrol');
     assert.match(enrol.html, /<img class="qr" src="data:image\/svg\+xml;base64,/);
     assert.match(enrol.html, /autocomplete="one-time-code"/);
-    secret = (/id="totp-secret" class="secret">([^<]+)</.exec(enrol.html)?.[1] as string).replace(/\s/g, '');
+    secret = (/id="totp-secret" class="secret">([^<]+)</.exec(enrol.html)?.[1] ?? '').replace(/\s/g, '');
+    assert.match(secret, /^[A-Z2-7]{32}$/);
     const csrf = csrfOf(enrol.html);
 
     assert.equal((await browser.postForm('/account/mfa/enrol', { code: await totpAt(secret, clock) })).status, 403, 'no CSRF token');
@@ -97,6 +98,8 @@ describe('account MFA pages', () => {
     assert.equal(removed.headers.get('location'), '/account/mfa?done=removed');
     const status = await page('/account/mfa?done=removed');
     assert.match(status.html, /Two-step verification is <strong>off<\/strong>/);
+    assert.match(status.html, /role="status">Two-step verification is off\./);
+    assert.doesNotMatch((await page('/account/mfa?done=constructor')).html, /role="status"/);
     const events = await server.portcullis.store.audit.list({ accountId: (await server.portcullis.accounts.findByUsername('bob'))?.id as string });
     const types = new Set(events.map((event) => event.type));
     for (const type of ['mfa.enrolled', 'mfa.verified', 'mfa.failed', 'mfa.backup_code_used', 'mfa.removed']) {
