@@ -100,6 +100,7 @@ describe('account MFA pages', () => {
     assert.match(status.html, /Two-step verification is <strong>off<\/strong>/);
     assert.match(status.html, /role="status">Two-step verification is off\./);
     assert.doesNotMatch((await page('/account/mfa?done=constructor')).html, /role="status"/);
+    await server.portcullis.audit.flush();
     const events = await server.portcullis.store.audit.list({ accountId: (await server.portcullis.accounts.findByUsername('bob'))?.id as string });
     const types = new Set(events.map((event) => event.type));
     for (const type of ['mfa.enrolled', 'mfa.verified', 'mfa.failed', 'mfa.backup_code_used', 'mfa.removed']) {

@@ -130,8 +130,11 @@ describe('sign-in with a second factor', () => {
     clock.advance(29);
     const allowed = await browser.postForm(`/interaction/${uid}/mfa`, { csrf, code: await totpAt(secrets.frank as string, clock) });
     assert.equal(allowed.status, 303);
-    const types = (await server.portcullis.store.audit.list({ type: 'mfa.failed' })).filter((event) => event.detail?.reason === 'wrong_code');
-    assert.ok(types.length >= 5);
+    await server.portcullis.audit.flush();
+    const frank = (await server.portcullis.accounts.findByUsername('frank'))?.id as string;
+    const events = await server.portcullis.store.audit.list({ accountId: frank });
+    assert.equal(events.filter((event) => event.type === 'mfa.failed' && event.detail?.reason === 'wrong_code').length, 5);
+    assert.equal(events.filter((event) => event.type === 'mfa.throttled').length, 1);
   });
 
   it('speaks JSON: 401 mfa_required after the password, then the code by POST', async () => {
