@@ -165,7 +165,7 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
-  const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy });
+  const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy, now });
   for (const router of [
     await staticAssets(),
     healthRouter(store),

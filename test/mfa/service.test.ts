@@ -1,7 +1,7 @@
 /** Enrolment, backup codes and removal in the MFA service, over a real (embedded) store. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BACKUP_CODE_COUNT, normaliseBackupCode } from '../../src/mfa/backup-codes.ts';
+import { BACKUP_CODE_COUNT, hashBackupCode, normaliseBackupCode } from '../../src/mfa/backup-codes.ts';
 import { AppError } from '../../src/security/errors.ts';
 import { totpAt } from '../support/mfa.ts';
 import { type Fixture, fixture } from './support.ts';
@@ -72,6 +72,14 @@ describe('backup codes', () => {
     for (const code of codes) {
       assert.ok(!stored.includes(code) && !stored.includes(normaliseBackupCode(code) as string), 'no plaintext code in the store');
     }
+  });
+
+  it('reads codes forgivingly and hashes them with a per-set salt', () => {
+    assert.equal(normaliseBackupCode(' abcd-efgh jkoi '), 'ABCDEFGHJK01');
+    assert.equal(normaliseBackupCode('ABCD-EFGH-JKL0'), 'ABCDEFGHJK10');
+    assert.equal(normaliseBackupCode('ABCD-EFGH-JKU0'), undefined, 'U is not in the alphabet');
+    assert.equal(normaliseBackupCode('ABCD-EFGH'), undefined);
+    assert.notEqual(hashBackupCode('set-1', 'ABCDEFGHJK01'), hashBackupCode('set-2', 'ABCDEFGHJK01'));
   });
 
   it('accepts each code once, typed loosely, and counts down', async () => {

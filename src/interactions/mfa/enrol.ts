@@ -32,8 +32,9 @@ export function submitEnrolment(deps: MfaInteractionDeps) {
       await showMfaStep(ctx, deps, interaction, step, { error: WRONG_CODE, status: 401 });
       return;
     }
+    const login = secondFactorLogin(step.accountId, deps.now());
     audited(deps, interaction, step);
-    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, secondFactorLogin(step.accountId), { mergeWithLastSubmission: true });
+    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, login, { mergeWithLastSubmission: true });
     if (json) {
       ctx.body = { backup_codes: result.backupCodes, redirect_to: redirectTo };
       return;

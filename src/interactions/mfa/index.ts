@@ -30,6 +30,8 @@ export interface MfaInteractionDeps {
   render: Renderer;
   mfa: MfaService;
   policy: MfaPolicy;
+  /** The clock that verifies codes (epoch ms); auth_time of a second-factor sign-in comes from it. */
+  now: () => number;
 }
 
 export function mfaInteractions(deps: MfaInteractionDeps): Pick<InteractionDeps, 'afterPassword' | 'extraPrompts' | 'extend'> {

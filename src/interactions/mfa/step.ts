@@ -32,7 +32,10 @@ export function mfaStep(interaction: Interaction): MfaStep {
   throw new AppError(400, 'unexpected_step', 'this step of the sign-in is already done or not due yet; reload the page');
 }
 
-/** The login result once the second factor is in: honest amr and acr; auth_time is now. */
-export function secondFactorLogin(accountId: string) {
-  return { login: { accountId, amr: AMR_PASSWORD_AND_OTP, acr: ACR_MFA, remember: true } };
+/**
+ * The login result once the second factor is in: honest amr and acr, and auth_time (`ts`) the
+ * moment the code was verified, by the same clock that checked the code.
+ */
+export function secondFactorLogin(accountId: string, verifiedAt: number) {
+  return { login: { accountId, amr: AMR_PASSWORD_AND_OTP, acr: ACR_MFA, ts: Math.floor(verifiedAt / 1000), remember: true } };
 }

@@ -6,6 +6,7 @@
  */
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import { AMR_PASSWORD_AND_OTP } from '../../mfa/acr.ts';
 import { BACKUP_CODES_LOW } from '../../mfa/backup-codes.ts';
 import { codeForm } from '../../mfa/code-form.ts';
 import { parseBody, wantsJson } from '../../security/body.ts';
@@ -19,8 +20,7 @@ export const WRONG_CODE = 'That code is not right, or it was already used. Try t
 
 export function audited(deps: MfaInteractionDeps, interaction: Interaction, step: MfaStep): void {
   if (step.mode === 'login') {
-    const login = secondFactorLogin(step.accountId).login;
-    deps.audit.emit({ type: 'login.success', accountId: step.accountId, clientId: String(interaction.params.client_id), detail: { amr: login.amr } });
+    deps.audit.emit({ type: 'login.success', accountId: step.accountId, clientId: String(interaction.params.client_id), detail: { amr: AMR_PASSWORD_AND_OTP } });
   }
 }
 
@@ -45,9 +45,10 @@ export function submitMfa(deps: MfaInteractionDeps) {
       return;
     }
 
+    const login = secondFactorLogin(step.accountId, deps.now());
     audited(deps, interaction, step);
     if (result.method === 'backup_code') {
-      const redirectTo = await provider.interactionResult(ctx.req, ctx.res, secondFactorLogin(step.accountId), { mergeWithLastSubmission: true });
+      const redirectTo = await provider.interactionResult(ctx.req, ctx.res, login, { mergeWithLastSubmission: true });
       if (json) {
         ctx.body = { redirect_to: redirectTo, backup_codes_remaining: result.backupCodesRemaining };
         return;
@@ -55,6 +56,6 @@ export function submitMfa(deps: MfaInteractionDeps) {
       await deps.render(ctx, 'mfa-codes-left', { remaining: result.backupCodesRemaining, low: result.backupCodesRemaining <= BACKUP_CODES_LOW, continueUrl: redirectTo });
       return;
     }
-    await finish(ctx, provider, secondFactorLogin(step.accountId), json);
+    await finish(ctx, provider, login, json);
   };
 }
