@@ -11,7 +11,7 @@ import { loadInteraction } from '../details.ts';
 import type { MfaInteractionDeps } from './index.ts';
 import { showMfaStep } from './page.ts';
 import { mfaStep, secondFactorLogin } from './step.ts';
-import { audited, WRONG_CODE } from './verify.ts';
+import { recordLogin, WRONG_CODE } from './verify.ts';
 
 export function submitEnrolment(deps: MfaInteractionDeps) {
   return async (ctx: Context) => {
@@ -33,7 +33,7 @@ export function submitEnrolment(deps: MfaInteractionDeps) {
       return;
     }
     const login = secondFactorLogin(step.accountId, deps.now());
-    audited(deps, interaction, step);
+    recordLogin(deps, interaction, step);
     const redirectTo = await provider.interactionResult(ctx.req, ctx.res, login, { mergeWithLastSubmission: true });
     if (json) {
       ctx.body = { backup_codes: result.backupCodes, redirect_to: redirectTo };

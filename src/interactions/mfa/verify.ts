@@ -18,7 +18,8 @@ import { type MfaStep, mfaStep, secondFactorLogin } from './step.ts';
 
 export const WRONG_CODE = 'That code is not right, or it was already used. Try the next code from your app.';
 
-export function audited(deps: MfaInteractionDeps, interaction: Interaction, step: MfaStep): void {
+/** A sign-in (not a step-up) is complete: the same login.success event a password-only sign-in records. */
+export function recordLogin(deps: MfaInteractionDeps, interaction: Interaction, step: MfaStep): void {
   if (step.mode === 'login') {
     deps.audit.emit({ type: 'login.success', accountId: step.accountId, clientId: String(interaction.params.client_id), detail: { amr: AMR_PASSWORD_AND_OTP } });
   }
@@ -46,7 +47,7 @@ export function submitMfa(deps: MfaInteractionDeps) {
     }
 
     const login = secondFactorLogin(step.accountId, deps.now());
-    audited(deps, interaction, step);
+    recordLogin(deps, interaction, step);
     if (result.method === 'backup_code') {
       const redirectTo = await provider.interactionResult(ctx.req, ctx.res, login, { mergeWithLastSubmission: true });
       if (json) {
