@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
+import { accountMfaRouter } from './account/mfa-router.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
@@ -19,13 +20,20 @@ import type { Config } from './config/index.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import { healthRouter } from './health/router.ts';
 import { type LoginGuard, openGuard } from './interactions/guard.ts';
+import { mfaInteractions } from './interactions/mfa/index.ts';
 import { interactionRouter } from './interactions/router.ts';
 import { ensureCurrentKeys, privateJwks } from './keys/keystore.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
+import { ACR_VALUES } from './mfa/acr.ts';
+import { createMemoryMfaLimiter, type MfaAttemptLimiter } from './mfa/limiter.ts';
+import { createMfaPolicy } from './mfa/policy.ts';
+import { createMfaService, type MfaService } from './mfa/service.ts';
+import { createTotp } from './mfa/totp.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
@@ -41,6 +49,10 @@ export interface PortcullisOptions {
   logger?: Logger;
   /** An already opened store (tests share one between instances). */
   store?: Store;
+  /** Clock (epoch ms) for TOTP steps and MFA back-off; tests move it instead of sleeping. */
+  now?: () => number;
+  /** Replaces the in-process MFA attempt limiter (e.g. with the shared brute-force module). */
+  mfaLimiter?: MfaAttemptLimiter;
 }
 
 export interface Portcullis {
@@ -53,6 +65,7 @@ export interface Portcullis {
   accounts: AccountService;
   resources: ResourceRegistry;
   sealer: Sealer;
+  mfa: MfaService;
   logger: Logger;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
@@ -104,6 +117,19 @@ async function assemble(
   const cors = corsPolicy(config.corsOrigins);
   const clientIp = createClientIpResolver(config.trustProxy);
 
+  // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
+  const now = options.now ?? Date.now;
+  const mfa = createMfaService({
+    repo: store.mfa,
+    sealer,
+    totp: createTotp(now),
+    limiter: options.mfaLimiter ?? createMemoryMfaLimiter({ now }),
+    audit,
+    issuer: config.mfa.totpIssuer,
+    now,
+  });
+  const mfaPolicy = createMfaPolicy(config.mfa, accounts, mfa.isEnrolled);
+
   const providerFactory = createProviderFactory({
     config,
     audit,
@@ -116,6 +142,8 @@ async function assemble(
     cookieKeys,
     corsAllows: cors.allows,
     render,
+    interactionPolicy: buildInteractionPolicy(mfaPolicy),
+    acrValues: ACR_VALUES,
   });
   const keys = await ensureCurrentKeys(store.keys, sealer, ['ES256', 'RS256']);
   const holder = createProviderHolder(providerFactory(privateJwks(keys, sealer)));
@@ -137,7 +165,13 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
-  for (const router of [await staticAssets(), healthRouter(store), interactionRouter({ holder, accounts, audit, render, guard })]) {
+  const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy, now });
+  for (const router of [
+    await staticAssets(),
+    healthRouter(store),
+    interactionRouter({ holder, accounts, audit, render, guard, ...mfaHooks }),
+    accountMfaRouter({ holder, accounts, mfa, render }),
+  ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -158,6 +192,7 @@ async function assemble(
     accounts,
     resources,
     sealer,
+    mfa,
     logger,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());

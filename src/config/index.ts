@@ -73,6 +73,14 @@ const schema = z.object({
   /** Signing-key schedule. */
   KEY_ROTATION_INTERVAL: duration('30d'),
   JWKS_MAX_AGE: duration('10m'),
+  /** MFA: `always` asks everyone who has a second factor at every sign-in; `when_required` only when asked (see mfa/policy.ts). */
+  MFA_POLICY: z.enum(['always', 'when_required']).default('always'),
+  /** Roles whose holders must use a second factor (comma separated). */
+  MFA_REQUIRED_ROLES: list,
+  /** Whether someone who must use MFA but has none may set it up during sign-in. */
+  MFA_ENROL_AT_LOGIN: z.enum(['true', 'false']).default('true'),
+  /** The name authenticator apps show next to the account; defaults to the issuer's host name. */
+  MFA_TOTP_ISSUER: z.string().trim().min(1).max(64).optional(),
 });
 
 export type Environment = z.infer<typeof schema>;
@@ -102,6 +110,7 @@ export interface Config {
     interaction: number;
   };
   keys: { rotationInterval: number; jwksMaxAge: number };
+  mfa: { policy: Environment['MFA_POLICY']; requiredRoles: string[]; enrolAtLogin: boolean; totpIssuer: string };
 }
 
 export class ConfigError extends Error {
@@ -149,6 +158,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       interaction: e.INTERACTION_TTL,
     },
     keys: { rotationInterval: e.KEY_ROTATION_INTERVAL, jwksMaxAge: e.JWKS_MAX_AGE },
+    mfa: {
+      policy: e.MFA_POLICY,
+      requiredRoles: e.MFA_REQUIRED_ROLES,
+      enrolAtLogin: e.MFA_ENROL_AT_LOGIN === 'true',
+      totpIssuer: e.MFA_TOTP_ISSUER ?? new URL(e.ISSUER ?? `http://localhost:${e.PORT}`).hostname,
+    },
   };
   for (const origin of config.corsOrigins) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin) {

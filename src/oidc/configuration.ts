@@ -4,7 +4,7 @@
  * Provider instance (the key set is the only part that changes between instances).
  */
 import type Keygrip from 'keygrip';
-import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
@@ -21,6 +21,10 @@ export interface ConfigurationDeps {
   corsAllows: (origin: string) => boolean;
   render: Renderer;
   jwks: PrivateJwk[];
+  /** Prompts (login, MFA, consent); oidc-provider's base policy when absent. */
+  interactionPolicy?: interactionPolicy.Prompt[] | undefined;
+  /** acr values our logins produce, advertised in discovery. */
+  acrValues?: string[] | undefined;
   /** Extension points for later capabilities (policy, refresh-token rotation, MFA). */
   extend?: ((configuration: Configuration) => void) | undefined;
 }
@@ -49,18 +53,21 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     clientBasedCORS: (_ctx, origin) => deps.corsAllows(origin),
     extraClientMetadata: {
-      properties: ['first_party'],
+      // require_mfa: every sign-in for this client includes a second factor (oidc/mfa-prompt.ts).
+      properties: ['first_party', 'require_mfa'],
       validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        if ((key === 'first_party' || key === 'require_mfa') && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
         }
       },
     },
+    acrValues: deps.acrValues ?? [],
     scopes: ['openid', 'offline_access', 'profile', 'email', 'roles'],
     claims: {
       ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
-      // amr rides on `openid` so every ID token says how the person authenticated (RFC 8176).
-      openid: ['sub', 'amr'],
+      // amr, acr and auth_time ride on `openid` so every ID token says how and when the person
+      // authenticated (RFC 8176), not only when the client thought to ask.
+      openid: ['sub', 'amr', 'acr', 'auth_time'],
       acr: null,
       auth_time: null,
       sid: null,
@@ -151,7 +158,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       // The grant outlives its longest refresh token; otherwise it would silently cap refresh tokens.
       Grant: Math.max(ttl.refreshToken, ttl.session),
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      policy: deps.interactionPolicy ?? interactionPolicy.base(),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
     async renderError(ctx, out) {
       const description = String(out.error_description ?? out.error ?? 'the request could not be completed');
       await render(ctx as never, 'error', { title: 'Request not accepted', message: description, code: String(out.error ?? 'invalid_request') }, Math.max(ctx.status, 400));

@@ -1,0 +1,65 @@
+/**
+ * The second-factor page: the code form for people with an authenticator, the enrolment page
+ * (QR code, secret for manual entry, first-code form) for people who must set one up. JSON callers
+ * get the same facts, including the secret and otpauth URI while enrolling.
+ */
+import type { Context } from 'koa';
+import { groupSecret, qrDataUri } from '../../mfa/qr.ts';
+import { wantsJson } from '../../security/body.ts';
+import { csrfToken } from '../../security/csrf.ts';
+import type { Interaction } from '../details.ts';
+import type { MfaInteractionDeps } from './index.ts';
+import type { MfaStep } from './step.ts';
+
+export interface PageOptions {
+  error?: string | undefined;
+  status?: number | undefined;
+}
+
+export async function showMfaStep(ctx: Context, deps: MfaInteractionDeps, interaction: Interaction, step: MfaStep, options: PageOptions = {}): Promise<void> {
+  const provider = deps.holder.current;
+  const csrf = csrfToken(ctx);
+  const uid = interaction.uid;
+  const clientId = String(interaction.params.client_id);
+  const client = await provider.Client.find(clientId);
+  const clientName = client?.clientName ?? clientId;
+  const enrolled = await deps.mfa.isEnrolled(step.accountId);
+  const status = options.status ?? 200;
+
+  if (enrolled) {
+    if (wantsJson(ctx)) {
+      ctx.status = status;
+      ctx.body = { uid, prompt: { name: 'mfa' }, enrolled: true, methods: ['totp', 'backup_code'], verify_url: `/interaction/${uid}/mfa`, csrf_token: csrf, ...(options.error ? { error: 'invalid_code', error_description: options.error } : {}) };
+      return;
+    }
+    await deps.render(ctx, 'mfa', { uid, csrf, clientName, error: options.error }, status);
+    return;
+  }
+
+  const account = await deps.accounts.findById(step.accountId);
+  const enrolment = await deps.mfa.beginEnrolment(step.accountId, account?.username ?? step.accountId);
+  if (wantsJson(ctx)) {
+    ctx.status = status;
+    ctx.body = {
+      uid,
+      prompt: { name: 'mfa' },
+      enrolled: false,
+      enrolment: { secret: enrolment.secret, otpauth_uri: enrolment.uri },
+      enrol_url: `/interaction/${uid}/mfa/enrol`,
+      csrf_token: csrf,
+      ...(options.error ? { error: 'invalid_code', error_description: options.error } : {}),
+    };
+    return;
+  }
+  await deps.render(ctx, 'mfa-enrol', {
+    title: 'Set up two-step verification',
+    lead: `${clientName} asks for a second step when you sign in. Set up an authenticator app to continue.`,
+    action: `/interaction/${uid}/mfa/enrol`,
+    cancelAction: `/interaction/${uid}/abort`,
+    cancelLabel: `Cancel and return to ${clientName}`,
+    csrf,
+    qr: await qrDataUri(enrolment.uri),
+    secret: groupSecret(enrolment.secret),
+    error: options.error,
+  }, status);
+}

@@ -1,0 +1,86 @@
+/**
+ * When a sign-in must include a second factor. One decision, used twice: by the interaction
+ * policy prompt (oidc/mfa-prompt.ts) for requests on an existing session, and right after a
+ * correct password (interactions/mfa/after-password.ts), so both always agree.
+ *
+ * A second factor is asked for, unless the session already has one, when
+ * - the person has MFA and MFA_POLICY is `always`;
+ * - the client asked for it with acr_values (or an acr claim request) naming ACR_MFA;
+ * - the client is registered with `require_mfa: true`;
+ * - the person holds a role listed in MFA_REQUIRED_ROLES;
+ * - the client sent max_age and the person has MFA: a forced fresh sign-in is a full one.
+ */
+import type { AccountService } from '../accounts/service.ts';
+import type { Config } from '../config/index.ts';
+import { ACR_MFA, hasSecondFactor, requestedAcrValues } from './acr.ts';
+
+export type MfaReason = 'policy' | 'acr_values' | 'client' | 'role' | 'max_age';
+export const MFA_REASONS: readonly MfaReason[] = ['policy', 'acr_values', 'client', 'role', 'max_age'];
+
+export interface MfaFacts {
+  enrolled: boolean;
+  roles: readonly string[];
+  clientRequiresMfa: boolean;
+  requestedAcrs: readonly string[];
+  maxAge: number | undefined;
+  /** What the session's authentication already includes (after this request's password, if any). */
+  sessionAmr: readonly string[] | undefined;
+}
+
+export function mfaReasons(config: Config['mfa'], facts: MfaFacts): MfaReason[] {
+  if (hasSecondFactor(facts.sessionAmr)) return [];
+  const reasons: MfaReason[] = [];
+  if (facts.enrolled && config.policy === 'always') reasons.push('policy');
+  if (facts.requestedAcrs.includes(ACR_MFA)) reasons.push('acr_values');
+  if (facts.clientRequiresMfa) reasons.push('client');
+  if (facts.roles.some((role) => config.requiredRoles.includes(role))) reasons.push('role');
+  if (facts.enrolled && facts.maxAge !== undefined) reasons.push('max_age');
+  return reasons;
+}
+
+export interface MfaDecision {
+  reasons: MfaReason[];
+  enrolled: boolean;
+  /** A second factor is needed, the person has none and may not set one up during sign-in. */
+  blocked: boolean;
+}
+
+export interface MfaDecisionInput {
+  accountId: string;
+  clientRequiresMfa: boolean;
+  /** The authorization request's parameters (acr_values, claims, max_age). */
+  params: Record<string, unknown>;
+  sessionAmr: readonly string[] | undefined;
+}
+
+export interface MfaPolicy {
+  decide(input: MfaDecisionInput): Promise<MfaDecision>;
+}
+
+function maxAgeOf(params: Record<string, unknown>): number | undefined {
+  const value = params.max_age;
+  if (value === undefined || value === null || value === '') return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) ? seconds : undefined;
+}
+
+export function createMfaPolicy(
+  config: Config['mfa'],
+  accounts: Pick<AccountService, 'findById'>,
+  isEnrolled: (accountId: string) => Promise<boolean>,
+): MfaPolicy {
+  return {
+    async decide(input) {
+      const [account, enrolled] = await Promise.all([accounts.findById(input.accountId), isEnrolled(input.accountId)]);
+      const reasons = mfaReasons(config, {
+        enrolled,
+        roles: account?.roles ?? [],
+        clientRequiresMfa: input.clientRequiresMfa,
+        requestedAcrs: requestedAcrValues(input.params),
+        maxAge: maxAgeOf(input.params),
+        sessionAmr: input.sessionAmr,
+      });
+      return { reasons, enrolled, blocked: reasons.length > 0 && !enrolled && !config.enrolAtLogin };
+    },
+  };
+}
