@@ -58,6 +58,8 @@ export async function connectRedis(url: string, alarm: FallbackAlarm, logger: Lo
     maxRetriesPerRequest: 0,
     commandTimeout: COMMAND_TIMEOUT_MS,
     connectTimeout: 2000,
+    // At shutdown after an outage ioredis leaves this timer running on an already closed socket.
+    disconnectTimeout: 200,
     retryStrategy: (attempt: number) => Math.min(attempt * 200, RECONNECT_CAP_MS),
   });
   let lastError = 0;
