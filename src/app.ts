@@ -18,10 +18,15 @@ import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import type { Config } from './config/index.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import { healthRouter } from './health/router.ts';
-import { type LoginGuard, openGuard } from './interactions/guard.ts';
+import type { LoginGuard } from './interactions/guard.ts';
 import { interactionRouter } from './interactions/router.ts';
 import { ensureCurrentKeys, privateJwks } from './keys/keystore.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
+import { endpointGuard } from './lockout/endpoint-guard.ts';
+import { openLockout } from './lockout/index.ts';
+import type { Limiter } from './lockout/limiter.ts';
+import { createLoginGuard } from './lockout/login-guard.ts';
+import { operatorRouter } from './lockout/operator-router.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
@@ -54,6 +59,8 @@ export interface Portcullis {
   resources: ResourceRegistry;
   sealer: Sealer;
   logger: Logger;
+  /** Brute-force defence counters (src/lockout), for features that throttle their own attempts. */
+  lockout: Limiter;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -125,7 +132,14 @@ async function assemble(
     await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
   }
 
-  const guard: LoginGuard = openGuard;
+  const lockout = await openLockout(config, logger);
+  const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
+    knownAddressTtl: config.lockout.knownAddressTtl,
+    hardLockFailures: config.lockout.hardLockFailures,
+  });
+  const operator = config.lockout.operatorToken
+    ? [operatorRouter({ limiter: lockout.limiter, accounts, audit, token: config.lockout.operatorToken })]
+    : [];
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
@@ -137,10 +151,12 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
-  for (const router of [await staticAssets(), healthRouter(store), interactionRouter({ holder, accounts, audit, render, guard })]) {
+  for (const router of [await staticAssets(), healthRouter(store), interactionRouter({ holder, accounts, audit, render, guard }), ...operator]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  // oidc-provider's default routes; this configuration does not rename them.
+  app.use(endpointGuard(lockout.limiter, { paths: ['/token', '/token/introspection', '/token/revocation'], knownAddressTtl: config.lockout.knownAddressTtl }));
   // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
   app.use(async (ctx: Context) => {
     ctx.respond = false;
@@ -159,6 +175,7 @@ async function assemble(
     resources,
     sealer,
     logger,
+    lockout: lockout.limiter,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -179,6 +196,7 @@ async function assemble(
         });
       }
       await audit.flush();
+      await lockout.close();
       if (!options.store) await store.close();
     },
   };
