@@ -157,6 +157,31 @@ describe('lockout limiter, in process (mocked clock)', () => {
   }));
 });
 
+describe('fallback alarm', () => {
+  it('logs an error when counters leave Redis, repeats it at most once a minute, and a warning when they return', () => {
+    const sink = logSink();
+    let now = 0;
+    const alarm = createFallbackAlarm(sink.logger, () => now);
+    for (let i = 0; i < 100; i += 1) alarm.fallback();
+    now = 59_000;
+    alarm.fallback();
+    now = 61_000;
+    alarm.fallback();
+    alarm.recovered();
+    alarm.recovered();
+    const lines = sink.lines().map((line) => JSON.parse(line) as { level: number; msg: string; operations: number });
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.msg.split(':')[0], line.operations]),
+      [
+        [50, 'Redis unreachable', 1],
+        [50, 'Redis still unreachable', 102],
+        [40, 'Redis reachable again', 102],
+      ],
+    );
+    assert.equal(alarm.active, false);
+  });
+});
+
 describe('lockout limiter, in process (real timers)', () => {
   it('keeps a 30-day mark although a Node timer cannot count that far', async () => {
     // setTimeout past 2^31 ms (24.8 days) fires after 1 ms instead; the store must not use it raw.
@@ -170,9 +195,9 @@ describe('lockout limiter, in process (real timers)', () => {
 describe('lockout limiter, Redis', { skip: redisMissing }, () => {
   let redis: TestRedis;
   const backends: CounterBackend[] = [];
-  const open = async (logger = createLogger('silent')) => {
+  const open = async (logger = createLogger('silent'), url = redis.url) => {
     const alarm = createFallbackAlarm(logger);
-    const backend = redisCounters(await connectRedis(redis.url, alarm, logger), alarm);
+    const backend = redisCounters(await connectRedis(url, alarm, logger), alarm);
     backends.push(backend);
     return { limiter: createLimiter(backend, DIMENSIONS), backend, alarm };
   };
@@ -225,5 +250,32 @@ describe('lockout limiter, Redis', { skip: redisMissing }, () => {
     const alarms = sink.lines().filter((line) => line.includes('Redis unreachable'));
     assert.equal(alarms.length, 1, 'one loud line, not one per operation');
     assert.match(alarms[0] ?? '', /"level":50/);
+  });
+
+  it('shares counters again once Redis is back', async () => {
+    const own = await startRedis();
+    const sink = logSink();
+    const alarm = createFallbackAlarm(sink.logger);
+    const backend = redisCounters(await connectRedis(own.url, alarm, sink.logger), alarm);
+    backends.push(backend);
+    const limiter = createLimiter(backend, DIMENSIONS);
+    await own.stop();
+    await limiter.fail('login.user', { username: 'during-outage' });
+    assert.equal(alarm.active, true);
+
+    const back = await startRedis(own.port);
+    try {
+      // ioredis retries every 200 ms, 400 ms …; give it a few seconds at most.
+      for (let i = 0; i < 100 && !limiter.healthy(); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(limiter.healthy(), true);
+      assert.equal(alarm.active, false);
+      assert.ok(sink.lines().some((line) => line.includes('Redis reachable again')));
+      const other = (await open(createLogger('silent'), back.url)).limiter;
+      const pair = { username: `user-${randomUUID()}`, ip: '203.0.113.10' };
+      await limiter.fail('login.user_ip', pair);
+      assert.equal((await other.check('login.user_ip', pair)).failures, 1, 'a second instance sees it');
+    } finally {
+      await back.stop();
+    }
   });
 });

@@ -96,7 +96,8 @@ describe('Redis dying under a running server', { skip: redisMissing }, () => {
         },
       }),
     );
-    const server = await startServer({ env: { ...LOCKOUT, REDIS_URL: redis.url }, options: { logger } });
+    const token = 'operator-token-that-is-long-enough-0123456789';
+    const server = await startServer({ env: { ...LOCKOUT, REDIS_URL: redis.url, LOCKOUT_OPERATOR_TOKEN: token }, options: { logger } });
     try {
       const form = await openLoginForm(server.url);
       assert.equal((await form.attempt('alice', PASSWORD)).status, 303);
@@ -115,6 +116,15 @@ describe('Redis dying under a running server', { skip: redisMissing }, () => {
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 
       assert.ok(lines.some((line) => line.includes('Redis unreachable') && line.includes('"level":50')), 'an error-level log line says so');
+
+      // An operator's unlock would only reach this process and come undone when Redis returns.
+      const unlock = await fetch(`${server.url}/admin/lockout/unlock`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ username: 'bob' }),
+      });
+      assert.equal(unlock.status, 503);
+      assert.equal(((await unlock.json()) as { error: string }).error, 'temporarily_unavailable');
     } finally {
       await server.close();
       await redis.stop();

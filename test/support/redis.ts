@@ -59,9 +59,10 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `port` restarts a server where a stopped one was (clients reconnect to it). */
+export async function startRedis(port?: number): Promise<TestRedis> {
   if (redisMissing) throw new Error(redisMissing);
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
