@@ -98,4 +98,9 @@ describe('token endpoint throttling', () => {
     const elsewhere = await client('web-app', 'web-app-secret-that-is-long-enough', '10.7.0.2', 'basic');
     assert.equal((await oidc.tokenIntrospection(elsewhere, 'x')).active, false);
   });
+
+  it('does not count successful requests against an address', async () => {
+    const busy = await client('resource-server', RS_SECRET, '10.6.0.1', 'basic');
+    for (let i = 0; i < 6; i += 1) assert.equal((await oidc.tokenIntrospection(busy, `token-${i}`)).active, false);
+  });
 });

@@ -252,6 +252,23 @@ describe('lockout limiter, Redis', { skip: redisMissing }, () => {
     assert.match(alarms[0] ?? '', /"level":50/);
   });
 
+  it('gives up on a Redis that hangs instead of waiting with it', async () => {
+    const own = await startRedis();
+    const alarm = createFallbackAlarm(createLogger('silent'));
+    const backend = redisCounters(await connectRedis(own.url, alarm, createLogger('silent')), alarm);
+    backends.push(backend);
+    const limiter = createLimiter(backend, DIMENSIONS);
+    process.kill(own.pid, 'SIGSTOP');
+    try {
+      // Without the command timeout this would wait forever (the connection stays open).
+      const verdict = await limiter.fail('login.user_ip', { username: 'alice', ip: '203.0.113.11' });
+      assert.equal(verdict.failures, 1);
+      assert.equal(alarm.active, true);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('shares counters again once Redis is back', async () => {
     const own = await startRedis();
     const sink = logSink();

@@ -4,7 +4,9 @@
  * waits long (one minute) so nothing here depends on time passing.
  */
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { createLogger } from '../../src/audit/logger.ts';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -145,9 +147,15 @@ describe('hard locks and the operator (in-process store)', () => {
     const page = await form.attempt('alice', PASSWORD);
     assert.equal(page.status, 423);
 
+    const alice = await server.portcullis.accounts.findByUsername('alice');
+    assert.ok(alice);
+    for (let i = 0; i < 6; i += 1) await server.portcullis.lockout.fail('mfa.person', { person: alice.id });
+    assert.equal((await server.portcullis.lockout.check('mfa.person', { person: alice.id })).allowed, false);
+
     const done = await cli('unlock-user', 'Alice');
     assert.deepEqual(done, { code: 0, out: ['unlocked username Alice'], err: [] });
     assert.equal((await form.attempt('alice', PASSWORD)).status, 303, 'unlocked, and the back-off went with it');
+    assert.equal((await server.portcullis.lockout.check('mfa.person', { person: alice.id })).allowed, true, 'and the MFA wait');
 
     await server.portcullis.audit.flush();
     const [unlocked] = await server.portcullis.store.audit.list({ type: 'account.unlocked' });
@@ -162,6 +170,31 @@ describe('hard locks and the operator (in-process store)', () => {
     const form = await openLoginForm(server.url);
     assert.equal((await form.attempt('bob', PASSWORD)).status, 423);
     assert.equal((await cli('unlock-ip', '127.0.0.1')).code, 0);
+    assert.equal((await form.attempt('bob', PASSWORD)).status, 303);
+
+    await server.portcullis.audit.flush();
+    const [locked] = await server.portcullis.store.audit.list({ type: 'account.locked' });
+    assert.deepEqual(locked?.detail, { scope: 'ip', address: '127.0.0.1', temporary: false, by: 'operator' });
+    const [refused] = await server.portcullis.store.audit.list({ type: 'login.throttled' });
+    assert.deepEqual(refused?.detail, { locked: 'ip' });
+  });
+
+  it('hard-locks a username on an operator’s word, reaching the server named by --url', async () => {
+    const url = ['--url', server.url];
+    const elsewhere = async (...argv: string[]) => {
+      const err: string[] = [];
+      // PORT points nowhere useful: only --url can find the server.
+      const env = { PORT: '9', LOCKOUT_OPERATOR_TOKEN: TOKEN };
+      const code = await runCli(['lockout', ...argv], COMMANDS, { config: () => loadConfig(env), out: () => {}, err: (l) => err.push(l) });
+      return { code, err };
+    };
+    assert.equal((await elsewhere('lock-user', 'bob', ...url)).code, 0);
+    const form = await openLoginForm(server.url);
+    assert.equal((await form.attempt('bob', PASSWORD)).status, 423);
+    const unreachable = await elsewhere('unlock-user', 'bob');
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.err[0] ?? '', /cannot reach the server at http:\/\/127\.0\.0\.1:9/);
+    assert.equal((await elsewhere('unlock-user', 'bob', ...url)).code, 0);
     assert.equal((await form.attempt('bob', PASSWORD)).status, 303);
   });
 
@@ -181,11 +214,19 @@ describe('hard locks and the operator (in-process store)', () => {
     assert.equal(noToken, 1);
   });
 
-  it('has no operator endpoint unless a token is configured', async () => {
-    const plain = await startServer();
+  it('has no operator endpoint unless a token is configured, and says at start-up where counters live', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(String(chunk));
+        callback();
+      },
+    });
+    const plain = await startServer({ options: { logger: createLogger('warn', sink) } });
     try {
       const response = await fetch(`${plain.url}/admin/lockout/unlock`, { method: 'POST', headers: { accept: 'application/json' } });
       assert.equal(response.status, 404);
+      assert.ok(lines.some((line) => line.includes('REDIS_URL not set: lockout counters live in this process only')));
     } finally {
       await plain.close();
     }

@@ -20,6 +20,8 @@ if (redisMissing) process.stderr.write(`\n${redisMissing}\n`);
 export interface TestRedis {
   url: string;
   port: number;
+  /** The server's process id (SIGSTOP makes it hang without closing connections). */
+  pid: number;
   /** Ends the server (SIGKILL: abrupt, like a crash) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function startRedis(port?: number): Promise<TestRedis> {
     stderr += chunk.toString();
   });
   const stop = async () => {
+    // SIGKILL also ends a server stopped with SIGSTOP.
     child.kill('SIGKILL');
     await exited(child);
   };
@@ -82,5 +85,5 @@ export async function startRedis(port?: number): Promise<TestRedis> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, port, stop };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid as number, stop };
 }
