@@ -20,6 +20,7 @@ export const DIMENSIONS = [
   'login.user_ip',
   'login.user',
   'login.inflight',
+  'login.throttle_note',
   'client.auth',
   'endpoint.ip',
   'mfa.person',
@@ -36,8 +37,13 @@ export const MARKS = {
 
 export type MarkName = keyof typeof MARKS;
 
-/** How long a sign-in may hold its slot (see login-guard.ts); argon2 takes well under a second. */
+/**
+ * How long a sign-in may hold its slot (see login-guard.ts); argon2 takes well under a second.
+ * A verification that throws (store outage) leaves the slot to expire: the person retries in 5 s.
+ */
 const INFLIGHT_SECONDS = 5;
+/** At most one login.throttled audit event per username + address per minute: refusals are free to send. */
+const THROTTLE_NOTE_SECONDS = 60;
 
 export function buildDimensions(lockout: Config['lockout']): Record<DimensionName, DimensionSpec> {
   const backoff = (parts: readonly Part[], free: number, cap: number): DimensionSpec => ({
@@ -53,6 +59,7 @@ export function buildDimensions(lockout: Config['lockout']): Record<DimensionNam
     'login.user_ip': backoff(['username', 'ip'], lockout.userIpFreeFailures, lockout.userIpMaxDelay),
     'login.user': backoff(['username'], lockout.userFreeFailures, lockout.userMaxDelay),
     'login.inflight': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: INFLIGHT_SECONDS },
+    'login.throttle_note': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: THROTTLE_NOTE_SECONDS },
     'client.auth': backoff(['client'], lockout.clientFreeFailures, lockout.clientMaxDelay),
     'endpoint.ip': { kind: 'budget', parts: ['ip'], points: lockout.endpointIpFailures, window: lockout.endpointIpWindow },
     'mfa.person': backoff(['person'], lockout.mfaFreeFailures, lockout.mfaMaxDelay),

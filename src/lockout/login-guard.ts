@@ -23,8 +23,13 @@ export interface LoginGuardPolicy {
 const allowed = (dimension: Verdict['dimension']): Verdict => ({ dimension, allowed: true, retryAfter: 0, limit: 0, remaining: 0, failures: 0 });
 
 export function createLoginGuard(limiter: Limiter, audit: AuditBus, policy: LoginGuardPolicy): LoginGuard {
-  const throttled = (verdict: Verdict) => {
-    audit.emit({ type: 'login.throttled', detail: { dimension: verdict.dimension, retry_after: verdict.retryAfter } });
+  /** Records a refusal in the audit trail, once a minute per username + address at most. */
+  const note = async (pair: { username: string; ip: string }, detail: Record<string, unknown>) => {
+    const seen = await limiter.fail('login.throttle_note', pair);
+    if (seen.failures === 1) audit.emit({ type: 'login.throttled', detail });
+  };
+  const throttled = async (pair: { username: string; ip: string }, verdict: Verdict) => {
+    await note(pair, { dimension: verdict.dimension, retry_after: verdict.retryAfter });
     return refusal(verdict);
   };
 
@@ -37,7 +42,7 @@ export function createLoginGuard(limiter: Limiter, audit: AuditBus, policy: Logi
         limiter.known('login.known', pair),
       ]);
       if (userLocked || ipLocked) {
-        audit.emit({ type: 'login.throttled', detail: { locked: userLocked ? 'username' : 'ip' } });
+        await note(pair, { locked: userLocked ? 'username' : 'ip' });
         throw lockedError();
       }
       const refused = worst(
@@ -47,9 +52,9 @@ export function createLoginGuard(limiter: Limiter, audit: AuditBus, policy: Logi
           known ? allowed('login.user') : limiter.check('login.user', { username }),
         ]),
       );
-      if (refused) throw throttled(refused);
+      if (refused) throw await throttled(pair, refused);
       const slot = await limiter.fail('login.inflight', pair);
-      if (slot.failures > 1) throw throttled(slot);
+      if (slot.failures > 1) throw await throttled(pair, slot);
     },
 
     async failed({ username, ip, accountId }: LoginAttempt) {

@@ -8,6 +8,7 @@ import { buildDimensions } from '../../src/lockout/dimensions.ts';
 import { createLimiter } from '../../src/lockout/limiter.ts';
 import { createLoginGuard } from '../../src/lockout/login-guard.ts';
 import type { AppError } from '../../src/security/errors.ts';
+import type { AuditRecord } from '../../src/storage/port.ts';
 
 function guard(env: Record<string, string> = {}) {
   const config = loadConfig(env);
@@ -15,7 +16,11 @@ function guard(env: Record<string, string> = {}) {
   const audit = createAuditBus((error) => {
     throw error;
   });
-  return { guard: createLoginGuard(limiter, audit, { knownAddressTtl: 60, hardLockFailures: 0 }), limiter };
+  const events: AuditRecord[] = [];
+  audit.subscribe((event) => {
+    events.push(event);
+  });
+  return { guard: createLoginGuard(limiter, audit, { knownAddressTtl: 60, hardLockFailures: 0 }), limiter, events, audit };
 }
 
 describe('login guard', () => {
@@ -40,5 +45,19 @@ describe('login guard', () => {
     await g.failed(attempt);
     for (let i = 0; i < 5; i += 1) await assert.rejects(g.check(attempt), (error: AppError) => error.headers['Retry-After'] === '60');
     assert.equal((await limiter.check('login.user_ip', attempt)).failures, 1);
+  });
+
+  it('notes a flood of refusals in the audit trail once a minute per username + address', async () => {
+    const { guard: g, events, audit } = guard({ LOCKOUT_USER_IP_FREE_FAILURES: '0', LOCKOUT_BACKOFF_BASE: '1m' });
+    for (const ip of ['192.0.2.3', '192.0.2.4']) {
+      const attempt = { username: 'carol', ip };
+      await g.check(attempt);
+      await g.failed(attempt);
+      for (let i = 0; i < 50; i += 1) await assert.rejects(g.check(attempt));
+    }
+    await audit.flush();
+    const throttled = events.filter((event) => event.type === 'login.throttled');
+    assert.equal(throttled.length, 2);
+    assert.deepEqual(throttled[0]?.detail, { dimension: 'login.user_ip', retry_after: 60 });
   });
 });
