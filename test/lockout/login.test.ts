@@ -46,6 +46,7 @@ describe('login throttling (in-process store)', () => {
     const refused = await form.attempt('alice', PASSWORD, from('10.1.0.1'));
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '60');
+    assert.equal(refused.headers.get('ratelimit-reset'), '60');
     const html = await refused.text();
     assert.match(html, /name="password"/, 'the form is there to try again later');
     assert.equal(alertText(html), 'Too many sign-in attempts. For your security, please wait 60 seconds and try again.');
