@@ -19,7 +19,6 @@ import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import type { Config } from './config/index.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import { healthRouter } from './health/router.ts';
-import { type LoginGuard, openGuard } from './interactions/guard.ts';
 import { mfaInteractions } from './interactions/mfa/index.ts';
 import { interactionRouter } from './interactions/router.ts';
 import { ensureCurrentKeys, privateJwks } from './keys/keystore.ts';
@@ -28,7 +27,14 @@ import { ACR_VALUES } from './mfa/acr.ts';
 import { createMemoryMfaLimiter, type MfaAttemptLimiter } from './mfa/limiter.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
+import { createSharedMfaLimiter } from './mfa/shared-limiter.ts';
 import { createTotp } from './mfa/totp.ts';
+import type { LoginGuard } from './interactions/guard.ts';
+import { endpointGuard } from './lockout/endpoint-guard.ts';
+import { openLockout } from './lockout/index.ts';
+import type { Limiter } from './lockout/limiter.ts';
+import { createLoginGuard } from './lockout/login-guard.ts';
+import { operatorRouter } from './lockout/operator-router.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
@@ -67,6 +73,8 @@ export interface Portcullis {
   sealer: Sealer;
   mfa: MfaService;
   logger: Logger;
+  /** Brute-force defence counters (src/lockout), for features that throttle their own attempts. */
+  lockout: Limiter;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -117,13 +125,16 @@ async function assemble(
   const cors = corsPolicy(config.corsOrigins);
   const clientIp = createClientIpResolver(config.trustProxy);
 
+  // Brute-force defence (src/lockout): counters in Redis when configured, in-process otherwise.
+  const lockout = await openLockout(config, logger);
+
   // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
   const now = options.now ?? Date.now;
   const mfa = createMfaService({
     repo: store.mfa,
     sealer,
     totp: createTotp(now),
-    limiter: options.mfaLimiter ?? createMemoryMfaLimiter({ now }),
+    limiter: options.mfaLimiter ?? createSharedMfaLimiter(lockout.limiter, createMemoryMfaLimiter({ now })),
     audit,
     issuer: config.mfa.totpIssuer,
     now,
@@ -153,7 +164,13 @@ async function assemble(
     await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
   }
 
-  const guard: LoginGuard = openGuard;
+  const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
+    knownAddressTtl: config.lockout.knownAddressTtl,
+    hardLockFailures: config.lockout.hardLockFailures,
+  });
+  const operator = config.lockout.operatorToken
+    ? [operatorRouter({ limiter: lockout.limiter, accounts, audit, token: config.lockout.operatorToken })]
+    : [];
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
@@ -171,10 +188,13 @@ async function assemble(
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, ...mfaHooks }),
     accountMfaRouter({ holder, accounts, mfa, render }),
+    ...operator,
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  // oidc-provider's default routes; this configuration does not rename them.
+  app.use(endpointGuard(lockout.limiter, { paths: ['/token', '/token/introspection', '/token/revocation'], knownAddressTtl: config.lockout.knownAddressTtl }));
   // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
   app.use(async (ctx: Context) => {
     ctx.respond = false;
@@ -194,6 +214,7 @@ async function assemble(
     sealer,
     mfa,
     logger,
+    lockout: lockout.limiter,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -214,6 +235,7 @@ async function assemble(
         });
       }
       await audit.flush();
+      await lockout.close();
       if (!options.store) await store.close();
     },
   };

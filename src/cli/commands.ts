@@ -3,8 +3,10 @@
  * list it here; names may have several words (`keys list`).
  */
 import { dbIndexes } from './db-indexes.ts';
+import { lockoutCommands } from './lockout.ts';
 import type { CommandTable } from './run.ts';
 
 export const COMMANDS: CommandTable = {
   'db:indexes': dbIndexes,
+  ...lockoutCommands,
 };

@@ -81,6 +81,27 @@ const schema = z.object({
   MFA_ENROL_AT_LOGIN: z.enum(['true', 'false']).default('true'),
   /** The name authenticator apps show next to the account; defaults to the issuer's host name. */
   MFA_TOTP_ISSUER: z.string().trim().min(1).max(64).optional(),
+  /** Brute-force defence (src/lockout); README.md § Brute-force defence gives the reasoning. */
+  LOCKOUT_IP_FAILURES: integer(100, 1, 1_000_000),
+  LOCKOUT_IP_WINDOW: duration('1h'),
+  LOCKOUT_USER_IP_FREE_FAILURES: integer(3, 0, 1000),
+  LOCKOUT_USER_IP_MAX_DELAY: duration('15m'),
+  LOCKOUT_USER_FREE_FAILURES: integer(10, 0, 1000),
+  LOCKOUT_USER_MAX_DELAY: duration('5m'),
+  LOCKOUT_BACKOFF_BASE: duration('1s'),
+  LOCKOUT_FAILURE_MEMORY: duration('24h'),
+  LOCKOUT_KNOWN_ADDRESS_TTL: duration('30d'),
+  LOCKOUT_HARD_LOCK_FAILURES: integer(0, 0, 1_000_000),
+  LOCKOUT_CLIENT_FREE_FAILURES: integer(5, 0, 1000),
+  LOCKOUT_CLIENT_MAX_DELAY: duration('15m'),
+  LOCKOUT_ENDPOINT_IP_FAILURES: integer(50, 1, 1_000_000),
+  LOCKOUT_ENDPOINT_IP_WINDOW: duration('15m'),
+  LOCKOUT_MFA_FREE_FAILURES: integer(5, 0, 1000),
+  LOCKOUT_MFA_MAX_DELAY: duration('15m'),
+  LOCKOUT_RESET_REQUESTS: integer(5, 1, 1000),
+  LOCKOUT_RESET_WINDOW: duration('1h'),
+  /** Enables the operator endpoint used by `portcullis lockout …` (at least 32 characters). */
+  LOCKOUT_OPERATOR_TOKEN: z.string().optional(),
 });
 
 export type Environment = z.infer<typeof schema>;
@@ -111,6 +132,28 @@ export interface Config {
   };
   keys: { rotationInterval: number; jwksMaxAge: number };
   mfa: { policy: Environment['MFA_POLICY']; requiredRoles: string[]; enrolAtLogin: boolean; totpIssuer: string };
+  /** Durations in seconds; see src/lockout/dimensions.ts for how each is used. */
+  lockout: {
+    ipFailures: number;
+    ipWindow: number;
+    userIpFreeFailures: number;
+    userIpMaxDelay: number;
+    userFreeFailures: number;
+    userMaxDelay: number;
+    backoffBase: number;
+    failureMemory: number;
+    knownAddressTtl: number;
+    hardLockFailures: number;
+    clientFreeFailures: number;
+    clientMaxDelay: number;
+    endpointIpFailures: number;
+    endpointIpWindow: number;
+    mfaFreeFailures: number;
+    mfaMaxDelay: number;
+    resetRequests: number;
+    resetWindow: number;
+    operatorToken: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -164,6 +207,27 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       enrolAtLogin: e.MFA_ENROL_AT_LOGIN === 'true',
       totpIssuer: e.MFA_TOTP_ISSUER ?? new URL(e.ISSUER ?? `http://localhost:${e.PORT}`).hostname,
     },
+    lockout: {
+      ipFailures: e.LOCKOUT_IP_FAILURES,
+      ipWindow: e.LOCKOUT_IP_WINDOW,
+      userIpFreeFailures: e.LOCKOUT_USER_IP_FREE_FAILURES,
+      userIpMaxDelay: e.LOCKOUT_USER_IP_MAX_DELAY,
+      userFreeFailures: e.LOCKOUT_USER_FREE_FAILURES,
+      userMaxDelay: e.LOCKOUT_USER_MAX_DELAY,
+      backoffBase: e.LOCKOUT_BACKOFF_BASE,
+      failureMemory: e.LOCKOUT_FAILURE_MEMORY,
+      knownAddressTtl: e.LOCKOUT_KNOWN_ADDRESS_TTL,
+      hardLockFailures: e.LOCKOUT_HARD_LOCK_FAILURES,
+      clientFreeFailures: e.LOCKOUT_CLIENT_FREE_FAILURES,
+      clientMaxDelay: e.LOCKOUT_CLIENT_MAX_DELAY,
+      endpointIpFailures: e.LOCKOUT_ENDPOINT_IP_FAILURES,
+      endpointIpWindow: e.LOCKOUT_ENDPOINT_IP_WINDOW,
+      mfaFreeFailures: e.LOCKOUT_MFA_FREE_FAILURES,
+      mfaMaxDelay: e.LOCKOUT_MFA_MAX_DELAY,
+      resetRequests: e.LOCKOUT_RESET_REQUESTS,
+      resetWindow: e.LOCKOUT_RESET_WINDOW,
+      operatorToken: e.LOCKOUT_OPERATOR_TOKEN || undefined,
+    },
   };
   for (const origin of config.corsOrigins) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
@@ -175,8 +239,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('KEY_ENCRYPTION_KEYS: every key must be 32 bytes, base64url encoded');
     }
   }
+  assertLockoutSane(config.lockout);
   if (config.production) assertProductionSafe(config);
   return config;
+}
+
+function assertLockoutSane(lockout: Config['lockout']): void {
+  for (const [name, cap] of [
+    ['LOCKOUT_USER_IP_MAX_DELAY', lockout.userIpMaxDelay],
+    ['LOCKOUT_USER_MAX_DELAY', lockout.userMaxDelay],
+    ['LOCKOUT_CLIENT_MAX_DELAY', lockout.clientMaxDelay],
+    ['LOCKOUT_MFA_MAX_DELAY', lockout.mfaMaxDelay],
+  ] as const) {
+    if (cap < lockout.backoffBase) throw new ConfigError(`${name}: must not be shorter than LOCKOUT_BACKOFF_BASE`);
+  }
+  if (lockout.operatorToken !== undefined && lockout.operatorToken.length < 32) {
+    throw new ConfigError('LOCKOUT_OPERATOR_TOKEN: must be at least 32 characters (e.g. openssl rand -base64 32)');
+  }
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

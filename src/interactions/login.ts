@@ -5,6 +5,7 @@
 import type { Context } from 'koa';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { verifyCsrf } from '../security/csrf.ts';
+import { AppError } from '../security/errors.ts';
 import type { InteractionDeps } from './router.ts';
 import { expectPrompt, finish, loadInteraction } from './details.ts';
 import { loginForm } from './schemas.ts';
@@ -22,9 +23,24 @@ export function submitLogin(deps: InteractionDeps) {
 
     const ip = String(ctx.state.clientIp);
     const attempt = { username: form.username, ip };
-    await deps.guard.check(attempt);
-    const result = await deps.accounts.authenticate(form.username, form.password);
     const clientId = String(interaction.params.client_id);
+    try {
+      await deps.guard.check(attempt);
+    } catch (error) {
+      // Throttled browsers get the sign-in page again (429, Retry-After), with the wait in words.
+      if (json || !(error instanceof AppError) || error.status !== 429) throw error;
+      ctx.set(error.headers);
+      const client = await provider.Client.find(clientId);
+      await deps.render(ctx, 'login', {
+        uid: interaction.uid,
+        clientName: client?.clientName ?? clientId,
+        csrf: form.csrf,
+        username: form.username,
+        error: error.message,
+      }, 429);
+      return;
+    }
+    const result = await deps.accounts.authenticate(form.username, form.password);
 
     if (!result.ok) {
       await deps.guard.failed({ ...attempt, accountId: result.accountId });

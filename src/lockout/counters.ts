@@ -1,0 +1,168 @@
+/**
+ * Counter storage on rate-limiter-flexible: Redis when REDIS_URL is set — every instance sees
+ * the same counters — with an in-process insurance store that answers whenever Redis cannot
+ * (never a 500, never silently unlimited, and loudly logged through the FallbackAlarm); the
+ * in-process store alone otherwise. A family is one key prefix with one default lifetime.
+ */
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { FallbackAlarm } from './redis.ts';
+
+export interface Counter {
+  count: number;
+  /** Milliseconds until the key expires; -1 for keys that never do. */
+  msLeft: number;
+}
+
+export interface CounterFamily {
+  /** Adds one; the lifetime starts with the first add and is not extended by later ones. */
+  add(key: string): Promise<Counter>;
+  get(key: string): Promise<Counter | undefined>;
+  /** Sets a value for `seconds` (0: until deleted). */
+  put(key: string, value: number, seconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes every key matching a glob made by keys.ts `patternFor`. */
+  deleteMatching(pattern: string): Promise<void>;
+}
+
+export interface CounterBackend {
+  readonly kind: 'redis' | 'memory';
+  /** False while Redis is configured but not connected (operator changes would not be shared). */
+  healthy(): boolean;
+  family(name: string, seconds: number): CounterFamily;
+  close(): Promise<void>;
+}
+
+const PREFIX = 'portcullis:lockout';
+/** The libraries' `points` are unused here (we read counts, never `consume`); it must be finite. */
+const UNLIMITED = 2 ** 31;
+
+/**
+ * The in-process store expires keys with setTimeout, which overflows past 2^31 ms (24.8 days)
+ * and would then fire at once; longer lifetimes (LOCKOUT_KNOWN_ADDRESS_TTL=30d) are shortened
+ * to 24 days in memory. Redis keeps them in full.
+ */
+const MEMORY_MAX_SECONDS = 24 * 86400;
+const clamp = (seconds: number) => Math.min(seconds, MEMORY_MAX_SECONDS);
+
+/**
+ * The in-process store. As Redis's insurance it raises the alarm whenever it has to answer
+ * (`alarm` set); on its own it is simply the store.
+ */
+class InProcess extends RateLimiterMemory {
+  alarm: FallbackAlarm | undefined;
+  constructor(keyPrefix: string, seconds: number) {
+    super({ keyPrefix, points: UNLIMITED, duration: clamp(seconds) });
+  }
+  override consume(...args: Parameters<RateLimiterMemory['consume']>) {
+    this.alarm?.fallback();
+    return super.consume(...args);
+  }
+  override penalty(...args: Parameters<RateLimiterMemory['penalty']>) {
+    this.alarm?.fallback();
+    return super.penalty(...args);
+  }
+  override get(...args: Parameters<RateLimiterMemory['get']>) {
+    this.alarm?.fallback();
+    return super.get(...args);
+  }
+  override set(key: string | number, points: number, seconds: number) {
+    this.alarm?.fallback();
+    return super.set(key, points, clamp(seconds));
+  }
+  override block(...args: Parameters<RateLimiterMemory['block']>) {
+    this.alarm?.fallback();
+    return super.block(...args);
+  }
+  override delete(...args: Parameters<RateLimiterMemory['delete']>) {
+    this.alarm?.fallback();
+    return super.delete(...args);
+  }
+  /** Cleans up after an operator's unlock without counting as a fallback. */
+  quietDelete(key: string): Promise<boolean> {
+    return super.delete(key);
+  }
+}
+
+const toCounter = (res: RateLimiterRes): Counter => ({ count: res.consumedPoints, msLeft: res.msBeforeNext });
+
+function globToRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^:]*')}$`);
+}
+
+async function deleteFromMemory(memory: InProcess, pattern: string, remove: (key: string) => Promise<unknown>) {
+  const match = globToRegExp(pattern);
+  await Promise.all(memory.dump().storage.filter((entry) => match.test(String(entry.key))).map((entry) => remove(String(entry.key))));
+}
+
+export function memoryCounters(): CounterBackend {
+  return {
+    kind: 'memory',
+    healthy: () => true,
+    family(name, seconds) {
+      const memory = new InProcess(`${PREFIX}:${name}`, seconds);
+      return {
+        add: async (key) => toCounter(await memory.penalty(key, 1)),
+        async get(key) {
+          const res = await memory.get(key);
+          return res && (res.msBeforeNext > 0 || res.msBeforeNext === -1) ? toCounter(res) : undefined;
+        },
+        async put(key, value, ttl) {
+          await memory.set(key, value, ttl);
+        },
+        async delete(key) {
+          await memory.delete(key);
+        },
+        deleteMatching: (pattern) => deleteFromMemory(memory, pattern, (key) => memory.delete(key)),
+      };
+    },
+    async close() {},
+  };
+}
+
+export function redisCounters(redis: Redis, alarm: FallbackAlarm): CounterBackend {
+  return {
+    kind: 'redis',
+    healthy: () => redis.status === 'ready',
+    family(name, seconds) {
+      const keyPrefix = `${PREFIX}:${name}`;
+      const insurance = new InProcess(keyPrefix, seconds);
+      insurance.alarm = alarm;
+      const store = new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix,
+        points: UNLIMITED,
+        duration: seconds,
+        // Not connected: go to the insurance at once instead of waiting for a timeout.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: insurance,
+      });
+      return {
+        add: async (key) => toCounter(await store.penalty(key, 1)),
+        async get(key) {
+          const res = await store.get(key);
+          return res && (res.msBeforeNext > 0 || res.msBeforeNext === -1) ? toCounter(res) : undefined;
+        },
+        async put(key, value, ttl) {
+          await store.set(key, value, ttl);
+        },
+        async delete(key) {
+          await Promise.all([store.delete(key), insurance.quietDelete(key)]);
+        },
+        async deleteMatching(pattern) {
+          await deleteFromMemory(insurance, pattern, (key) => insurance.quietDelete(key));
+          // SCAN walks the key space in steps; an operator's unlock can afford it.
+          let cursor = '0';
+          do {
+            const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:${pattern}`, 'COUNT', 500);
+            if (keys.length > 0) await redis.unlink(...keys);
+            cursor = next;
+          } while (cursor !== '0');
+        },
+      };
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

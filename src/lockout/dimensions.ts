@@ -1,0 +1,68 @@
+/**
+ * The dimensions throttling is counted in, each with its own budget, built once from the
+ * configuration. Two kinds:
+ * - `budget`: at most `points` counted events per fixed `window` (seconds, from the first event);
+ *   once spent, every attempt waits for the window to end;
+ * - `backoff`: consecutive failures, remembered for `memory` seconds from the first one; past
+ *   `free` of them each failure imposes an exponentially growing wait (see backoff.ts).
+ * README.md § Brute-force defence explains the defaults.
+ */
+import type { Config } from '../config/index.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import type { Part } from './keys.ts';
+
+export type DimensionSpec =
+  | { kind: 'budget'; parts: readonly Part[]; points: number; window: number }
+  | ({ kind: 'backoff'; parts: readonly Part[]; memory: number } & BackoffPolicy);
+
+export const DIMENSIONS = [
+  'login.ip',
+  'login.user_ip',
+  'login.user',
+  'login.inflight',
+  'login.throttle_note',
+  'client.auth',
+  'endpoint.ip',
+  'mfa.person',
+  'password_reset.person',
+] as const;
+
+export type DimensionName = (typeof DIMENSIONS)[number];
+
+/** Good-standing marks: "this username signed in from this address", and the same for clients. */
+export const MARKS = {
+  'login.known': ['username', 'ip'],
+  'client.known': ['client', 'ip'],
+} as const satisfies Record<string, readonly Part[]>;
+
+export type MarkName = keyof typeof MARKS;
+
+/**
+ * How long a sign-in may hold its slot (see login-guard.ts); argon2 takes well under a second.
+ * A verification that throws (store outage) leaves the slot to expire: the person retries in 5 s.
+ */
+const INFLIGHT_SECONDS = 5;
+/** At most one login.throttled audit event per username + address per minute: refusals are free to send. */
+const THROTTLE_NOTE_SECONDS = 60;
+
+export function buildDimensions(lockout: Config['lockout']): Record<DimensionName, DimensionSpec> {
+  const backoff = (parts: readonly Part[], free: number, cap: number): DimensionSpec => ({
+    kind: 'backoff',
+    parts,
+    free,
+    base: lockout.backoffBase,
+    cap,
+    memory: lockout.failureMemory,
+  });
+  return {
+    'login.ip': { kind: 'budget', parts: ['ip'], points: lockout.ipFailures, window: lockout.ipWindow },
+    'login.user_ip': backoff(['username', 'ip'], lockout.userIpFreeFailures, lockout.userIpMaxDelay),
+    'login.user': backoff(['username'], lockout.userFreeFailures, lockout.userMaxDelay),
+    'login.inflight': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: INFLIGHT_SECONDS },
+    'login.throttle_note': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: THROTTLE_NOTE_SECONDS },
+    'client.auth': backoff(['client'], lockout.clientFreeFailures, lockout.clientMaxDelay),
+    'endpoint.ip': { kind: 'budget', parts: ['ip'], points: lockout.endpointIpFailures, window: lockout.endpointIpWindow },
+    'mfa.person': backoff(['person'], lockout.mfaFreeFailures, lockout.mfaMaxDelay),
+    'password_reset.person': { kind: 'budget', parts: ['person'], points: lockout.resetRequests, window: lockout.resetWindow },
+  };
+}

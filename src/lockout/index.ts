@@ -1,0 +1,27 @@
+/**
+ * Opens the lockout domain: counters in Redis when REDIS_URL is set (with the in-process
+ * insurance store), in this process otherwise — and says which at start-up.
+ */
+import type { Logger } from '../audit/logger.ts';
+import type { Config } from '../config/index.ts';
+import { type CounterBackend, memoryCounters, redisCounters } from './counters.ts';
+import { buildDimensions } from './dimensions.ts';
+import { createLimiter, type Limiter } from './limiter.ts';
+import { connectRedis, createFallbackAlarm } from './redis.ts';
+
+export interface Lockout {
+  limiter: Limiter;
+  close(): Promise<void>;
+}
+
+export async function openLockout(config: Config, logger: Logger): Promise<Lockout> {
+  let backend: CounterBackend;
+  if (config.redisUrl) {
+    const alarm = createFallbackAlarm(logger);
+    backend = redisCounters(await connectRedis(config.redisUrl, alarm, logger), alarm);
+  } else {
+    logger.warn('REDIS_URL not set: lockout counters live in this process only (fine for one instance; every instance of a cluster needs Redis)');
+    backend = memoryCounters();
+  }
+  return { limiter: createLimiter(backend, buildDimensions(config.lockout)), close: () => backend.close() };
+}

@@ -1,0 +1,56 @@
+/**
+ * Counter keys. A subject is named by its parts (username, IP, client, person); each part is
+ * normalised, then hashed, so any string a caller sends — 254-character usernames, colons,
+ * glob characters — becomes a fixed 22-character token (SHA-256, 128 bits, base64url). Redis
+ * patterns over those tokens (`SCAN MATCH`) can therefore never be fooled by a crafted username.
+ */
+import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import { normaliseUsername } from '../accounts/service.ts';
+
+export type Part = 'username' | 'ip' | 'client' | 'person';
+export type Subject = Partial<Record<Part, string>>;
+
+/**
+ * IPv6 addresses count per /64: one home or cloud instance routinely holds a whole /64, so
+ * keying single addresses would hand an attacker 2^64 fresh budgets.
+ */
+export function addressBucket(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const missing = ip.includes('::') ? 8 - left.length - right.length : 0;
+  const groups = [...left, ...Array.from({ length: missing }, () => '0'), ...right];
+  return `${groups.slice(0, 4).map((group) => Number.parseInt(group, 16).toString(16)).join(':')}::/64`;
+}
+
+function normalise(part: Part, value: string): string {
+  if (part === 'username') return normaliseUsername(value);
+  if (part === 'ip') return addressBucket(value);
+  return value;
+}
+
+export function token(part: Part, value: string): string {
+  return createHash('sha256').update(`${part}\u0000${normalise(part, value)}`).digest('base64url').slice(0, 22);
+}
+
+/** The key for a subject that names every part; a missing part is a programming error. */
+export function keyFor(parts: readonly Part[], subject: Subject): string {
+  return parts
+    .map((part) => {
+      const value = subject[part];
+      if (value === undefined) throw new Error(`lockout: this counter is keyed by ${parts.join(' + ')}; "${part}" is missing`);
+      return token(part, value);
+    })
+    .join(':');
+}
+
+/**
+ * A glob over keys for a subject that names only some parts (`*` for the rest), or undefined
+ * when it names none of them. Tokens use [A-Za-z0-9_-] only, so they need no escaping.
+ */
+export function patternFor(parts: readonly Part[], subject: Subject): string | undefined {
+  if (!parts.some((part) => subject[part] !== undefined)) return undefined;
+  return parts.map((part) => (subject[part] === undefined ? '*' : token(part, subject[part]))).join(':');
+}
