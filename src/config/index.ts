@@ -4,6 +4,7 @@
  * Parsing fails fast with a message that names the offending variable.
  */
 import { z } from 'zod';
+import { SUPPORTED_ALGS, type SigningAlg } from '../keys/algorithms.ts';
 import { parseDuration } from './duration.ts';
 
 const duration = (fallback: string) =>
@@ -70,9 +71,17 @@ const schema = z.object({
   REFRESH_TOKEN_TTL: duration('14d'),
   SESSION_TTL: duration('14d'),
   INTERACTION_TTL: duration('1h'),
-  /** Signing-key schedule. */
+  /** Signing-key schedule (src/keys/policy.ts derives the publication lead and retention). */
   KEY_ROTATION_INTERVAL: duration('30d'),
   JWKS_MAX_AGE: duration('10m'),
+  /** Signing algorithms with a key each; ES256 signs by default, RS256 is the OIDC baseline. */
+  KEY_ALGORITHMS: list,
+  /** How often each instance re-reads the key set: the bound when the Redis signal is missed. */
+  KEY_SYNC_INTERVAL: duration('30s'),
+  /** Bearer credential of the /operator endpoint the `keys` CLI talks to; unset turns it off. */
+  OPERATOR_TOKEN: z.string().optional(),
+  /** Where the CLI finds a running server; defaults to http://127.0.0.1:PORT. */
+  OPERATOR_URL: z.url().optional(),
 });
 
 export type Environment = z.infer<typeof schema>;
@@ -101,7 +110,8 @@ export interface Config {
     session: number;
     interaction: number;
   };
-  keys: { rotationInterval: number; jwksMaxAge: number };
+  keys: { rotationInterval: number; jwksMaxAge: number; algorithms: SigningAlg[]; syncInterval: number };
+  operator: { token: string | undefined; url: string };
 }
 
 export class ConfigError extends Error {
@@ -148,8 +158,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       session: e.SESSION_TTL,
       interaction: e.INTERACTION_TTL,
     },
-    keys: { rotationInterval: e.KEY_ROTATION_INTERVAL, jwksMaxAge: e.JWKS_MAX_AGE },
+    keys: {
+      rotationInterval: e.KEY_ROTATION_INTERVAL,
+      jwksMaxAge: e.JWKS_MAX_AGE,
+      algorithms: parseAlgorithms(e.KEY_ALGORITHMS),
+      syncInterval: e.KEY_SYNC_INTERVAL,
+    },
+    operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
   };
+  // 32 characters: the same floor as COOKIE_KEYS; the token guards key rotation and revocation.
+  if (config.operator.token !== undefined && config.operator.token.length < 32) {
+    throw new ConfigError('OPERATOR_TOKEN: must be at least 32 characters');
+  }
   for (const origin of config.corsOrigins) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
       throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin such as https://app.example.com`);
@@ -162,6 +182,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.production) assertProductionSafe(config);
   return config;
+}
+
+/**
+ * ES256 signs by default (configuration.ts clientDefaults) and RS256 is what OpenID Connect
+ * requires a provider to support, so both are always present; PS256 and EdDSA can be added.
+ */
+function parseAlgorithms(listed: string[]): SigningAlg[] {
+  for (const alg of listed) {
+    if (!(SUPPORTED_ALGS as readonly string[]).includes(alg)) {
+      throw new ConfigError(`KEY_ALGORITHMS: "${alg}" is not one of ${SUPPORTED_ALGS.join(', ')}`);
+    }
+  }
+  const algs = new Set<SigningAlg>(['ES256', 'RS256', ...(listed as SigningAlg[])]);
+  return [...algs];
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
