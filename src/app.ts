@@ -3,6 +3,7 @@
  * its dependencies as arguments. `createPortcullis` builds a ready-to-listen instance; tests build
  * several side by side.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,12 +21,20 @@ import { resolveSecrets } from './config/dev-secrets.ts';
 import { healthRouter } from './health/router.ts';
 import { type LoginGuard, openGuard } from './interactions/guard.ts';
 import { interactionRouter } from './interactions/router.ts';
-import { ensureCurrentKeys, privateJwks } from './keys/keystore.ts';
+import { operatorKeysRouter } from './admin/keys-router.ts';
+import { createKeyManager, type KeyManager } from './keys/manager.ts';
+import { keyPolicy, longestSignedTokenLifetime } from './keys/policy.ts';
+import { createRedisSignal } from './keys/redis-signal.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
+import { localSignal } from './keys/signal.ts';
+import { createOwnJwtVerifier } from './keys/verify-own.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { withJwksCacheControl } from './oidc/jwks-cache.ts';
+import { withJwtAccessTokenLookup } from './oidc/jwt-access-tokens.ts';
+import { keyConfiguration } from './oidc/key-configuration.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
@@ -41,6 +50,8 @@ export interface PortcullisOptions {
   logger?: Logger;
   /** An already opened store (tests share one between instances). */
   store?: Store;
+  /** The key schedule's clock (tests move it instead of waiting). */
+  now?: () => Date;
 }
 
 export interface Portcullis {
@@ -53,6 +64,7 @@ export interface Portcullis {
   accounts: AccountService;
   resources: ResourceRegistry;
   sealer: Sealer;
+  keys: KeyManager;
   logger: Logger;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
@@ -104,25 +116,52 @@ async function assemble(
   const cors = corsPolicy(config.corsOrigins);
   const clientIp = createClientIpResolver(config.trustProxy);
 
-  const providerFactory = createProviderFactory({
+  // Signing keys: lifecycle in keys/, shared through the store, changes signalled over Redis.
+  const instanceId = randomUUID();
+  const keys = createKeyManager({
+    store,
+    sealer,
+    audit,
+    logger,
+    policy: keyPolicy(config, () =>
+      longestSignedTokenLifetime({
+        idToken: config.ttl.idToken,
+        accessToken: config.ttl.accessToken,
+        resourceAccessTokens: resources.all().map((resource) => resource.accessTokenTTL ?? 0),
+      }),
+    ),
+    now: options.now ?? (() => new Date()),
+    signal: config.redisUrl ? createRedisSignal(config.redisUrl, instanceId, logger) : localSignal(),
+    instanceId,
+    syncIntervalMs: config.keys.syncInterval * 1000,
+  });
+  const baseAdapter = createAdapterClass(store, async (model, id) => {
+    audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
+  });
+  const providerFactory = withJwksCacheControl(createProviderFactory({
     config,
     audit,
     logger,
-    adapter: createAdapterClass(store, async (model, id) => {
-      audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
-    }),
+    adapter: withJwtAccessTokenLookup(baseAdapter, createOwnJwtVerifier(keys.trusted, config.issuer)),
+    extend: keyConfiguration(store, config.keys.algorithms),
     findAccount: createFindAccount(accounts),
     resources,
     cookieKeys,
     corsAllows: cors.allows,
     render,
-  });
-  const keys = await ensureCurrentKeys(store.keys, sealer, ['ES256', 'RS256']);
-  const holder = createProviderHolder(providerFactory(privateJwks(keys, sealer)));
-
-  if (config.bootstrapFile) {
-    const file = await readBootstrapFile(config.bootstrapFile);
-    await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
+  }), config.keys.jwksMaxAge);
+  let holder: ProviderHolder;
+  try {
+    holder = createProviderHolder(providerFactory(await keys.prepare()));
+    await keys.watch((jwks) => holder.swap(providerFactory(jwks)));
+    if (config.bootstrapFile) {
+      const file = await readBootstrapFile(config.bootstrapFile);
+      await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
+    }
+  } catch (error) {
+    // The key watch holds a timer and possibly Redis connections.
+    await keys.close();
+    throw error;
   }
 
   const guard: LoginGuard = openGuard;
@@ -137,7 +176,9 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
-  for (const router of [await staticAssets(), healthRouter(store), interactionRouter({ holder, accounts, audit, render, guard })]) {
+  const routers = [await staticAssets(), healthRouter(store), interactionRouter({ holder, accounts, audit, render, guard })];
+  if (config.operator.token) routers.push(operatorKeysRouter(config.operator.token, keys));
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -158,6 +199,7 @@ async function assemble(
     accounts,
     resources,
     sealer,
+    keys,
     logger,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
@@ -178,6 +220,7 @@ async function assemble(
           server?.closeIdleConnections();
         });
       }
+      await keys.close();
       await audit.flush();
       if (!options.store) await store.close();
     },
