@@ -3,8 +3,12 @@
  * list it here; names may have several words (`keys list`).
  */
 import { dbIndexes } from './db-indexes.ts';
+import { keysList, keysRevoke, keysRotate } from './keys.ts';
 import type { CommandTable } from './run.ts';
 
 export const COMMANDS: CommandTable = {
   'db:indexes': dbIndexes,
+  'keys list': keysList,
+  'keys rotate': keysRotate,
+  'keys revoke': keysRevoke,
 };
