@@ -27,13 +27,11 @@ import { keyPolicy, longestSignedTokenLifetime } from './keys/policy.ts';
 import { createRedisSignal } from './keys/redis-signal.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
 import { localSignal } from './keys/signal.ts';
-import { createOwnJwtVerifier } from './keys/verify-own.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
-import { withJwtAccessTokenLookup } from './oidc/jwt-access-tokens.ts';
 import { keyConfiguration } from './oidc/key-configuration.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { wantsJson } from './security/body.ts';
@@ -135,15 +133,14 @@ async function assemble(
     instanceId,
     syncIntervalMs: config.keys.syncInterval * 1000,
   });
-  const baseAdapter = createAdapterClass(store, async (model, id) => {
-    audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
-  });
   const providerFactory = withJwksCacheControl(createProviderFactory({
     config,
     audit,
     logger,
-    adapter: withJwtAccessTokenLookup(baseAdapter, createOwnJwtVerifier(keys.trusted, config.issuer)),
-    extend: keyConfiguration(store, config.keys.algorithms),
+    adapter: createAdapterClass(store, async (model, id) => {
+      audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
+    }),
+    extend: keyConfiguration(config.keys.algorithms),
     findAccount: createFindAccount(accounts),
     resources,
     cookieKeys,

@@ -34,8 +34,6 @@ export interface KeyManagerDeps {
   syncIntervalMs: number;
 }
 
-export type PublicJwk = Record<string, unknown>;
-
 export interface KeyManager {
   /** Makes sure every configured algorithm has a signing key; returns the set to build a Provider with. */
   prepare(): Promise<PrivateJwk[]>;
@@ -46,8 +44,6 @@ export interface KeyManager {
   list(): Promise<KeyRecord[]>;
   rotate(request: RotateRequest): Promise<KeyRecord[]>;
   revoke(kid: string): Promise<KeyRecord[]>;
-  /** The public key for `kid` if this instance publishes it; our own endpoints trust nothing else. */
-  trusted(kid: string): PublicJwk | undefined;
   close(): Promise<void>;
 }
 
@@ -57,7 +53,6 @@ const OPERATOR_WAIT_MS = 5000;
 export function createKeyManager(deps: KeyManagerDeps): KeyManager {
   const { store, policy, logger } = deps;
   let fingerprint = '';
-  let trustedByKid = new Map<string, PublicJwk>();
   let onChange: ((jwks: PrivateJwk[]) => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -78,7 +73,6 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
       if (onChange) onChange(jwks);
       if (fingerprint) logger.info({ keys: print }, 'signing keys changed; provider rebuilt');
       fingerprint = print;
-      trustedByKid = new Map(published.map((key) => [key.kid, key.publicJwk]));
     }
     return jwks;
   }
@@ -139,7 +133,6 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     list: () => store.keys.list(),
     rotate: (request) => operate((keys, now) => planRotate(keys, now, policy, request)),
     revoke: (kid) => operate((keys, now) => planRevoke(keys, kid, now)),
-    trusted: (kid) => trustedByKid.get(kid),
     async close() {
       clearInterval(timer);
       await deps.signal.close();
