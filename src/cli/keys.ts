@@ -3,8 +3,8 @@
  * server through its operator endpoint (admin/keys-router.ts). The CLI never opens the store
  * itself: the embedded store belongs to the one process that has it open.
  */
-import { SUPPORTED_ALGS } from '../keys/algorithms.ts';
 import type { KeyView } from '../admin/keys-router.ts';
+import { SUPPORTED_ALGS } from '../keys/algorithms.ts';
 import { callOperator, OperatorCallError } from './operator-client.ts';
 import { type CliContext, type Command, EXIT } from './run.ts';
 

@@ -4,7 +4,7 @@
  * Parsing fails fast with a message that names the offending variable.
  */
 import { z } from 'zod';
-import { SUPPORTED_ALGS, type SigningAlg } from '../keys/algorithms.ts';
+import { type SigningAlg, SUPPORTED_ALGS } from '../keys/algorithms.ts';
 import { parseDuration } from './duration.ts';
 
 const duration = (fallback: string) =>

@@ -5,7 +5,7 @@ import type { KeyRecord, KeyState } from '../storage/port.ts';
 import type { SigningAlg } from './algorithms.ts';
 import type { Sealer } from './sealing.ts';
 
-export { SUPPORTED_ALGS, type SigningAlg } from './algorithms.ts';
+export { type SigningAlg, SUPPORTED_ALGS } from './algorithms.ts';
 
 export async function generateKeyRecord(
   alg: SigningAlg,

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/index.ts';
+import type { KeyOperationError } from '../../src/keys/errors.ts';
 import { publishedKeys } from '../../src/keys/keystore.ts';
-import { KeyOperationError } from '../../src/keys/errors.ts';
 import { planRevoke, planRotate } from '../../src/keys/operations.ts';
 import { CLOCK_SKEW_SECONDS, keyPolicy, longestSignedTokenLifetime } from '../../src/keys/policy.ts';
 import { planSchedule } from '../../src/keys/schedule.ts';

@@ -28,7 +28,7 @@ describe('traffic during forced rotations', () => {
   const tally: Tally = { ok: 0, failed: [] };
   const idTokenKids = new Set<string>();
   const iterations: number[] = [];
-  let generations = { before: 0, after: 0 };
+  const generations = { before: 0, after: 0 };
 
   async function counted<T>(what: string, request: () => Promise<T>): Promise<T | undefined> {
     try {
