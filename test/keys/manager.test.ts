@@ -28,7 +28,9 @@ interface Rig {
   store: Store;
   events: AuditRecord[];
   clock: { ms: number };
-  manager(): KeyManager;
+  /** A manager on the store; `keyEncryptionKeys` replaces the rig's (encryption-key rotation). */
+  manager(keyEncryptionKeys?: string[]): KeyManager;
+  keyEncryptionKey: string;
 }
 
 async function rig(path: string): Promise<Rig> {
@@ -40,16 +42,17 @@ async function rig(path: string): Promise<Rig> {
   audit.subscribe((event) => {
     events.push(event);
   });
-  const sealer = createSealer([randomBytes(32).toString('base64url')]);
+  const keyEncryptionKey = randomBytes(32).toString('base64url');
   const clock = { ms: T0 };
   return {
     store,
     events,
     clock,
-    manager: () =>
+    keyEncryptionKey,
+    manager: (keyEncryptionKeys = [keyEncryptionKey]) =>
       createKeyManager({
         store,
-        sealer,
+        sealer: createSealer(keyEncryptionKeys),
         audit,
         logger: createLogger('silent'),
         policy,
@@ -172,6 +175,11 @@ describe('key manager operations', () => {
     const [next] = await es('next');
     assert.ok(next && first);
     assert.equal(next.activatesAt?.getTime(), r.clock.ms + policy.publishLead);
+    // Asking again moves nothing earlier than one lead after publication.
+    r.clock.ms += MIN;
+    await manager.rotate({ alg: 'ES256' });
+    assert.equal((await es('next'))[0]?.activatesAt?.getTime(), next.createdAt.getTime() + policy.publishLead);
+    assert.equal(count(r.events, 'key.rescheduled'), 1);
     assert.equal((await es('current'))[0]?.kid, first.kid, 'still signing with the first key');
     await manager.rotate({ alg: 'ES256', immediate: true });
     assert.equal((await es('current'))[0]?.kid, next.kid);
@@ -196,6 +204,16 @@ describe('key manager operations', () => {
     await assert.rejects(manager.revoke(revoked?.kid ?? ''), (error: unknown) => (error as KeyOperationError).code === 'key_already_revoked');
   });
 
+  it('repairs two current keys left by an interrupted rotation', async () => {
+    const [signing] = await es('current');
+    assert.ok(signing);
+    const { kid: _kid, ...copy } = signing;
+    await r.store.keys.insert({ ...copy, kid: 'older-current', activatesAt: new Date(r.clock.ms - MIN) });
+    await manager.sync();
+    assert.equal((await manager.list()).find((k) => k.kid === 'older-current')?.state, 'previous');
+    assert.deepEqual(r.events.find((event) => event.type === 'key.demoted')?.detail, { kids: ['older-current'] });
+  });
+
   it('a fresh manager on the same store (a restart) finds the same keys in the same states', async () => {
     const before = await manager.list();
     const again = r.manager();
@@ -204,5 +222,20 @@ describe('key manager operations', () => {
     const current = before.find((k) => k.alg === 'ES256' && k.state === 'current');
     assert.equal(jwks.find((jwk) => jwk.alg === 'ES256')?.kid, current?.kid);
     await again.close();
+  });
+
+  it('after the key-encryption key is replaced, revoking the published keys leaves none sealed with the old one', async () => {
+    const fresh = randomBytes(32).toString('base64url');
+    const both = r.manager([fresh, r.keyEncryptionKey]);
+    await both.prepare();
+    for (const key of await both.list()) {
+      if (['next', 'current', 'previous'].includes(key.state)) await both.revoke(key.kid);
+    }
+    await both.close();
+    const onlyNew = r.manager([fresh]);
+    const jwks = await onlyNew.prepare();
+    assert.deepEqual(jwks.map((jwk) => jwk.alg).sort(), ['ES256', 'RS256'], 'opened with the new key alone');
+    await onlyNew.close();
+    await assert.rejects(r.manager([randomBytes(32).toString('base64url')]).prepare(), /no longer configured/);
   });
 });
