@@ -36,7 +36,7 @@ describe('resource server verification across three rotations', () => {
   before(async () => {
     mock.timers.enable({ apis: ['Date'], now: Date.parse('2030-01-01T00:00:00Z') });
     server = await startServer({
-      env: { KEY_ROTATION_INTERVAL: '1h', JWKS_MAX_AGE: '10m', KEY_SYNC_INTERVAL: '30s', ACCESS_TOKEN_TTL: '10m', ID_TOKEN_TTL: '15m' },
+      env: { KEY_ROTATION_INTERVAL: '30m', JWKS_MAX_AGE: '10m', KEY_SYNC_INTERVAL: '30s', ACCESS_TOKEN_TTL: '10m', ID_TOKEN_TTL: '15m' },
       bootstrap: {
         ...DEFAULT_BOOTSTRAP,
         resources: [
@@ -55,8 +55,8 @@ describe('resource server verification across three rotations', () => {
     const currentKid = async (alg: string) =>
       (await server.portcullis.keys.list()).find((key) => key.alg === alg && key.state === 'current')?.kid;
 
-    // 3 h 30 min in 1-minute steps: rotations near 1 h, 2 h and 3 h, each preceded by publication.
-    for (let elapsed = 0; elapsed <= 210 * MIN; elapsed += MIN) {
+    // 1 h 55 min in 1-minute steps: rotations near 30, 60 and 90 min, each 10.5 min after publication.
+    for (let elapsed = 0; elapsed <= 115 * MIN; elapsed += MIN) {
       if (elapsed > 0) mock.timers.tick(MIN);
       if (resourceServers.length < 10) resourceServers.push(createRemoteJWKSet(jwksUrl, { cacheMaxAge: maxAge, cooldownDuration: maxAge }));
       await server.portcullis.keys.sync();
@@ -99,14 +99,14 @@ describe('resource server verification across three rotations', () => {
 
   it('verifies every live token at every step: zero failures', () => {
     assert.deepEqual(stats.failures, []);
-    assert.ok(stats.verified > 4000, `verified ${stats.verified}`);
+    assert.ok(stats.verified > 2000, `verified ${stats.verified}`);
   });
 
   it('went through three rotations per algorithm, with tokens outliving their signing key', async () => {
     // First key plus three rotations, for each of ES256 and RS256.
     assert.equal(stats.kids.size, 8);
     const keys = await server.portcullis.keys.list();
-    assert.equal(keys.filter((key) => key.state === 'retired').length, 6, 'keys demoted at 1 h, 2 h and 3 h left the JWKS 20.5 min later');
+    assert.equal(keys.filter((key) => key.state === 'retired').length, 6, 'each demoted key left the JWKS 20.5 min later');
     assert.ok(stats.olderThanCurrentKey > 0, 'tokens signed by a previous key were verified after the rotation');
   });
 });
