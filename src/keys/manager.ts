@@ -63,17 +63,19 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     return run;
   }
 
-  /** Re-reads the keys; hands a changed set to `onChange` before adopting it. */
-  async function reload(): Promise<PrivateJwk[]> {
+  /**
+   * Re-reads the keys; a changed set (which keys, in which state) is opened and handed to
+   * `onChange` before it is adopted. Returns the new set, or undefined when nothing changed.
+   */
+  async function reload(): Promise<PrivateJwk[] | undefined> {
     const published = publishedKeys(await store.keys.list());
     const print = published.map((key) => `${key.kid}:${key.state}`).join(',');
+    if (print === fingerprint) return undefined;
     const jwks = privateJwks(published, deps.sealer);
-    if (print !== fingerprint) {
-      // If building the Provider fails, the fingerprint stays and the next sync tries again.
-      if (onChange) onChange(jwks);
-      if (fingerprint) logger.info({ keys: print }, 'signing keys changed; provider rebuilt');
-      fingerprint = print;
-    }
+    // If building the Provider fails, the fingerprint stays and the next sync tries again.
+    if (onChange) onChange(jwks);
+    if (fingerprint) logger.info({ keys: print }, 'signing keys changed; provider rebuilt');
+    fingerprint = print;
     return jwks;
   }
 
@@ -111,12 +113,14 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     async prepare() {
       const ready = (keys: KeyRecord[]) => policy.algorithms.every((alg) => keysOf(keys, alg).currents.length > 0);
       // On a first start two instances could each create a first key; waiting for the lease
-      // (at most one lease lifetime) makes one of them do it and the other find it.
-      const waitMs = ready(await store.keys.list()) ? 0 : LEASE_SECONDS * 1000;
+      // makes one of them do it and the other find it. One lease lifetime plus 5 s outlasts even
+      // a holder that crashed with the lease.
+      const waitMs = ready(await store.keys.list()) ? 0 : (LEASE_SECONDS + 5) * 1000;
       return serial(async () => {
         await change(undefined, waitMs);
-        if (!ready(await store.keys.list())) throw new Error('no signing key for every configured algorithm; another instance holds the key lease');
-        return reload();
+        const jwks = ready(await store.keys.list()) ? await reload() : undefined;
+        if (!jwks) throw new Error('no signing key for every configured algorithm; another instance holds the key lease');
+        return jwks;
       });
     },
     async watch(listener) {
