@@ -3,6 +3,7 @@
  * its dependencies as arguments. `createPortcullis` builds a ready-to-listen instance; tests build
  * several side by side.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import Koa, { type Context, type Next } from 'koa';
 import { accountMfaRouter } from './account/mfa-router.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
+import { operatorKeysRouter } from './admin/keys-router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { createLogger, type Logger } from './audit/logger.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
@@ -21,7 +23,9 @@ import { resolveSecrets } from './config/dev-secrets.ts';
 import { healthRouter } from './health/router.ts';
 import { mfaInteractions } from './interactions/mfa/index.ts';
 import { interactionRouter } from './interactions/router.ts';
-import { ensureCurrentKeys, privateJwks } from './keys/keystore.ts';
+import { createKeyManager, type KeyManager } from './keys/manager.ts';
+import { keyPolicy, longestSignedTokenLifetime } from './keys/policy.ts';
+import { createRedisSignal } from './keys/redis-signal.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import { createMemoryMfaLimiter, type MfaAttemptLimiter } from './mfa/limiter.ts';
@@ -35,11 +39,14 @@ import { openLockout } from './lockout/index.ts';
 import type { Limiter } from './lockout/limiter.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { operatorRouter } from './lockout/operator-router.ts';
+import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
+import { withJwksCacheControl } from './oidc/jwks-cache.ts';
+import { keyConfiguration } from './oidc/key-configuration.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
@@ -59,6 +66,8 @@ export interface PortcullisOptions {
   now?: () => number;
   /** Replaces the in-process MFA attempt limiter (e.g. with the shared brute-force module). */
   mfaLimiter?: MfaAttemptLimiter;
+  /** The key schedule's clock (tests move it instead of waiting). */
+  keyClock?: () => Date;
 }
 
 export interface Portcullis {
@@ -72,6 +81,7 @@ export interface Portcullis {
   resources: ResourceRegistry;
   sealer: Sealer;
   mfa: MfaService;
+  keys: KeyManager;
   logger: Logger;
   /** Brute-force defence counters (src/lockout), for features that throttle their own attempts. */
   lockout: Limiter;
@@ -141,13 +151,33 @@ async function assemble(
   });
   const mfaPolicy = createMfaPolicy(config.mfa, accounts, mfa.isEnrolled);
 
-  const providerFactory = createProviderFactory({
+  // Signing keys: lifecycle in keys/, shared through the store, changes signalled over Redis.
+  const instanceId = randomUUID();
+  const keys = createKeyManager({
+    store,
+    sealer,
+    audit,
+    logger,
+    policy: keyPolicy(config, () =>
+      longestSignedTokenLifetime({
+        idToken: config.ttl.idToken,
+        accessToken: config.ttl.accessToken,
+        resourceAccessTokens: resources.all().map((resource) => resource.accessTokenTTL ?? 0),
+      }),
+    ),
+    now: options.keyClock ?? (() => new Date()),
+    signal: config.redisUrl ? createRedisSignal(config.redisUrl, instanceId, logger) : localSignal(),
+    instanceId,
+    syncIntervalMs: config.keys.syncInterval * 1000,
+  });
+  const providerFactory = withJwksCacheControl(createProviderFactory({
     config,
     audit,
     logger,
     adapter: createAdapterClass(store, async (model, id) => {
       audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
     }),
+    extend: keyConfiguration(config.keys.algorithms),
     findAccount: createFindAccount(accounts),
     resources,
     cookieKeys,
@@ -155,13 +185,20 @@ async function assemble(
     render,
     interactionPolicy: buildInteractionPolicy(mfaPolicy),
     acrValues: ACR_VALUES,
-  });
-  const keys = await ensureCurrentKeys(store.keys, sealer, ['ES256', 'RS256']);
-  const holder = createProviderHolder(providerFactory(privateJwks(keys, sealer)));
-
-  if (config.bootstrapFile) {
-    const file = await readBootstrapFile(config.bootstrapFile);
-    await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
+  }), config.keys.jwksMaxAge);
+  let holder: ProviderHolder;
+  try {
+    holder = createProviderHolder(providerFactory(await keys.prepare()));
+    await keys.watch((jwks) => holder.swap(providerFactory(jwks)));
+    if (config.bootstrapFile) {
+      const file = await readBootstrapFile(config.bootstrapFile);
+      await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
+    }
+  } catch (error) {
+    // The key watch holds a timer and possibly Redis connections; so does the lockout store.
+    await keys.close();
+    await lockout.close();
+    throw error;
   }
 
   const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
@@ -183,13 +220,15 @@ async function assemble(
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
   const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy, now });
-  for (const router of [
+  const routers = [
     await staticAssets(),
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, ...mfaHooks }),
     accountMfaRouter({ holder, accounts, mfa, render }),
     ...operator,
-  ]) {
+  ];
+  if (config.operator.token) routers.push(operatorKeysRouter(config.operator.token, keys));
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -213,6 +252,7 @@ async function assemble(
     resources,
     sealer,
     mfa,
+    keys,
     logger,
     lockout: lockout.limiter,
     async listen(port = config.port, host = config.host) {
@@ -234,6 +274,7 @@ async function assemble(
           server?.closeIdleConnections();
         });
       }
+      await keys.close();
       await audit.flush();
       await lockout.close();
       if (!options.store) await store.close();

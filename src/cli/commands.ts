@@ -4,9 +4,13 @@
  */
 import { dbIndexes } from './db-indexes.ts';
 import { lockoutCommands } from './lockout.ts';
+import { keysList, keysRevoke, keysRotate } from './keys.ts';
 import type { CommandTable } from './run.ts';
 
 export const COMMANDS: CommandTable = {
   'db:indexes': dbIndexes,
   ...lockoutCommands,
+  'keys list': keysList,
+  'keys rotate': keysRotate,
+  'keys revoke': keysRevoke,
 };

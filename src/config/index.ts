@@ -4,6 +4,7 @@
  * Parsing fails fast with a message that names the offending variable.
  */
 import { z } from 'zod';
+import { type SigningAlg, SUPPORTED_ALGS } from '../keys/algorithms.ts';
 import { parseDuration } from './duration.ts';
 
 const duration = (fallback: string) =>
@@ -70,7 +71,7 @@ const schema = z.object({
   REFRESH_TOKEN_TTL: duration('14d'),
   SESSION_TTL: duration('14d'),
   INTERACTION_TTL: duration('1h'),
-  /** Signing-key schedule. */
+  /** Signing-key schedule (src/keys/policy.ts derives the publication lead and retention). */
   KEY_ROTATION_INTERVAL: duration('30d'),
   JWKS_MAX_AGE: duration('10m'),
   /** MFA: `always` asks everyone who has a second factor at every sign-in; `when_required` only when asked (see mfa/policy.ts). */
@@ -102,6 +103,14 @@ const schema = z.object({
   LOCKOUT_RESET_WINDOW: duration('1h'),
   /** Enables the operator endpoint used by `portcullis lockout …` (at least 32 characters). */
   LOCKOUT_OPERATOR_TOKEN: z.string().optional(),
+  /** Signing algorithms with a key each; ES256 signs by default, RS256 is the OIDC baseline. */
+  KEY_ALGORITHMS: list,
+  /** How often each instance re-reads the key set: the bound when the Redis signal is missed. */
+  KEY_SYNC_INTERVAL: duration('30s'),
+  /** Bearer credential of the /operator endpoint the `keys` CLI talks to; unset turns it off. */
+  OPERATOR_TOKEN: z.string().optional(),
+  /** Where the CLI finds a running server; defaults to http://127.0.0.1:PORT. */
+  OPERATOR_URL: z.url().optional(),
 });
 
 export type Environment = z.infer<typeof schema>;
@@ -130,7 +139,6 @@ export interface Config {
     session: number;
     interaction: number;
   };
-  keys: { rotationInterval: number; jwksMaxAge: number };
   mfa: { policy: Environment['MFA_POLICY']; requiredRoles: string[]; enrolAtLogin: boolean; totpIssuer: string };
   /** Durations in seconds; see src/lockout/dimensions.ts for how each is used. */
   lockout: {
@@ -154,6 +162,8 @@ export interface Config {
     resetWindow: number;
     operatorToken: string | undefined;
   };
+  keys: { rotationInterval: number; jwksMaxAge: number; algorithms: SigningAlg[]; syncInterval: number };
+  operator: { token: string | undefined; url: string };
 }
 
 export class ConfigError extends Error {
@@ -200,7 +210,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       session: e.SESSION_TTL,
       interaction: e.INTERACTION_TTL,
     },
-    keys: { rotationInterval: e.KEY_ROTATION_INTERVAL, jwksMaxAge: e.JWKS_MAX_AGE },
     mfa: {
       policy: e.MFA_POLICY,
       requiredRoles: e.MFA_REQUIRED_ROLES,
@@ -226,9 +235,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       mfaMaxDelay: e.LOCKOUT_MFA_MAX_DELAY,
       resetRequests: e.LOCKOUT_RESET_REQUESTS,
       resetWindow: e.LOCKOUT_RESET_WINDOW,
-      operatorToken: e.LOCKOUT_OPERATOR_TOKEN || undefined,
+      operatorToken: e.LOCKOUT_OPERATOR_TOKEN || e.OPERATOR_TOKEN || undefined,
     },
+    keys: {
+      rotationInterval: e.KEY_ROTATION_INTERVAL,
+      jwksMaxAge: e.JWKS_MAX_AGE,
+      algorithms: parseAlgorithms(e.KEY_ALGORITHMS),
+      syncInterval: e.KEY_SYNC_INTERVAL,
+    },
+    operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
   };
+  // 32 characters: the same floor as COOKIE_KEYS; the token guards key rotation and revocation.
+  if (config.operator.token !== undefined && config.operator.token.length < 32) {
+    throw new ConfigError('OPERATOR_TOKEN: must be at least 32 characters');
+  }
   for (const origin of config.corsOrigins) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
       throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin such as https://app.example.com`);
@@ -256,6 +276,20 @@ function assertLockoutSane(lockout: Config['lockout']): void {
   if (lockout.operatorToken !== undefined && lockout.operatorToken.length < 32) {
     throw new ConfigError('LOCKOUT_OPERATOR_TOKEN: must be at least 32 characters (e.g. openssl rand -base64 32)');
   }
+}
+
+/**
+ * ES256 signs by default (configuration.ts clientDefaults) and RS256 is what OpenID Connect
+ * requires a provider to support, so both are always present; PS256 and EdDSA can be added.
+ */
+function parseAlgorithms(listed: string[]): SigningAlg[] {
+  for (const alg of listed) {
+    if (!(SUPPORTED_ALGS as readonly string[]).includes(alg)) {
+      throw new ConfigError(`KEY_ALGORITHMS: "${alg}" is not one of ${SUPPORTED_ALGS.join(', ')}`);
+    }
+  }
+  const algs = new Set<SigningAlg>(['ES256', 'RS256', ...(listed as SigningAlg[])]);
+  return [...algs];
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

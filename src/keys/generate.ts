@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { KeyRecord, KeyState } from '../storage/port.ts';
+import type { SigningAlg } from './algorithms.ts';
 import type { Sealer } from './sealing.ts';
 
-export const SUPPORTED_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
-export type SigningAlg = (typeof SUPPORTED_ALGS)[number];
+export { type SigningAlg, SUPPORTED_ALGS } from './algorithms.ts';
 
 export async function generateKeyRecord(
   alg: SigningAlg,

@@ -87,3 +87,6 @@ export async function startRedis(port?: number): Promise<TestRedis> {
   }
   return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid as number, stop };
 }
+
+/** The same reason as `redisMissing`, in the `{ skip: REDIS_SKIP }` form some suites use. */
+export const REDIS_SKIP: string | false = redisMissing ?? false;

@@ -1,0 +1,62 @@
+/**
+ * The key-change signal over Redis pub/sub: a message on one channel, tagged with the sender so
+ * an instance ignores its own. Typical delivery is a few milliseconds; while Redis is down the
+ * store poll (KEY_SYNC_INTERVAL) carries changes, and a reconnect triggers a re-read because
+ * messages sent meanwhile are lost (pub/sub does not queue).
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from '../audit/logger.ts';
+import type { KeySignal } from './signal.ts';
+
+export const KEY_CHANNEL = 'portcullis:keys:changed';
+/** 2 s: long enough for a healthy Redis, short enough not to hold up start-up when it is down. */
+const SUBSCRIBE_WAIT_MS = 2000;
+/** 1 s: a publish that cannot go through by then is left to the poll. */
+const COMMAND_TIMEOUT_MS = 1000;
+
+export function createRedisSignal(url: string, instanceId: string, logger: Logger): KeySignal {
+  const log = logger.child({ component: 'key-signal' });
+  let down = false;
+  const watch = (client: Redis, role: string) => {
+    client.on('error', (error: Error) => {
+      if (!down) log.warn({ err: error, role }, 'Redis unreachable: key changes now travel by the store poll only');
+      down = true;
+    });
+  };
+  const publisher = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
+  const subscriber = new Redis(url, { maxRetriesPerRequest: null });
+  watch(publisher, 'publisher');
+  watch(subscriber, 'subscriber');
+
+  return {
+    async publish() {
+      try {
+        await publisher.publish(KEY_CHANNEL, instanceId);
+      } catch (error) {
+        log.warn({ err: error }, 'could not publish a key change; other instances will see it at their next poll');
+      }
+    },
+    async subscribe(onChange) {
+      subscriber.on('message', (channel: string, sender: string) => {
+        if (channel === KEY_CHANNEL && sender !== instanceId) onChange();
+      });
+      let ready = subscriber.status === 'ready';
+      subscriber.on('ready', () => {
+        // ioredis re-subscribes on reconnect; what was published while we were away is lost.
+        if (ready) onChange();
+        ready = true;
+        if (down) log.info('Redis reachable again: key changes are signalled');
+        down = false;
+      });
+      const subscribed = subscriber.subscribe(KEY_CHANNEL).then(() => true);
+      const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS).unref());
+      if (!(await Promise.race([subscribed.catch(() => false), timedOut]))) {
+        log.warn('not subscribed to key changes yet (Redis slow or down); the store poll covers until it is');
+      }
+    },
+    async close() {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}

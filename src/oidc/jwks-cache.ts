@@ -1,0 +1,20 @@
+/**
+ * Tells relying parties and resource servers how long they may keep the JWKS: JWKS_MAX_AGE.
+ * The key schedule publishes every new key at least that long (plus one sync interval) before
+ * it signs (keys/policy.ts), so a cache that honours this header never meets an unknown kid.
+ */
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ProviderFactory } from './build.ts';
+
+export function withJwksCacheControl(factory: ProviderFactory, maxAgeSeconds: number): ProviderFactory {
+  return (jwks) => {
+    const provider = factory(jwks);
+    provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+      await next();
+      if (ctx.oidc?.route === 'jwks' && ctx.status === 200) {
+        ctx.set('Cache-Control', `public, max-age=${maxAgeSeconds}`);
+      }
+    });
+    return provider;
+  };
+}
