@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
+import type { Configuration } from 'oidc-provider';
+import { createPasswordChange } from './accounts/password-change.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
@@ -25,14 +27,23 @@ import { createSealer, type Sealer } from './keys/sealing.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
+import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { modelView } from './oidc/model-view.ts';
+import { guardRefreshTokens } from './oidc/refresh/guard.ts';
+import { createReuseResponse } from './oidc/refresh/reuse.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
 import { corsPolicy } from './security/cors.ts';
 import { errorHandler } from './security/error-handler.ts';
 import { securityHeaders } from './security/headers.ts';
-import { requestContext } from './security/request-context.ts';
+import { currentRequest, requestContext } from './security/request-context.ts';
+import { selfServiceRouter } from './selfservice/router.ts';
+import { trackSessionActivity } from './sessions/activity.ts';
+import { createBackchannelSender } from './sessions/backchannel.ts';
+import { createSessionLimit } from './sessions/limit.ts';
+import { createSessionService, type SessionService } from './sessions/service.ts';
 import { openStore } from './storage/index.ts';
 import type { Store } from './storage/port.ts';
 import { ASSETS_DIR, createRenderer } from './views/render.ts';
@@ -41,6 +52,10 @@ export interface PortcullisOptions {
   logger?: Logger;
   /** An already opened store (tests share one between instances). */
   store?: Store;
+  /** Milliseconds since the epoch, for the refresh-token grace window and session activity. */
+  clock?: () => number;
+  /** Outbound HTTP for oidc-provider (back-channel logout); tests use it to reach loopback. */
+  fetch?: Configuration['fetch'];
 }
 
 export interface Portcullis {
@@ -51,6 +66,7 @@ export interface Portcullis {
   providerFactory: ProviderFactory;
   audit: AuditBus;
   accounts: AccountService;
+  sessions: SessionService;
   resources: ResourceRegistry;
   sealer: Sealer;
   logger: Logger;
@@ -104,11 +120,24 @@ async function assemble(
   const cors = corsPolicy(config.corsOrigins);
   const clientIp = createClientIpResolver(config.trustProxy);
 
+  // Refresh-token reuse detection and session activity wrap their model stores (README § Refresh
+  // tokens, § Sessions); grants are revoked as whole token families.
+  const clock = options.clock ?? Date.now;
+  const revokeGrant = createGrantRevoker(store);
+  const backchannel = createBackchannelSender(audit);
+  const respondToReuse = createReuseResponse({ grants: store.model('Grant'), revokeGrant, audit, backchannel });
+  const models = modelView(store, {
+    RefreshToken: (inner) =>
+      guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse }),
+    Session: (inner) => trackSessionActivity(inner, currentRequest, clock),
+  });
+
   const providerFactory = createProviderFactory({
     config,
     audit,
     logger,
-    adapter: createAdapterClass(store, async (model, id) => {
+    fetch: options.fetch,
+    adapter: createAdapterClass(models, async (model, id) => {
       audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
     }),
     findAccount: createFindAccount(accounts),
@@ -125,6 +154,10 @@ async function assemble(
     await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
   }
 
+  const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit });
+  const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
+  const changePassword = createPasswordChange(accounts, sessions, audit);
+
   const guard: LoginGuard = openGuard;
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
@@ -137,7 +170,8 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
-  for (const router of [await staticAssets(), healthRouter(store), interactionRouter({ holder, accounts, audit, render, guard })]) {
+  for (const router of [await staticAssets(), healthRouter(store), interactionRouter({ holder, accounts, audit, render, guard, sessionLimit }),
+    selfServiceRouter({ holder, accounts, sessions, changePassword, render })]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -156,6 +190,7 @@ async function assemble(
     providerFactory,
     audit,
     accounts,
+    sessions,
     resources,
     sealer,
     logger,

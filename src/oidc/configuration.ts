@@ -8,8 +8,11 @@ import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provid
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
+import { sessionTtl } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
+import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
+import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
 
 export interface ConfigurationDeps {
@@ -23,6 +26,8 @@ export interface ConfigurationDeps {
   jwks: PrivateJwk[];
   /** Extension points for later capabilities (policy, refresh-token rotation, MFA). */
   extend?: ((configuration: Configuration) => void) | undefined;
+  /** Outbound HTTP (back-channel logout); tests replace it to reach a receiver on loopback. */
+  fetch?: Configuration['fetch'];
 }
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
@@ -49,11 +54,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     clientBasedCORS: (_ctx, origin) => deps.corsAllows(origin),
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', ROTATION_METADATA],
       validator(_ctx, key, value) {
         if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata('first_party must be a boolean');
         }
+        validateRotationMetadata(key, value);
       },
     },
     scopes: ['openid', 'offline_access', 'profile', 'email', 'roles'],
@@ -124,19 +130,22 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       await grant.save();
       return grant;
     },
-    rotateRefreshToken: () => true,
+    rotateRefreshToken: rotatesRefreshTokens,
     ttl: {
       AccessToken: (_ctx, token) => (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ?? ttl.accessToken,
       ClientCredentials: (_ctx, token) => (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ?? ttl.accessToken,
       AuthorizationCode: ttl.authorizationCode,
       IdToken: ttl.idToken,
-      RefreshToken: ttl.refreshToken,
+      // Idle lifetime that slides with each rotation, capped by the family's absolute end and its grant.
+      RefreshToken: (ctx, token) =>
+        refreshTokenTtl({ idle: ttl.refreshToken, absolute: ttl.refreshTokenAbsolute }, epochSeconds(), token.iiat ?? epochSeconds(), ctx?.oidc?.entities.Grant?.exp),
       DeviceCode: 600,
       BackchannelAuthenticationRequest: 600,
       Interaction: ttl.interaction,
-      Session: ttl.session,
+      // Idle timeout that slides with each use, capped by the absolute lifetime (sessions/lifetime.ts).
+      Session: (_ctx, session) => sessionTtl({ idle: ttl.sessionIdle, absolute: ttl.session }, epochSeconds(), session.iat),
       // The grant outlives its longest refresh token; otherwise it would silently cap refresh tokens.
-      Grant: Math.max(ttl.refreshToken, ttl.session),
+      Grant: grantTtl(ttl),
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async renderError(ctx, out) {
@@ -151,6 +160,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       dPoPSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
     },
   };
+  if (deps.fetch) configuration.fetch = deps.fetch;
   deps.extend?.(configuration);
   return configuration;
 }
