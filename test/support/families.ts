@@ -12,8 +12,9 @@ export async function signIn(
   config: oidc.Configuration,
   username = 'alice',
   browser = new Browserless(server.url),
+  params: Record<string, string> = {},
 ): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
-  const start = await startAuthorization(config);
+  const start = await startAuthorization(config, params);
   const callback = await browser.authorize(start.url.href, username, PASSWORD);
   return redeem(config, callback, start);
 }
