@@ -102,6 +102,8 @@ function concurrencySuite(backend: string, openStore: () => Promise<{ store: Sto
           assert.equal(await grantExists(server, grantId), true);
           assert.deepEqual(await liveTokens(server, grantId), [successes[0]?.refresh_token]);
           assert.deepEqual(await reasonsFor(server, grantId), []);
+          const refused = (await auditEvents(server, 'refresh_token.retry_refused')).filter((event) => event.detail?.grantId === grantId);
+          assert.equal(refused.length, PARALLEL - 1);
         });
 
         it('as they arrive: never two live tokens; the last one handed out is the one that works', async () => {

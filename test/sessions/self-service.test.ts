@@ -39,6 +39,17 @@ describe('self-service sessions', () => {
             backchannel_logout_uri: receiver.url,
             backchannel_logout_session_required: true,
           },
+          {
+            client_id: 'gone-app',
+            client_secret: 'gone-app-secret-that-is-long-enough',
+            client_name: 'Gone App',
+            redirect_uris: [CALLBACK],
+            grant_types: ['authorization_code', 'refresh_token'],
+            scope: 'openid profile email offline_access',
+            // Port 9 (discard) on loopback: nothing answers, the delivery fails at once.
+            backchannel_logout_uri: 'http://127.0.0.1:9/backchannel',
+            backchannel_logout_session_required: true,
+          },
         ],
       },
       options: { fetch: loopbackFetch },
@@ -96,6 +107,21 @@ describe('self-service sessions', () => {
     assert.ok((await listSessions(laptop)).sessions.some((session) => session.current), 'this browser is still signed in');
     const events = await auditEvents(server, 'session.ended');
     assert.ok(events.some((event) => event.detail?.uid === phoneSession.uid && event.detail?.reason === 'self'));
+  });
+
+  it('reports a client that cannot be reached, and still ends the session', async () => {
+    const unreachable = await discover(server.url, 'gone-app', 'gone-app-secret-that-is-long-enough');
+    const phone = device(server.url, IPHONE);
+    await signIn(server, unreachable, 'alice', phone);
+    const uid = (await currentSession(phone)).uid;
+    const alice = (await server.portcullis.accounts.findByUsername('alice'))?.id as string;
+    // The service layer an admin API builds on, used directly.
+    assert.ok((await server.portcullis.sessions.list(alice)).some((session) => session.uid === uid));
+    assert.equal(await server.portcullis.sessions.end(alice, uid, 'admin'), true);
+    assert.equal(await server.portcullis.sessions.end(alice, uid, 'admin'), false, 'already ended');
+    assert.equal((await phone.request('/account/api/sessions', { headers: { accept: 'application/json' } })).status, 401);
+    const errors = await auditEvents(server, 'backchannel_logout.error');
+    assert.ok(errors.some((event) => event.clientId === 'gone-app'));
   });
 
   it('refuses without the CSRF token, for sessions that are not the person’s, bad ids, and strangers', async () => {
@@ -173,6 +199,14 @@ describe('self-service sessions', () => {
     const mismatch = await laptop.postForm('/account/password', { ...fields, confirm_password: `${NEW_PASSWORD}!` });
     assert.equal(mismatch.status, 400);
     assert.equal((await currentSession(phone)).current, true, 'nothing ended yet');
+
+    const json = await laptop.request('/account/password', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify({ current_password: 'not the password', new_password: NEW_PASSWORD, confirm_password: NEW_PASSWORD }),
+    });
+    assert.equal(json.status, 400);
+    assert.equal(((await json.json()) as { error: string }).error, 'wrong_password');
 
     const changed = await laptop.postForm('/account/password', fields);
     assert.equal(changed.status, 200);

@@ -24,6 +24,7 @@ import { overrideModel } from '../model-view.ts';
 import { createFamilyKeeper } from './family.ts';
 import { epochSeconds } from './lifetimes.ts';
 import { judgeReplay, type ReuseReason, ROTATED_AT, ROTATED_FROM } from './replay.ts';
+import { rotatesRefreshTokens } from './rotation.ts';
 
 export interface ReuseReport {
   ctx: KoaContextWithOIDC;
@@ -98,6 +99,9 @@ export function guardRefreshTokens(inner: ModelStore, deps: RefreshGuardDeps): M
         attempts.set(ctx, { id, payload: token });
         return token;
       }
+      // A grace retry retires the successor when oidc-provider consumes; a client that no longer
+      // rotates would never consume, and would leave two usable tokens.
+      if (!rotatesRefreshTokens(ctx)) return reuse(ctx, token, 'replayed');
       const verdict = await judge(id, token);
       if (verdict.kind === 'reuse') return reuse(ctx, token, verdict.reason);
       if (verdict.kind === 'in_flight') return refuseInFlight(ctx, token);
