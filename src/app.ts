@@ -170,8 +170,13 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
-  for (const router of [await staticAssets(), healthRouter(store), interactionRouter({ holder, accounts, audit, render, guard, sessionLimit }),
-    selfServiceRouter({ holder, accounts, sessions, changePassword, render })]) {
+  const routers = [
+    await staticAssets(),
+    healthRouter(store),
+    interactionRouter({ holder, accounts, audit, render, guard, sessionLimit }),
+    selfServiceRouter({ holder, accounts, sessions, changePassword, render }),
+  ];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
