@@ -220,5 +220,15 @@ describe('self-service sessions', () => {
     const callback = await new Browserless(server.url).authorize(start.url.href, 'carol', NEW_PASSWORD);
     assert.ok(callback.searchParams.get('code'), 'the new password works');
     assert.ok((await auditEvents(server, 'password.changed')).some((event) => event.detail?.sessionsEnded === 1));
+
+    // The same change as JSON ends the session the new password was just tried in.
+    const third = 'yet another passphrase here';
+    const again = await laptop.request('/account/password', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify({ current_password: NEW_PASSWORD, new_password: third, confirm_password: third }),
+    });
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { sessions_ended: 1 });
   });
 });
