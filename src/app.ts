@@ -11,6 +11,8 @@ import Router from '@koa/router';
 import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import { accountMfaRouter } from './account/mfa-router.ts';
+import type { Configuration } from 'oidc-provider';
+import { createPasswordChange } from './accounts/password-change.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { operatorKeysRouter } from './admin/keys-router.ts';
@@ -43,17 +45,26 @@ import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
+import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { keyConfiguration } from './oidc/key-configuration.ts';
+import { modelView } from './oidc/model-view.ts';
+import { guardRefreshTokens } from './oidc/refresh/guard.ts';
+import { createReuseResponse } from './oidc/refresh/reuse.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
 import { corsPolicy } from './security/cors.ts';
 import { errorHandler } from './security/error-handler.ts';
 import { securityHeaders } from './security/headers.ts';
-import { requestContext } from './security/request-context.ts';
+import { currentRequest, requestContext } from './security/request-context.ts';
+import { selfServiceRouter } from './selfservice/router.ts';
+import { trackSessionActivity } from './sessions/activity.ts';
+import { createBackchannelSender } from './sessions/backchannel.ts';
+import { createSessionLimit } from './sessions/limit.ts';
+import { createSessionService, type SessionService } from './sessions/service.ts';
 import { openStore } from './storage/index.ts';
 import type { Store } from './storage/port.ts';
 import { ASSETS_DIR, createRenderer } from './views/render.ts';
@@ -68,6 +79,10 @@ export interface PortcullisOptions {
   mfaLimiter?: MfaAttemptLimiter;
   /** The key schedule's clock (tests move it instead of waiting). */
   keyClock?: () => Date;
+  /** Milliseconds since the epoch, for the refresh-token grace window and session activity. */
+  clock?: () => number;
+  /** Outbound HTTP for oidc-provider (back-channel logout); tests use it to reach loopback. */
+  fetch?: Configuration['fetch'];
 }
 
 export interface Portcullis {
@@ -78,6 +93,7 @@ export interface Portcullis {
   providerFactory: ProviderFactory;
   audit: AuditBus;
   accounts: AccountService;
+  sessions: SessionService;
   resources: ResourceRegistry;
   sealer: Sealer;
   mfa: MfaService;
@@ -170,11 +186,24 @@ async function assemble(
     instanceId,
     syncIntervalMs: config.keys.syncInterval * 1000,
   });
+  // Refresh-token reuse detection and session activity wrap their model stores (README § Refresh
+  // tokens, § Sessions); grants are revoked as whole token families.
+  const clock = options.clock ?? Date.now;
+  const revokeGrant = createGrantRevoker(store);
+  const backchannel = createBackchannelSender(audit);
+  const respondToReuse = createReuseResponse({ grants: store.model('Grant'), revokeGrant, audit, backchannel });
+  const models = modelView(store, {
+    RefreshToken: (inner) =>
+      guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse }),
+    Session: (inner) => trackSessionActivity(inner, currentRequest, clock),
+  });
+
   const providerFactory = withJwksCacheControl(createProviderFactory({
     config,
     audit,
     logger,
-    adapter: createAdapterClass(store, async (model, id) => {
+    fetch: options.fetch,
+    adapter: createAdapterClass(models, async (model, id) => {
       audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
     }),
     extend: keyConfiguration(config.keys.algorithms),
@@ -201,6 +230,10 @@ async function assemble(
     throw error;
   }
 
+  const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit });
+  const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
+  const changePassword = createPasswordChange(accounts, sessions, audit);
+
   const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
     knownAddressTtl: config.lockout.knownAddressTtl,
     hardLockFailures: config.lockout.hardLockFailures,
@@ -219,12 +252,13 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
-  const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy, now });
+  const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy, now, sessionLimit });
   const routers = [
     await staticAssets(),
     healthRouter(store),
-    interactionRouter({ holder, accounts, audit, render, guard, ...mfaHooks }),
+    interactionRouter({ holder, accounts, audit, render, guard, sessionLimit, ...mfaHooks }),
     accountMfaRouter({ holder, accounts, mfa, render }),
+    selfServiceRouter({ holder, accounts, sessions, changePassword, render }),
     ...operator,
   ];
   if (config.operator.token) routers.push(operatorKeysRouter(config.operator.token, keys));
@@ -249,6 +283,7 @@ async function assemble(
     providerFactory,
     audit,
     accounts,
+    sessions,
     resources,
     sealer,
     mfa,

@@ -68,8 +68,27 @@ const schema = z.object({
   ACCESS_TOKEN_TTL: duration('10m'),
   ID_TOKEN_TTL: duration('1h'),
   AUTHORIZATION_CODE_TTL: duration('60s'),
+  /** Idle (sliding) refresh-token lifetime: each rotation starts a fresh one. */
   REFRESH_TOKEN_TTL: duration('14d'),
+  /**
+   * Absolute refresh-token family lifetime, counted from the first token of the family: 30d means
+   * a person signs in again at least monthly on each device, however busy the application is.
+   */
+  REFRESH_TOKEN_ABSOLUTE_TTL: duration('30d'),
+  /**
+   * Seconds during which the client that rotated a refresh token may present the old one again
+   * and still get a working pair (its response was lost). 0 = strict: any second use is theft.
+   * At most 120: a real retry comes within seconds, and every second here is one a thief also has.
+   */
+  REFRESH_REUSE_GRACE_SECONDS: integer(0, 0, 120),
+  /** Absolute browser-session lifetime at the issuer, counted from sign-in. */
   SESSION_TTL: duration('14d'),
+  /** A browser session unused this long ends (7d: a week away means signing in again). */
+  SESSION_IDLE_TTL: duration('7d'),
+  /** Live browser sessions one person may hold; 0 = no limit. */
+  SESSION_LIMIT: integer(0, 0, 1000),
+  /** What a sign-in beyond SESSION_LIMIT does: end the person's oldest session, or be refused. */
+  SESSION_LIMIT_MODE: z.enum(['end_oldest', 'refuse']).default('end_oldest'),
   INTERACTION_TTL: duration('1h'),
   /** Signing-key schedule (src/keys/policy.ts derives the publication lead and retention). */
   KEY_ROTATION_INTERVAL: duration('30d'),
@@ -136,7 +155,9 @@ export interface Config {
     idToken: number;
     authorizationCode: number;
     refreshToken: number;
+    refreshTokenAbsolute: number;
     session: number;
+    sessionIdle: number;
     interaction: number;
   };
   mfa: { policy: Environment['MFA_POLICY']; requiredRoles: string[]; enrolAtLogin: boolean; totpIssuer: string };
@@ -164,6 +185,8 @@ export interface Config {
   };
   keys: { rotationInterval: number; jwksMaxAge: number; algorithms: SigningAlg[]; syncInterval: number };
   operator: { token: string | undefined; url: string };
+  refreshTokens: { reuseGraceSeconds: number };
+  sessions: { limit: number; limitMode: Environment['SESSION_LIMIT_MODE'] };
 }
 
 export class ConfigError extends Error {
@@ -207,7 +230,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       idToken: e.ID_TOKEN_TTL,
       authorizationCode: e.AUTHORIZATION_CODE_TTL,
       refreshToken: e.REFRESH_TOKEN_TTL,
+      refreshTokenAbsolute: e.REFRESH_TOKEN_ABSOLUTE_TTL,
       session: e.SESSION_TTL,
+      sessionIdle: e.SESSION_IDLE_TTL,
       interaction: e.INTERACTION_TTL,
     },
     mfa: {
@@ -244,6 +269,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       syncInterval: e.KEY_SYNC_INTERVAL,
     },
     operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
+    refreshTokens: { reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS },
+    sessions: { limit: e.SESSION_LIMIT, limitMode: e.SESSION_LIMIT_MODE },
   };
   // 32 characters: the same floor as COOKIE_KEYS; the token guards key rotation and revocation.
   if (config.operator.token !== undefined && config.operator.token.length < 32) {

@@ -67,6 +67,9 @@ export function submitLogin(deps: InteractionDeps) {
       const handled = await deps.afterPassword(ctx, interaction, account, json);
       if (handled) return;
     }
+    // Signing in again where this browser already holds the person's session reuses that session.
+    const browserSession = interaction.session?.accountId === account.id ? interaction.session.uid : undefined;
+    await deps.sessionLimit?.admit(account.id, browserSession);
     deps.audit.emit({ type: 'login.success', accountId: account.id, clientId, detail: { amr: ['pwd'] } });
     await finish(ctx, provider, { login: { accountId: account.id, amr: ['pwd'], remember: true } }, json);
   };

@@ -5,6 +5,7 @@ import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import { noStore } from '../security/headers.ts';
+import type { SessionLimit } from '../sessions/limit.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import type { Renderer } from '../views/render.ts';
 import { abortInteraction, submitConsent } from './consent.ts';
@@ -25,6 +26,8 @@ export interface InteractionDeps {
   extraPrompts?: Map<string, (ctx: Context, interaction: Interaction) => Promise<void>>;
   /** Extra routes under /interaction/:uid (MFA forms and the like). */
   extend?: (router: Router) => void;
+  /** The concurrent-session limit, asked once the sign-in is otherwise complete (sessions/limit.ts). */
+  sessionLimit?: SessionLimit;
 }
 
 export function interactionRouter(deps: InteractionDeps): Router {

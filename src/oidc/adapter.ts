@@ -39,7 +39,7 @@ export type AdapterConstructor = new (model: string) => {
 
 export type ConsumeLost = (model: string, id: string) => Promise<void>;
 
-export function createAdapterClass(store: Store, onConsumeLost: ConsumeLost): AdapterConstructor {
+export function createAdapterClass(store: Pick<Store, 'model'>, onConsumeLost: ConsumeLost): AdapterConstructor {
   return class PortcullisAdapter {
     readonly model: string;
     constructor(model: string) {

@@ -8,8 +8,11 @@ import { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC 
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
+import { sessionTtl } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
+import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
+import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
 
 export interface ConfigurationDeps {
@@ -27,6 +30,8 @@ export interface ConfigurationDeps {
   acrValues?: string[] | undefined;
   /** Extension points for later capabilities (policy, refresh-token rotation, MFA). */
   extend?: ((configuration: Configuration) => void) | undefined;
+  /** Outbound HTTP (back-channel logout); tests replace it to reach a receiver on loopback. */
+  fetch?: Configuration['fetch'];
 }
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
@@ -54,11 +59,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     clientBasedCORS: (_ctx, origin) => deps.corsAllows(origin),
     extraClientMetadata: {
       // require_mfa: every sign-in for this client includes a second factor (oidc/mfa-prompt.ts).
-      properties: ['first_party', 'require_mfa'],
+      properties: ['first_party', 'require_mfa', ROTATION_METADATA],
       validator(_ctx, key, value) {
         if ((key === 'first_party' || key === 'require_mfa') && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
         }
+        validateRotationMetadata(key, value);
       },
     },
     acrValues: deps.acrValues ?? [],
@@ -144,19 +150,22 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       await grant.save();
       return grant;
     },
-    rotateRefreshToken: () => true,
+    rotateRefreshToken: rotatesRefreshTokens,
     ttl: {
       AccessToken: (_ctx, token) => (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ?? ttl.accessToken,
       ClientCredentials: (_ctx, token) => (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ?? ttl.accessToken,
       AuthorizationCode: ttl.authorizationCode,
       IdToken: ttl.idToken,
-      RefreshToken: ttl.refreshToken,
+      // Idle lifetime that slides with each rotation, capped by the family's absolute end and its grant.
+      RefreshToken: (ctx, token) =>
+        refreshTokenTtl({ idle: ttl.refreshToken, absolute: ttl.refreshTokenAbsolute }, epochSeconds(), token.iiat ?? epochSeconds(), ctx?.oidc?.entities.Grant?.exp),
       DeviceCode: 600,
       BackchannelAuthenticationRequest: 600,
       Interaction: ttl.interaction,
-      Session: ttl.session,
+      // Idle timeout that slides with each use, capped by the absolute lifetime (sessions/lifetime.ts).
+      Session: (_ctx, session) => sessionTtl({ idle: ttl.sessionIdle, absolute: ttl.session }, epochSeconds(), session.iat),
       // The grant outlives its longest refresh token; otherwise it would silently cap refresh tokens.
-      Grant: Math.max(ttl.refreshToken, ttl.session),
+      Grant: grantTtl(ttl),
     },
     interactions: {
       policy: deps.interactionPolicy ?? interactionPolicy.base(),
@@ -174,6 +183,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       dPoPSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
     },
   };
+  if (deps.fetch) configuration.fetch = deps.fetch;
   deps.extend?.(configuration);
   return configuration;
 }

@@ -10,6 +10,8 @@ import type { ClientIpResolver } from './client-ip.ts';
 export interface RequestContext {
   requestId: string;
   ip: string;
+  /** As sent (possibly empty); sessions/activity.ts records it with each session use. */
+  userAgent: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -24,7 +26,7 @@ export function requestContext(resolveIp: ClientIpResolver) {
   return async function withRequestContext(ctx: Context, next: Next): Promise<void> {
     const incoming = ctx.get('x-request-id');
     const requestId = INCOMING_ID.test(incoming) ? incoming : randomUUID();
-    const context = { requestId, ip: resolveIp(ctx.req) };
+    const context = { requestId, ip: resolveIp(ctx.req), userAgent: ctx.get('user-agent') };
     ctx.state.requestId = requestId;
     ctx.state.clientIp = context.ip;
     ctx.set('X-Request-Id', requestId);

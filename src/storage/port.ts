@@ -24,6 +24,8 @@ export interface ModelStore {
   findByUserCode(userCode: string): Promise<ModelPayload | undefined>;
   /** Every live record of this model that belongs to a person (sessions, grants). */
   findByAccountId(accountId: string): Promise<Array<{ id: string; payload: ModelPayload }>>;
+  /** Every live record of this model issued under one grant (a refresh-token family). */
+  findByGrantId(grantId: string): Promise<Array<{ id: string; payload: ModelPayload }>>;
   /** Sets `consumed` (epoch seconds) only if unset; true for the one caller that won. */
   consume(id: string): Promise<boolean>;
   destroy(id: string): Promise<void>;

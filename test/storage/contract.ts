@@ -97,6 +97,18 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(found.map((entry) => entry.id).sort(), ['gr-1', 'gr-2']);
       });
 
+      it('finds the records of one grant, consumed ones included', async () => {
+        const refresh = store.model('RefreshToken');
+        await refresh.upsert('fam-1', { grantId: 'g-fam', accountId: 'p' }, 60);
+        await refresh.upsert('fam-2', { grantId: 'g-fam', accountId: 'p' }, 60);
+        await refresh.upsert('fam-3', { grantId: 'g-other', accountId: 'p' }, 60);
+        assert.equal(await refresh.consume('fam-1'), true);
+        const found = await refresh.findByGrantId('g-fam');
+        assert.deepEqual(found.map((entry) => entry.id).sort(), ['fam-1', 'fam-2']);
+        assert.equal(typeof found.find((entry) => entry.id === 'fam-1')?.payload.consumed, 'number');
+        assert.deepEqual(await refresh.findByGrantId('g-none'), []);
+      });
+
       it('consumes once and shows the mark on find', async () => {
         const codes = store.model('AuthorizationCode');
         await codes.upsert('code-1', { grantId: 'g-c' }, 60);

@@ -70,12 +70,14 @@ describe('mongo model commands', () => {
     await model.findByUserCode('CODE');
     await model.findByAccountId('a');
     await model.revokeByGrantId('g');
+    await model.findByGrantId('g');
     const filters = calls.map((call) => call.args[0] as Record<string, unknown>);
     assert.deepEqual(filters[0]?.['payload.uid'], { $eq: 'u', $type: 'string' });
     assert.deepEqual(filters[1]?.['payload.userCode'], { $eq: 'CODE', $type: 'string' });
     assert.deepEqual(filters[2]?.['payload.accountId'], { $eq: 'a', $type: 'string' });
     assert.deepEqual(filters[3], { 'payload.grantId': { $eq: 'g', $type: 'string' } });
-    assert.ok(live(filters[0]) && live(filters[1]) && live(filters[2]));
+    assert.deepEqual(filters[4]?.['payload.grantId'], { $eq: 'g', $type: 'string' });
+    assert.ok(live(filters[0]) && live(filters[1]) && live(filters[2]) && live(filters[4]));
   });
 
   it('consumes with one conditional updateOne and believes only modifiedCount 1', async () => {

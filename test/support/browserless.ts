@@ -29,12 +29,16 @@ export class CookieJar {
 export class Browserless {
   readonly jar = new CookieJar();
   readonly base: string;
-  constructor(base: string) {
+  /** Sent with every request (a user agent, for instance). */
+  readonly headers: Record<string, string>;
+  constructor(base: string, headers: Record<string, string> = {}) {
     this.base = base;
+    this.headers = headers;
   }
 
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(this.headers)) if (!headers.has(name)) headers.set(name, value);
     const cookie = this.jar.header();
     if (cookie) headers.set('cookie', cookie);
     const response = await fetch(new URL(url, this.base), { ...init, headers, redirect: 'manual' });

@@ -10,7 +10,7 @@ import { ACR_PASSWORD, AMR_PASSWORD } from '../../mfa/acr.ts';
 import { clientRequiresMfa } from '../../oidc/mfa-prompt.ts';
 import type { AccountRecord } from '../../storage/port.ts';
 import { finish, type Interaction } from '../details.ts';
-import type { MfaInteractionDeps } from './index.ts';
+import { admitSession, type MfaInteractionDeps } from './index.ts';
 import { pendingResult } from './step.ts';
 
 export function afterPassword(deps: MfaInteractionDeps) {
@@ -26,6 +26,7 @@ export function afterPassword(deps: MfaInteractionDeps) {
     });
 
     if (decision.reasons.length === 0) {
+      await admitSession(deps, interaction, account.id);
       deps.audit.emit({ type: 'login.success', accountId: account.id, clientId, detail: { amr: AMR_PASSWORD } });
       await finish(ctx, provider, { login: { accountId: account.id, amr: AMR_PASSWORD, acr: ACR_PASSWORD, remember: true } }, json);
       return true;

@@ -8,6 +8,7 @@
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { SessionLimit } from '../../sessions/limit.ts';
 import type { AccountService } from '../../accounts/service.ts';
 import type { AuditBus } from '../../audit/bus.ts';
 import type { MfaPolicy } from '../../mfa/policy.ts';
@@ -32,6 +33,14 @@ export interface MfaInteractionDeps {
   policy: MfaPolicy;
   /** The clock that verifies codes (epoch ms); auth_time of a second-factor sign-in comes from it. */
   now: () => number;
+  /** The concurrent-session limit; admitted when a sign-in (not a step-up) completes. */
+  sessionLimit?: SessionLimit | undefined;
+}
+
+/** Signing in again where this browser already holds the person's session reuses that session. */
+export async function admitSession(deps: MfaInteractionDeps, interaction: Interaction, accountId: string): Promise<void> {
+  const browserSession = interaction.session?.accountId === accountId ? interaction.session.uid : undefined;
+  await deps.sessionLimit?.admit(accountId, browserSession);
 }
 
 export function mfaInteractions(deps: MfaInteractionDeps): Pick<InteractionDeps, 'afterPassword' | 'extraPrompts' | 'extend'> {

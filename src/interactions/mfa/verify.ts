@@ -12,7 +12,7 @@ import { codeForm } from '../../mfa/code-form.ts';
 import { parseBody, wantsJson } from '../../security/body.ts';
 import { verifyCsrf } from '../../security/csrf.ts';
 import { finish, type Interaction, loadInteraction } from '../details.ts';
-import type { MfaInteractionDeps } from './index.ts';
+import { admitSession, type MfaInteractionDeps } from './index.ts';
 import { showMfaStep } from './page.ts';
 import { type MfaStep, mfaStep, secondFactorLogin } from './step.ts';
 
@@ -46,6 +46,7 @@ export function submitMfa(deps: MfaInteractionDeps) {
       return;
     }
 
+    if (step.mode === 'login') await admitSession(deps, interaction, step.accountId);
     const login = secondFactorLogin(step.accountId, deps.now());
     recordLogin(deps, interaction, step);
     if (result.method === 'backup_code') {

@@ -63,6 +63,10 @@ export async function createModelStore(collection: Collection): Promise<ModelSto
       const docs = await db.findAsync({ accountId });
       return docs.map((doc) => ({ id: doc._id, payload: toPayload(doc) as ModelPayload }));
     },
+    async findByGrantId(grantId) {
+      const docs = await db.findAsync({ grantId });
+      return docs.map((doc) => ({ id: doc._id, payload: toPayload(doc) as ModelPayload }));
+    },
     async consume(id) {
       const consumed = Math.floor(Date.now() / 1000);
       const { numAffected } = await db.updateAsync(

@@ -6,7 +6,8 @@
  *
  * Which model gets which index follows oidc-provider's own MongoDB adapter example: the adapter
  * is only asked for `findByUid` on Session, `findByUserCode` on DeviceCode and `revokeByGrantId`
- * on the grant-bound token models; our domain asks `findByAccountId` of sessions and grants.
+ * on the grant-bound token models; our domain asks `findByAccountId` of sessions and grants, and
+ * `findByGrantId` of refresh tokens (reuse detection walks a family), served by the grantId index.
  * Queries on other models still work, by collection scan, on collections that hold few records.
  */
 import { COLLECTIONS, MODEL_COLLECTIONS } from './collections.ts';

@@ -26,6 +26,12 @@ export function createModelStore(collection: Collection<ModelDocument>): ModelSt
         .toArray();
       return docs.map((doc) => ({ id: doc._id, payload: fromModelDocument(doc) }));
     },
+    async findByGrantId(grantId) {
+      const docs = await collection
+        .find({ 'payload.grantId': stringEquals(grantId), ...notExpired(new Date()) })
+        .toArray();
+      return docs.map((doc) => ({ id: doc._id, payload: fromModelDocument(doc) }));
+    },
     async consume(id) {
       // One conditional write: of any number of concurrent callers, the server lets exactly one
       // match a document that has no mark yet. An expired record cannot be consumed either.

@@ -1,0 +1,54 @@
+/** GET and POST /account/password — the signed-in person changes their password (form or JSON). */
+import type { Context } from 'koa';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/policy.ts';
+import { parseBody, wantsJson } from '../security/body.ts';
+import { csrfToken, verifyCsrf } from '../security/csrf.ts';
+import { signedIn } from './current.ts';
+import type { SelfServiceDeps } from './deps.ts';
+import { passwordForm } from './schemas.ts';
+
+const PROBLEMS: Record<string, string> = {
+  mismatch: 'The two new passwords are not the same.',
+  wrong_password: 'Your current password is not right.',
+  too_short: `Use at least ${PASSWORD_MIN_LENGTH} characters.`,
+  too_long: `Use at most ${PASSWORD_MAX_LENGTH} characters.`,
+  contains_username: 'Do not use your username in your password.',
+  repetitive: 'Use more than one or two different characters.',
+};
+
+export function showPasswordForm(deps: SelfServiceDeps) {
+  return async (ctx: Context) => {
+    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName: me.account.name ?? me.account.username });
+  };
+}
+
+export function submitPasswordChange(deps: SelfServiceDeps) {
+  return async (ctx: Context) => {
+    const json = wantsJson(ctx);
+    const form = await parseBody(ctx, passwordForm);
+    verifyCsrf(ctx, form.csrf);
+    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const result =
+      form.new_password === form.confirm_password
+        ? await deps.changePassword(me.account, form.current_password, form.new_password, me.sessionUid)
+        : ({ ok: false, problem: 'mismatch' } as const);
+    if (!result.ok) {
+      const message = PROBLEMS[result.problem] ?? 'That password cannot be used.';
+      if (json) {
+        ctx.status = 400;
+        ctx.body = { error: result.problem, error_description: message };
+        return;
+      }
+      const accountName = me.account.name ?? me.account.username;
+      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, error: message }, 400);
+      return;
+    }
+    if (json) {
+      ctx.body = { sessions_ended: result.sessionsEnded };
+      return;
+    }
+    const others = result.sessionsEnded === 1 ? '1 other session was' : `${result.sessionsEnded} other sessions were`;
+    await deps.render(ctx, 'message', { title: 'Password changed', message: `Your password is changed, and ${others} signed out.` });
+  };
+}
