@@ -41,6 +41,12 @@ export async function createPasswordHasher(params: HashParameters): Promise<Pass
   };
 }
 
+/**
+ * A PHC string `$argon2id$v=19$<params>$<salt>$<hash>`. The parameter order is not fixed: the
+ * argon2 package we hash with writes `m=,p=,t=`, other tools write `m=,t=,p=`; each must appear once.
+ */
 export function isArgon2idHash(value: string): boolean {
-  return /^\$argon2id\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.test(value);
+  const match = /^\$argon2id\$v=\d+\$([a-z]=\d+(?:,[a-z]=\d+){2})\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.exec(value);
+  if (!match?.[1]) return false;
+  return match[1].split(',').map((pair) => pair[0]).sort().join('') === 'mpt';
 }
