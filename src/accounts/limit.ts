@@ -1,8 +1,8 @@
 /**
  * At most `slots` tasks at once; the rest wait their turn in arrival order. Used to keep argon2id
- * from taking every libuv thread-pool worker: argon2 runs there, and so do file writes (the
- * embedded store), async crypto and DNS. With 8 logins in flight on the default pool of 4, a
- * one-line file append waited 1.4 s (median) behind the hashes; with 2 in flight, 0.14 ms.
+ * from taking every libuv thread-pool worker: argon2 runs there, and so do async file operations,
+ * WebCrypto (jose signs ID tokens with it) and DNS. With 8 logins in flight on the default pool of
+ * 4, a one-line `fs.promises.appendFile` waited 1.4 s (median) behind the hashes; with 2, 0.14 ms.
  */
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
