@@ -141,7 +141,7 @@ async function assemble(
   store: Store,
 ): Promise<Portcullis> {
   const sealer = createSealer(secrets.keyEncryptionKeys);
-  const hasher = await createPasswordHasher(config.argon2);
+  const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency });
   const accounts = createAccountService(store.accounts, hasher);
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
   attachAuditSinks(audit, logger, store.audit);

@@ -3,6 +3,7 @@
  * here, once, with its default; README.md § Configuration lists the same table for operators.
  * Parsing fails fast with a message that names the offending variable.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { type SigningAlg, SUPPORTED_ALGS } from '../keys/algorithms.ts';
 import { parseDuration } from './duration.ts';
@@ -64,6 +65,10 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: integer(19456, 8192, 1048576),
   ARGON2_TIME_COST: integer(2, 1, 20),
   ARGON2_PARALLELISM: integer(1, 1, 16),
+  /** Hashes computed at once; default leaves thread-pool workers free (see passwordHashConcurrency). */
+  ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+  /** Node's libuv thread-pool size, read here only to derive the ARGON2_CONCURRENCY default. */
+  UV_THREADPOOL_SIZE: z.coerce.number().int().min(1).max(1024).optional(),
   /** Token and session lifetimes. */
   ACCESS_TOKEN_TTL: duration('10m'),
   ID_TOKEN_TTL: duration('1h'),
@@ -150,6 +155,8 @@ export interface Config {
   corsOrigins: string[];
   logLevel: Environment['LOG_LEVEL'];
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** argon2id computations at once (accounts/limit.ts). */
+  passwordHashConcurrency: number;
   ttl: {
     accessToken: number;
     idToken: number;
@@ -225,6 +232,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    // One hash per core (more only queue inside libuv), and always one pool worker (default 4) left
+    // for file writes and crypto: 2 on a 2-core box, 3 on larger ones unless UV_THREADPOOL_SIZE grows.
+    passwordHashConcurrency: e.ARGON2_CONCURRENCY ?? Math.max(1, Math.min(availableParallelism(), (e.UV_THREADPOOL_SIZE ?? 4) - 1)),
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
       idToken: e.ID_TOKEN_TTL,

@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { appendSynchronously } from './append.ts';
 import { Datastore, type Db } from './nedb.ts';
 
 /** Rewrite the append-only files every 10 minutes so they do not grow without bound. */
@@ -28,6 +29,7 @@ export async function createCollectionSet(dataDir: string): Promise<CollectionSe
         pending = (async () => {
           const collection = new Datastore({ filename: join(dataDir, `${name}.db`) });
           await collection.loadDatabaseAsync();
+          appendSynchronously(collection);
           collection.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
           ready.push(collection);
           return collection;

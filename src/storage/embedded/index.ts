@@ -21,7 +21,7 @@ export async function createEmbeddedStore(dataDir: string): Promise<Store> {
   const collections = await createCollectionSet(dataDir);
   const models = new Map<string, ModelStore>();
   for (const name of MODEL_NAMES) {
-    models.set(name, await createModelStore(await collections.open(`oidc-${name}`)));
+    models.set(name, await createModelStore(await collections.open(`oidc-${name}`), name));
   }
   const store: Store = {
     kind: 'embedded',

@@ -17,6 +17,9 @@ export interface Db<S extends object = Record<string, unknown>> {
   stopAutocompaction(): void;
   compactDatafileAsync(): Promise<void>;
   ensureIndexAsync(options: { fieldName: string; unique?: boolean; sparse?: boolean; expireAfterSeconds?: number }): Promise<void>;
+  removeIndexAsync(fieldName: string): Promise<void>;
+  /** The live indexes by field name. */
+  readonly indexes: Record<string, unknown>;
   findAsync(query: object): Cursor<Doc<S>[]>;
   findOneAsync(query: object): Promise<Doc<S> | null>;
   countAsync(query: object): Cursor<number>;

@@ -1,0 +1,113 @@
+/**
+ * The benchmark run: both servers side by side, every selected scenario driven against each by
+ * the same load generator with the same settings, memory on fresh instances, then one table.
+ */
+import { type Measurement, measure, type Plan } from './load.ts';
+import { buildReport, type Results } from './report.ts';
+import { ccJwt, ccOpaque, discovery, introspection, jwks, refresh, userinfo } from './scenarios/endpoints.ts';
+import { loginFlow } from './scenarios/login-flow.ts';
+import { memoryFigures } from './scenarios/memory.ts';
+import { rotationUnderLoad } from './scenarios/rotation.ts';
+import type { ServerChild } from './servers/child.ts';
+import { startBaseline, startPortcullis } from './servers/start.ts';
+import type { BenchSettings, ScenarioName } from './settings.ts';
+
+export type LoadScenario = Exclude<ScenarioName, 'memory' | 'rotation'>;
+
+/** Tokens per pool: enough for every connection to hold a few, few enough to mint in a second. */
+const poolSize = (settings: BenchSettings) => Math.max(64, settings.connections * 8);
+
+const PLANS: Record<LoadScenario, (server: ServerChild, settings: BenchSettings) => Plan | Promise<Plan>> = {
+  'cc-jwt': () => ccJwt(),
+  'cc-opaque': () => ccOpaque(),
+  refresh: (server, settings) => refresh(server, poolSize(settings)),
+  introspection: (server, settings) => introspection(server, poolSize(settings)),
+  userinfo: (server, settings) => userinfo(server, poolSize(settings)),
+  jwks: () => jwks(),
+  discovery: () => discovery(),
+  login: (server) => loginFlow(server.url),
+};
+
+const isLoad = (name: ScenarioName): name is LoadScenario => name in PLANS;
+
+/** Several shorter measurements of one server as one: totals, mean p50, worst p99. */
+function combine(parts: Measurement[]): Measurement {
+  const completed = parts.reduce((sum, part) => sum + part.completed, 0);
+  const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+  return {
+    rate: completed / seconds,
+    p50: parts.reduce((sum, part) => sum + part.p50, 0) / parts.length,
+    p99: Math.max(...parts.map((part) => part.p99)),
+    errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    completed,
+    seconds,
+  };
+}
+
+/**
+ * Baseline and Portcullis in the order B P P B, half the time each round: on a shared machine a
+ * burst of someone else's work then lands on both servers instead of skewing one of them.
+ */
+async function measurePair(servers: [ServerChild, ServerChild], scenario: LoadScenario, settings: BenchSettings, log: (line: string) => void) {
+  const connections = scenario === 'login' ? settings.flowConnections : settings.connections;
+  const plans = [await PLANS[scenario](servers[0], settings), await PLANS[scenario](servers[1], settings)] as const;
+  log(`${scenario}: ${connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s on each server`);
+  const results: [Measurement[], Measurement[]] = [[], []];
+  for (const index of [0, 1] as const) {
+    await measure({ url: servers[index].url, connections, seconds: settings.warmupSeconds }, plans[index]);
+  }
+  for (const index of [0, 1, 1, 0] as const) {
+    results[index].push(await measure({ url: servers[index].url, connections, seconds: settings.seconds / 2 }, plans[index]));
+  }
+  return { baseline: combine(results[0]), portcullis: combine(results[1]) };
+}
+
+export async function runBench(settings: BenchSettings, log: (line: string) => void): Promise<string> {
+  const results: Results = { settings, endpoints: new Map() };
+  const loads = settings.scenarios.filter(isLoad);
+  const wanted = (name: ScenarioName) => settings.scenarios.includes(name);
+
+  if (loads.length || wanted('rotation')) {
+    const baseline = await startBaseline(settings);
+    const portcullis = await startPortcullis(settings).catch(async (error: unknown) => {
+      await baseline.stop();
+      throw error;
+    });
+    try {
+      results.server = await portcullis.call('describe');
+      for (const scenario of loads) {
+        results.endpoints.set(scenario, await measurePair([baseline, portcullis], scenario, settings, log));
+        if (scenario === 'login') {
+          log(`argon2id verifications on ${portcullis.name}: ${settings.flowConnections} at a time, ${settings.seconds} s`);
+          results.hashRate = (await portcullis.call<{ hashesPerSecond: number }>('hashRate', settings.seconds, settings.flowConnections)).hashesPerSecond;
+        }
+      }
+      // Last, because it changes the signing keys.
+      if (wanted('rotation')) {
+        log(`rotation on ${portcullis.name}: 3 provider swaps during ${settings.seconds} s`);
+        results.rotation = await rotationUnderLoad(portcullis, settings.seconds, settings.connections, poolSize(settings));
+      }
+    } finally {
+      await Promise.all([baseline.stop(), portcullis.stop()]);
+    }
+  }
+
+  if (wanted('memory')) {
+    // Fresh instances: what load scenarios left behind would blur the per-record figures.
+    const figures = [];
+    for (const start of [startBaseline, startPortcullis]) {
+      const server = await start(settings);
+      try {
+        results.server ??= server.name.startsWith('portcullis') ? await server.call('describe') : undefined;
+        log(`memory on ${server.name}: ${settings.sessions} sessions, then ${settings.grants} grants/tokens`);
+        figures.push(await memoryFigures(server, settings.sessions, settings.grants));
+      } finally {
+        await server.stop();
+      }
+    }
+    const [baseline, portcullis] = figures;
+    if (baseline && portcullis) results.memory = { baseline, portcullis };
+  }
+
+  return buildReport(results);
+}

@@ -1,0 +1,117 @@
+/** Turning measurements into the printed report: a few lines of context and one table. */
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import type { Measurement } from './load.ts';
+import type { MemoryFigures } from './scenarios/memory.ts';
+import type { RotationFigures } from './scenarios/rotation.ts';
+import type { BenchSettings, ScenarioName } from './settings.ts';
+import { bytes, type Cell, mib, ms, rate, ratio, renderTable } from './table.ts';
+
+export interface ServerDescription {
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  hashConcurrency: number;
+  logLevel: string;
+  store: string;
+  redis: boolean;
+}
+
+export interface Results {
+  settings: BenchSettings;
+  server?: ServerDescription | undefined;
+  endpoints: Map<ScenarioName, { baseline: Measurement; portcullis: Measurement }>;
+  hashRate?: number;
+  memory?: { baseline: MemoryFigures; portcullis: MemoryFigures };
+  rotation?: RotationFigures;
+}
+
+const LABELS: Partial<Record<ScenarioName, string>> = {
+  'cc-jwt': 'client credentials → JWT access token (ES256)',
+  'cc-opaque': 'client credentials → opaque access token',
+  refresh: 'refresh-token grant with rotation (+ ID token)',
+  introspection: 'token introspection (opaque access token)',
+  userinfo: 'userinfo',
+  jwks: 'JWKS',
+  discovery: 'discovery',
+  login: 'login: authorize → password → consent → code → token',
+};
+
+/** The issue's targets: throughput ratio, and p99 at the token endpoint. */
+const RATIO_TARGET: Partial<Record<ScenarioName, number>> = { 'cc-jwt': 0.8, 'cc-opaque': 0.8, refresh: 0.8, introspection: 0.8 };
+const TOKEN_ENDPOINT = new Set<ScenarioName>(['cc-jwt', 'cc-opaque', 'refresh']);
+const P99_TARGET_MS = 50;
+const LOGIN_TARGET = 0.9;
+
+const mark = (ok: boolean) => (ok ? '✓' : '✗');
+
+function targetCell(scenario: ScenarioName, pair: { baseline: Measurement; portcullis: Measurement }, connections: number): string {
+  const parts: string[] = [];
+  const wanted = RATIO_TARGET[scenario];
+  if (wanted !== undefined) parts.push(`≥ ${wanted.toFixed(1)}× ${mark(pair.portcullis.rate >= wanted * pair.baseline.rate)}`);
+  if (TOKEN_ENDPOINT.has(scenario) && connections === 32) parts.push(`p99 < ${P99_TARGET_MS} ms ${mark(pair.portcullis.p99 < P99_TARGET_MS)}`);
+  parts.push(`0 errors ${mark(pair.portcullis.errors === 0 && pair.baseline.errors === 0)}`);
+  return parts.join(', ');
+}
+
+function machine(): string {
+  const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${availableParallelism()} × ${model}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Node ${process.version}`;
+}
+
+export function buildReport(results: Results): string {
+  const { settings, server } = results;
+  const header = ['scenario', 'unit', 'baseline', 'p50 / p99 ms', 'errors', 'Portcullis', 'p50 / p99 ms', 'errors', 'Portcullis ÷ baseline', 'target'];
+  const rows: Cell[][] = [];
+
+  for (const [scenario, pair] of results.endpoints) {
+    const unit = scenario === 'login' ? 'logins/s' : 'req/s';
+    const { baseline: b, portcullis: p } = pair;
+    const connections = scenario === 'login' ? settings.flowConnections : settings.connections;
+    rows.push([LABELS[scenario], unit, rate(b.rate), ms(b.p50, b.p99), b.errors, rate(p.rate), ms(p.p50, p.p99), p.errors, ratio(p.rate, b.rate), targetCell(scenario, pair, connections)]);
+  }
+  const login = results.endpoints.get('login');
+  if (results.hashRate !== undefined && server) {
+    const { memoryCost, timeCost, parallelism } = server.argon2;
+    rows.push([`argon2id verification alone (m=${memoryCost} KiB, t=${timeCost}, p=${parallelism}), ${settings.flowConnections} at a time`, 'hashes/s', undefined, undefined, undefined, rate(results.hashRate), undefined, undefined, undefined, undefined]);
+    if (login) {
+      const share = login.portcullis.rate / results.hashRate;
+      rows.push(['login ÷ argon2id (what the rest of the flow costs)', 'ratio', undefined, undefined, undefined, `${share.toFixed(2)}×`, undefined, undefined, undefined, `≥ ${LOGIN_TARGET}× ${mark(share >= LOGIN_TARGET)}`]);
+    }
+  }
+  if (results.memory) {
+    const { baseline: b, portcullis: p } = results.memory;
+    const sessions = settings.sessions.toLocaleString('en-US');
+    const grants = settings.grants.toLocaleString('en-US');
+    rows.push(['memory: resident, idle', 'RSS', mib(b.idle), undefined, undefined, mib(p.idle), undefined, undefined, ratio(p.idle, b.idle), undefined]);
+    rows.push([`memory: after ${sessions} sessions`, 'RSS', mib(b.afterSessions), undefined, undefined, mib(p.afterSessions), undefined, undefined, ratio(p.afterSessions, b.afterSessions), undefined]);
+    rows.push(['memory: per session', 'bytes', bytes(b.bytesPerSession), undefined, undefined, bytes(p.bytesPerSession), undefined, undefined, ratio(p.bytesPerSession, b.bytesPerSession), undefined]);
+    rows.push([`memory: after ${grants} more grants/tokens`, 'RSS', mib(b.afterGrants), undefined, undefined, mib(p.afterGrants), undefined, undefined, ratio(p.afterGrants, b.afterGrants), undefined]);
+    rows.push(['memory: per grant/token', 'bytes', bytes(b.bytesPerGrant), undefined, undefined, bytes(p.bytesPerGrant), undefined, undefined, ratio(p.bytesPerGrant, b.bytesPerGrant), undefined]);
+  }
+  if (results.rotation) {
+    const { measurement: m, swaps, newestKeySigns } = results.rotation;
+    rows.push([
+      `key rotation: ${swaps} provider swaps under load (JWT tokens, userinfo, JWKS)`,
+      'req/s',
+      undefined,
+      undefined,
+      undefined,
+      rate(m.rate),
+      ms(m.p50, m.p99),
+      m.errors,
+      undefined,
+      `0 failed ${mark(m.errors === 0 && swaps === 3)}, newest key signs ${mark(newestKeySigns)}`,
+    ]);
+  }
+
+  const store = server ? `${server.store} store${server.redis ? ' + Redis' : ''}` : 'embedded store';
+  const argon = server
+    ? `, argon2id m=${server.argon2.memoryCost} KiB t=${server.argon2.timeCost} p=${server.argon2.parallelism} (at most ${server.hashConcurrency} at once)`
+    : '';
+  const lines = [
+    `date: ${new Date().toUTCString()}`,
+    `machine: ${machine()}`,
+    `settings: ${settings.seconds} s per scenario after ${settings.warmupSeconds} s warm-up, ${settings.connections} keep-alive connections (login flow: ${settings.flowConnections}), Portcullis with NODE_ENV=production, ${store}, LOG_LEVEL=${server?.logLevel ?? 'info'}${argon}`,
+    '',
+    renderTable(header, rows),
+  ];
+  return lines.join('\n');
+}
