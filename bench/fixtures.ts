@@ -11,6 +11,13 @@ export const RESOURCE_SERVER = { id: 'resource-server', secret: 'resource-server
 
 export const USER = { username: 'alice', password: 'correct horse battery staple' };
 
+/**
+ * People the login scenario signs in, one per connection: brute-force defence allows one password
+ * check at a time per username and address, so many connections signing in one person from one
+ * address would be (rightly) refused. Real traffic is many people.
+ */
+export const LOGIN_USERS = Array.from({ length: 32 }, (_, index) => `person-${index}`);
+
 export const JWT_API = 'https://api.example.com';
 export const OPAQUE_API = 'https://opaque.example.com';
 

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'autocannon';
-import { basicAuth, CALLBACK, USER, WEB } from '../fixtures.ts';
+import { basicAuth, CALLBACK, LOGIN_USERS, USER, WEB } from '../fixtures.ts';
 import type { Plan } from '../load.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -20,6 +20,7 @@ interface Browser {
   code?: string | undefined;
   verifier?: string;
   started?: number;
+  username?: string;
   failed?: boolean;
 }
 
@@ -119,6 +120,8 @@ export function loginFlow(origin: string): Plan {
     onResponse: follow().onResponse,
   });
 
+  // Each connection signs in its own person (see LOGIN_USERS).
+  let nextUser = 0;
   const requests: Request[] = [
     {
       method: 'GET',
@@ -140,7 +143,7 @@ export function loginFlow(origin: string): Plan {
       onResponse: follow().onResponse,
     },
     page(),
-    post(() => ({ username: USER.username, password: USER.password })),
+    post((browser) => ({ username: (browser.username ??= LOGIN_USERS[nextUser++ % LOGIN_USERS.length] as string), password: USER.password })),
     follow(),
     page(),
     post(() => ({})),

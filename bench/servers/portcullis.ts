@@ -14,7 +14,7 @@ import { createPortcullis } from '../../src/app.ts';
 import { createLogger } from '../../src/audit/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type PrivateJwk, privateJwks } from '../../src/keys/keystore.ts';
-import { CLIENTS, RESOURCES, USER } from '../fixtures.ts';
+import { CLIENTS, LOGIN_USERS, RESOURCES, USER } from '../fixtures.ts';
 import { sharedCommands } from './commands.ts';
 import { hashRate } from './hash-rate.ts';
 import { serveCommands } from './ipc.ts';
@@ -39,7 +39,13 @@ await writeFile(
   bootstrapFile,
   JSON.stringify({
     clients: CLIENTS,
-    users: [{ username: USER.username, email: 'alice@example.com', name: 'Alice Example', roles: ['user'], password_hash: await argon2.hash(USER.password, argonOptions) }],
+    users: await (async () => {
+      const passwordHash = await argon2.hash(USER.password, argonOptions);
+      return [
+        { username: USER.username, email: 'alice@example.com', name: 'Alice Example', roles: ['user'], password_hash: passwordHash },
+        ...LOGIN_USERS.map((username) => ({ username, roles: ['user'], password_hash: passwordHash })),
+      ];
+    })(),
     resources: RESOURCES,
   }),
 );
