@@ -143,7 +143,13 @@ export function loginFlow(origin: string): Plan {
       onResponse: follow().onResponse,
     },
     page(),
-    post((browser) => ({ username: (browser.username ??= LOGIN_USERS[nextUser++ % LOGIN_USERS.length] as string), password: USER.password })),
+    post((browser) => {
+      if (!browser.username) {
+        browser.username = LOGIN_USERS[nextUser % LOGIN_USERS.length] as string;
+        nextUser += 1;
+      }
+      return { username: browser.username, password: USER.password };
+    }),
     follow(),
     page(),
     post(() => ({})),

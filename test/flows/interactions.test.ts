@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { Browserless } from '../support/browserless.ts';
 import { discover, redeem, startAuthorization } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
