@@ -13,13 +13,15 @@ export interface SignedIn {
   account: AccountRecord;
   /** How the session was authenticated (RFC 8176), e.g. ["pwd"] or ["pwd","otp","mfa"]. */
   amr: string[];
+  /** The uid of this browser's session (the one "end all other sessions" keeps). */
+  sessionUid: string;
 }
 
 export async function requireSignedIn(ctx: Context, provider: Provider, accounts: Pick<AccountService, 'findById'>): Promise<SignedIn> {
   const session = await provider.Session.get(ctx);
   const account = session.accountId ? await accounts.findById(session.accountId) : undefined;
   if (account?.status !== 'active') {
-    throw new AppError(401, 'login_required', 'Sign in through one of your applications first, then come back to this page.');
+    throw new AppError(401, 'login_required', 'You are not signed in here. Sign in through one of your applications first, then come back to this page.');
   }
-  return { account, amr: session.amr ?? [] };
+  return { account, amr: session.amr ?? [], sessionUid: session.uid };
 }
