@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { sessionTtl } from '../../src/sessions/lifetime.ts';
-import type { Browserless } from '../support/browserless.ts';
+import { Browserless } from '../support/browserless.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { auditEvents, signIn } from '../support/families.ts';
-import { discover, startAuthorization } from '../support/rp.ts';
-import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
+import { drive, TestClock, totpAt } from '../support/mfa.ts';
+import { CALLBACK, discover, startAuthorization } from '../support/rp.ts';
+import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 async function signedOut(browser: Browserless): Promise<boolean> {
   return (await browser.request('/account/api/sessions', { headers: { accept: 'application/json' } })).status === 401;
@@ -108,5 +109,57 @@ describe('concurrent-session limit: refuse', () => {
     // The same browser signing in again (password and all) is not a new session.
     await signIn(server, web, 'bob', first, { prompt: 'login consent' });
     assert.equal((await listSessions(first)).sessions.length, 1);
+  });
+});
+
+describe('concurrent-session limit on sign-ins that finish with a second factor', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({
+      env: { SESSION_LIMIT: '1', SESSION_LIMIT_MODE: 'end_oldest' },
+      bootstrap: {
+        ...DEFAULT_BOOTSTRAP,
+        clients: [
+          ...DEFAULT_BOOTSTRAP.clients,
+          {
+            client_id: 'strict-app',
+            client_secret: 'strict-app-secret-that-is-long-enough',
+            redirect_uris: [CALLBACK],
+            grant_types: ['authorization_code'],
+            scope: 'openid',
+            require_mfa: true,
+          },
+        ],
+      },
+      options: { now: clock.now },
+    });
+  });
+  after(() => server.close());
+
+  it('admits the session after enrolment during sign-in and after a code, ending the oldest', async () => {
+    const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
+    const strict = await discover(server.url, 'strict-app', 'strict-app-secret-that-is-long-enough');
+    const signInTo = async (config: oidc.Configuration, options: Parameters<typeof drive>[2]) => {
+      const browser = new Browserless(server.url);
+      const start = await startAuthorization(config, { scope: 'openid' });
+      return { browser, result: await drive(browser, start.url.href, { username: 'bob', password: PASSWORD, ...options }) };
+    };
+
+    const first = await signInTo(web, {});
+    assert.deepEqual(first.result.seen, ['login', 'consent']);
+    assert.equal(await signedOut(first.browser), false);
+
+    const enrolled = await signInTo(strict, { enrolCode: (secret) => totpAt(secret, clock) });
+    assert.deepEqual(enrolled.result.seen, ['login', 'enrol', 'backup_codes', 'consent']);
+    assert.equal(await signedOut(first.browser), true, 'enrolment during sign-in counts against the limit');
+    assert.equal(await signedOut(enrolled.browser), false);
+
+    clock.advance(30);
+    const secret = enrolled.result.secret as string;
+    const coded = await signInTo(strict, { code: () => totpAt(secret, clock) });
+    assert.deepEqual(coded.result.seen, ['login', 'mfa', 'consent']);
+    assert.equal(await signedOut(enrolled.browser), true, 'a sign-in with a code counts against the limit');
+    assert.equal(await signedOut(coded.browser), false);
   });
 });

@@ -11,7 +11,7 @@ import { loadInteraction } from '../details.ts';
 import type { MfaInteractionDeps } from './index.ts';
 import { showMfaStep } from './page.ts';
 import { mfaStep, secondFactorLogin } from './step.ts';
-import { recordLogin, WRONG_CODE } from './verify.ts';
+import { completeLogin, WRONG_CODE } from './verify.ts';
 
 export function submitEnrolment(deps: MfaInteractionDeps) {
   return async (ctx: Context) => {
@@ -32,8 +32,8 @@ export function submitEnrolment(deps: MfaInteractionDeps) {
       await showMfaStep(ctx, deps, interaction, step, { error: WRONG_CODE, status: 401 });
       return;
     }
+    await completeLogin(deps, interaction, step);
     const login = secondFactorLogin(step.accountId, deps.now());
-    recordLogin(deps, interaction, step);
     const redirectTo = await provider.interactionResult(ctx.req, ctx.res, login, { mergeWithLastSubmission: true });
     if (json) {
       ctx.body = { backup_codes: result.backupCodes, redirect_to: redirectTo };

@@ -18,9 +18,14 @@ import { type MfaStep, mfaStep, secondFactorLogin } from './step.ts';
 
 export const WRONG_CODE = 'That code is not right, or it was already used. Try the next code from your app.';
 
-/** A sign-in (not a step-up) is complete: the same login.success event a password-only sign-in records. */
-export function recordLogin(deps: MfaInteractionDeps, interaction: Interaction, step: MfaStep): void {
+/**
+ * A second factor was accepted. For a sign-in (not a step-up) that is where a session begins:
+ * the concurrent-session limit admits it, and the same login.success event a password-only
+ * sign-in records is emitted. Both the code form and enrolment during sign-in end here.
+ */
+export async function completeLogin(deps: MfaInteractionDeps, interaction: Interaction, step: MfaStep): Promise<void> {
   if (step.mode === 'login') {
+    await admitSession(deps, interaction, step.accountId);
     deps.audit.emit({ type: 'login.success', accountId: step.accountId, clientId: String(interaction.params.client_id), detail: { amr: AMR_PASSWORD_AND_OTP } });
   }
 }
@@ -46,9 +51,8 @@ export function submitMfa(deps: MfaInteractionDeps) {
       return;
     }
 
-    if (step.mode === 'login') await admitSession(deps, interaction, step.accountId);
+    await completeLogin(deps, interaction, step);
     const login = secondFactorLogin(step.accountId, deps.now());
-    recordLogin(deps, interaction, step);
     if (result.method === 'backup_code') {
       const redirectTo = await provider.interactionResult(ctx.req, ctx.res, login, { mergeWithLastSubmission: true });
       if (json) {
