@@ -30,16 +30,16 @@ import { keyPolicy, longestSignedTokenLifetime } from './keys/policy.ts';
 import { createRedisSignal } from './keys/redis-signal.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
-import { createMemoryMfaLimiter, type MfaAttemptLimiter } from './mfa/limiter.ts';
+import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
-import { createSharedMfaLimiter } from './mfa/shared-limiter.ts';
 import { createTotp } from './mfa/totp.ts';
 import type { LoginGuard } from './interactions/guard.ts';
 import { endpointGuard } from './lockout/endpoint-guard.ts';
 import { openLockout } from './lockout/index.ts';
 import type { Limiter } from './lockout/limiter.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
+import { createMfaGuard } from './lockout/mfa-guard.ts';
 import { operatorRouter } from './lockout/operator-router.ts';
 import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
@@ -73,9 +73,9 @@ export interface PortcullisOptions {
   logger?: Logger;
   /** An already opened store (tests share one between instances). */
   store?: Store;
-  /** Clock (epoch ms) for TOTP steps and MFA back-off; tests move it instead of sleeping. */
+  /** Clock (epoch ms) for TOTP steps and the in-process lockout counters (MFA back-off included); tests move it instead of sleeping. */
   now?: () => number;
-  /** Replaces the in-process MFA attempt limiter (e.g. with the shared brute-force module). */
+  /** Replaces the MFA attempt limiter (default: the lockout module's `mfa.person` dimension). */
   mfaLimiter?: MfaAttemptLimiter;
   /** The key schedule's clock (tests move it instead of waiting). */
   keyClock?: () => Date;
@@ -152,15 +152,15 @@ async function assemble(
   const clientIp = createClientIpResolver(config.trustProxy);
 
   // Brute-force defence (src/lockout): counters in Redis when configured, in-process otherwise.
-  const lockout = await openLockout(config, logger);
+  const now = options.now ?? Date.now;
+  const lockout = await openLockout(config, logger, now);
 
   // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
-  const now = options.now ?? Date.now;
   const mfa = createMfaService({
     repo: store.mfa,
     sealer,
     totp: createTotp(now),
-    limiter: options.mfaLimiter ?? createSharedMfaLimiter(lockout.limiter, createMemoryMfaLimiter({ now })),
+    limiter: options.mfaLimiter ?? createMfaGuard(lockout.limiter),
     audit,
     issuer: config.mfa.totpIssuer,
     now,

@@ -122,7 +122,9 @@ const schema = z.object({
   LOCKOUT_ENDPOINT_IP_FAILURES: integer(50, 1, 1_000_000),
   LOCKOUT_ENDPOINT_IP_WINDOW: duration('15m'),
   LOCKOUT_MFA_FREE_FAILURES: integer(5, 0, 1000),
-  LOCKOUT_MFA_MAX_DELAY: duration('15m'),
+  /** First wait of the MFA back-off: 30 s, not LOCKOUT_BACKOFF_BASE, because a 6-digit code is far easier to guess than a password. */
+  LOCKOUT_MFA_BACKOFF_BASE: duration('30s'),
+  LOCKOUT_MFA_MAX_DELAY: duration('1h'),
   LOCKOUT_RESET_REQUESTS: integer(5, 1, 1000),
   LOCKOUT_RESET_WINDOW: duration('1h'),
   /** Enables the operator endpoint used by `portcullis lockout …` (at least 32 characters). */
@@ -185,6 +187,7 @@ export interface Config {
     endpointIpFailures: number;
     endpointIpWindow: number;
     mfaFreeFailures: number;
+    mfaBackoffBase: number;
     mfaMaxDelay: number;
     resetRequests: number;
     resetWindow: number;
@@ -267,6 +270,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       endpointIpFailures: e.LOCKOUT_ENDPOINT_IP_FAILURES,
       endpointIpWindow: e.LOCKOUT_ENDPOINT_IP_WINDOW,
       mfaFreeFailures: e.LOCKOUT_MFA_FREE_FAILURES,
+      mfaBackoffBase: e.LOCKOUT_MFA_BACKOFF_BASE,
       mfaMaxDelay: e.LOCKOUT_MFA_MAX_DELAY,
       resetRequests: e.LOCKOUT_RESET_REQUESTS,
       resetWindow: e.LOCKOUT_RESET_WINDOW,
@@ -306,9 +310,11 @@ function assertLockoutSane(lockout: Config['lockout']): void {
     ['LOCKOUT_USER_IP_MAX_DELAY', lockout.userIpMaxDelay],
     ['LOCKOUT_USER_MAX_DELAY', lockout.userMaxDelay],
     ['LOCKOUT_CLIENT_MAX_DELAY', lockout.clientMaxDelay],
-    ['LOCKOUT_MFA_MAX_DELAY', lockout.mfaMaxDelay],
   ] as const) {
     if (cap < lockout.backoffBase) throw new ConfigError(`${name}: must not be shorter than LOCKOUT_BACKOFF_BASE`);
+  }
+  if (lockout.mfaMaxDelay < lockout.mfaBackoffBase) {
+    throw new ConfigError('LOCKOUT_MFA_MAX_DELAY: must not be shorter than LOCKOUT_MFA_BACKOFF_BASE');
   }
   if (lockout.operatorToken !== undefined && lockout.operatorToken.length < 32) {
     throw new ConfigError('LOCKOUT_OPERATOR_TOKEN: must be at least 32 characters (e.g. openssl rand -base64 32)');

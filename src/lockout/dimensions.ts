@@ -24,6 +24,7 @@ export const DIMENSIONS = [
   'client.auth',
   'endpoint.ip',
   'mfa.person',
+  'mfa.inflight',
   'password_reset.person',
 ] as const;
 
@@ -44,13 +45,15 @@ export type MarkName = keyof typeof MARKS;
 const INFLIGHT_SECONDS = 5;
 /** At most one login.throttled audit event per username + address per minute: refusals are free to send. */
 const THROTTLE_NOTE_SECONDS = 60;
+/** How long one second-factor check may hold its person's slot (see mfa-guard.ts); a check takes milliseconds. */
+const MFA_INFLIGHT_SECONDS = 5;
 
 export function buildDimensions(lockout: Config['lockout']): Record<DimensionName, DimensionSpec> {
-  const backoff = (parts: readonly Part[], free: number, cap: number): DimensionSpec => ({
+  const backoff = (parts: readonly Part[], free: number, cap: number, base = lockout.backoffBase): DimensionSpec => ({
     kind: 'backoff',
     parts,
     free,
-    base: lockout.backoffBase,
+    base,
     cap,
     memory: lockout.failureMemory,
   });
@@ -62,7 +65,9 @@ export function buildDimensions(lockout: Config['lockout']): Record<DimensionNam
     'login.throttle_note': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: THROTTLE_NOTE_SECONDS },
     'client.auth': backoff(['client'], lockout.clientFreeFailures, lockout.clientMaxDelay),
     'endpoint.ip': { kind: 'budget', parts: ['ip'], points: lockout.endpointIpFailures, window: lockout.endpointIpWindow },
-    'mfa.person': backoff(['person'], lockout.mfaFreeFailures, lockout.mfaMaxDelay),
+    // The only MFA throttle: 5 free wrong codes, then 30 s doubling to 1 h by default (mfa-guard.ts).
+    'mfa.person': backoff(['person'], lockout.mfaFreeFailures, lockout.mfaMaxDelay, lockout.mfaBackoffBase),
+    'mfa.inflight': { kind: 'budget', parts: ['person'], points: 1, window: MFA_INFLIGHT_SECONDS },
     'password_reset.person': { kind: 'budget', parts: ['person'], points: lockout.resetRequests, window: lockout.resetWindow },
   };
 }

@@ -10,7 +10,7 @@ import type { Sealer } from '../keys/sealing.ts';
 import { AppError } from '../security/errors.ts';
 import type { MfaFactorRecord, MfaRepository } from '../storage/port.ts';
 import { BACKUP_CODES_LOW, generateBackupCodes, hashBackupCode, normaliseBackupCode } from './backup-codes.ts';
-import type { MfaAttemptLimiter } from './limiter.ts';
+import type { MfaAttemptLimiter } from './attempts.ts';
 import type { Clock, Totp } from './totp.ts';
 
 /** An enrolment left unconfirmed this long starts over with a new secret. */
