@@ -257,7 +257,7 @@ async function assemble(
     await staticAssets(),
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, sessionLimit, ...mfaHooks }),
-    accountMfaRouter({ holder, accounts, mfa, render }),
+    accountMfaRouter({ holder, accounts, mfa, render, now }),
     selfServiceRouter({ holder, accounts, sessions, changePassword, render }),
     ...operator,
   ];

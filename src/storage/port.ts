@@ -122,6 +122,8 @@ export interface MfaFactorRecord {
   type: MfaFactorType;
   /** TOTP: sealed secret. */
   sealedSecret?: string;
+  /** Unconfirmed TOTP: digest of the interaction or session it was shown to (mfa/service.ts). */
+  boundTo?: string;
   /** TOTP: highest time step accepted so far (replay guard). */
   lastStep?: number;
   /** Backup codes: hashes of the codes still unused. */
