@@ -4,14 +4,18 @@
  * check at a time per person, under a clock the test moves.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createLogger } from '../../src/audit/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { memoryCounters } from '../../src/lockout/counters.ts';
+import { type CounterBackend, memoryCounters, redisCounters } from '../../src/lockout/counters.ts';
 import { buildDimensions } from '../../src/lockout/dimensions.ts';
 import { createLimiter } from '../../src/lockout/limiter.ts';
 import { createMfaGuard } from '../../src/lockout/mfa-guard.ts';
+import { connectRedis, createFallbackAlarm } from '../../src/lockout/redis.ts';
 import { AppError } from '../../src/security/errors.ts';
 import { TestClock } from '../support/mfa.ts';
+import { redisMissing, startRedis, type TestRedis } from '../support/redis.ts';
 
 function guard(clock: TestClock, env: Record<string, string> = {}) {
   const limiter = createLimiter(memoryCounters(clock.now), buildDimensions(loadConfig(env).lockout));
@@ -118,5 +122,37 @@ describe('MFA attempt throttle (lockout dimension mfa.person)', () => {
     assert.equal(await retryAfter(g.check('u')), 30);
     await limiter.unlock({ username: 'whoever', person: 'u' });
     assert.equal(await retryAfter(g.check('u')), undefined);
+  });
+});
+
+describe('MFA attempt throttle across instances (Redis)', { skip: redisMissing }, () => {
+  let redis: TestRedis;
+  const backends: CounterBackend[] = [];
+  const instance = async () => {
+    const logger = createLogger('silent');
+    const alarm = createFallbackAlarm(logger);
+    const backend = redisCounters(await connectRedis(redis.url, alarm, logger), alarm);
+    backends.push(backend);
+    const limiter = createLimiter(backend, buildDimensions(loadConfig({}).lockout));
+    return { limiter, guard: createMfaGuard(limiter) };
+  };
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await Promise.all(backends.map((backend) => backend.close()));
+    await redis?.stop();
+  });
+
+  it('holds one check at a time per person across instances, shares the wait, and is cleared by an unlock on any instance', async () => {
+    const [one, two] = [await instance(), await instance()];
+    const person = randomUUID();
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).guard.check(person)));
+    assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1);
+    await one.guard.failed(person);
+    for (let attempt = 0; attempt < 5; attempt += 1) await fail(one.guard, person);
+    assert.equal(await retryAfter(two.guard.check(person)), 30, 'the other instance sees the wait');
+    await two.limiter.unlock({ person });
+    assert.equal(await retryAfter(one.guard.check(person)), undefined);
   });
 });
