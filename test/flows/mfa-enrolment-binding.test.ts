@@ -106,6 +106,15 @@ describe('who may set up a second factor, and who sees its secret', () => {
     assert.deepEqual(await server.portcullis.store.mfa.listByAccount(erin?.id as string), [], 'no secret was even made');
   });
 
+  it('answers the same to acr_values on an existing password-only session of a person without MFA', async () => {
+    const browser = new Browserless(server.url);
+    const signedIn = await drive(browser, (await startAuthorization(web, { scope: 'openid' })).url.href, { username: 'erin', password: PASSWORD });
+    assert.ok(signedIn.callback.searchParams.get('code'));
+    const stepUp = await drive(browser, (await startAuthorization(web, { scope: 'openid', acr_values: ACR_MFA })).url.href, {});
+    assert.deepEqual(stepUp.seen, [], 'no enrolment page');
+    assert.equal(stepUp.callback.searchParams.get('error'), 'unmet_authentication_requirements');
+  });
+
   it('refuses to set up a second factor on a session whose sign-in is more than 5 minutes old', async () => {
     const browser = new Browserless(server.url);
     await drive(browser, (await startAuthorization(web, { scope: 'openid' })).url.href, { username: 'bob', password: PASSWORD });
