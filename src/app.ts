@@ -15,7 +15,7 @@ import type { Configuration } from 'oidc-provider';
 import { createPasswordChange } from './accounts/password-change.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
-import { operatorKeysRouter } from './admin/keys-router.ts';
+import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { createLogger, type Logger } from './audit/logger.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
@@ -40,7 +40,6 @@ import { endpointGuard } from './lockout/endpoint-guard.ts';
 import { openLockout } from './lockout/index.ts';
 import type { Limiter } from './lockout/limiter.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
-import { operatorRouter } from './lockout/operator-router.ts';
 import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
@@ -238,9 +237,6 @@ async function assemble(
     knownAddressTtl: config.lockout.knownAddressTtl,
     hardLockFailures: config.lockout.hardLockFailures,
   });
-  const operator = config.lockout.operatorToken
-    ? [operatorRouter({ limiter: lockout.limiter, accounts, audit, token: config.lockout.operatorToken })]
-    : [];
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
@@ -259,9 +255,8 @@ async function assemble(
     interactionRouter({ holder, accounts, audit, render, guard, sessionLimit, ...mfaHooks }),
     accountMfaRouter({ holder, accounts, mfa, render }),
     selfServiceRouter({ holder, accounts, sessions, changePassword, render }),
-    ...operator,
   ];
-  if (config.operator.token) routers.push(operatorKeysRouter(config.operator.token, keys));
+  if (config.operator.token) routers.push(adminRouter({ token: config.operator.token, keys, limiter: lockout.limiter, accounts, audit }));
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

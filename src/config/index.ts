@@ -125,13 +125,13 @@ const schema = z.object({
   LOCKOUT_MFA_MAX_DELAY: duration('15m'),
   LOCKOUT_RESET_REQUESTS: integer(5, 1, 1000),
   LOCKOUT_RESET_WINDOW: duration('1h'),
-  /** Enables the operator endpoint used by `portcullis lockout …` (at least 32 characters). */
-  LOCKOUT_OPERATOR_TOKEN: z.string().optional(),
+  /** Removed: OPERATOR_TOKEN guards every /admin/v1 route; set, it stops the start naming it. */
+  LOCKOUT_OPERATOR_TOKEN: z.undefined({ error: 'removed: OPERATOR_TOKEN now guards every operator route under /admin/v1 (keys and lockout); unset LOCKOUT_OPERATOR_TOKEN' }).optional(),
   /** Signing algorithms with a key each; ES256 signs by default, RS256 is the OIDC baseline. */
   KEY_ALGORITHMS: list,
   /** How often each instance re-reads the key set: the bound when the Redis signal is missed. */
   KEY_SYNC_INTERVAL: duration('30s'),
-  /** Bearer credential of the /operator endpoint the `keys` CLI talks to; unset turns it off. */
+  /** Bearer credential of the admin API (/admin/v1) that the CLI talks to; unset turns it off (404). */
   OPERATOR_TOKEN: z.string().optional(),
   /** Where the CLI finds a running server; defaults to http://127.0.0.1:PORT. */
   OPERATOR_URL: z.url().optional(),
@@ -188,7 +188,6 @@ export interface Config {
     mfaMaxDelay: number;
     resetRequests: number;
     resetWindow: number;
-    operatorToken: string | undefined;
   };
   keys: { rotationInterval: number; jwksMaxAge: number; algorithms: SigningAlg[]; syncInterval: number };
   operator: { token: string | undefined; url: string };
@@ -270,7 +269,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       mfaMaxDelay: e.LOCKOUT_MFA_MAX_DELAY,
       resetRequests: e.LOCKOUT_RESET_REQUESTS,
       resetWindow: e.LOCKOUT_RESET_WINDOW,
-      operatorToken: e.LOCKOUT_OPERATOR_TOKEN || e.OPERATOR_TOKEN || undefined,
     },
     keys: {
       rotationInterval: e.KEY_ROTATION_INTERVAL,
@@ -282,9 +280,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     refreshTokens: { reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS },
     sessions: { limit: e.SESSION_LIMIT, limitMode: e.SESSION_LIMIT_MODE },
   };
-  // 32 characters: the same floor as COOKIE_KEYS; the token guards key rotation and revocation.
+  // 32 characters: the same floor as COOKIE_KEYS; the token guards key rotation, revocation and lockouts.
   if (config.operator.token !== undefined && config.operator.token.length < 32) {
-    throw new ConfigError('OPERATOR_TOKEN: must be at least 32 characters');
+    throw new ConfigError('OPERATOR_TOKEN: must be at least 32 characters (e.g. openssl rand -base64 32)');
   }
   for (const origin of config.corsOrigins) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
@@ -309,9 +307,6 @@ function assertLockoutSane(lockout: Config['lockout']): void {
     ['LOCKOUT_MFA_MAX_DELAY', lockout.mfaMaxDelay],
   ] as const) {
     if (cap < lockout.backoffBase) throw new ConfigError(`${name}: must not be shorter than LOCKOUT_BACKOFF_BASE`);
-  }
-  if (lockout.operatorToken !== undefined && lockout.operatorToken.length < 32) {
-    throw new ConfigError('LOCKOUT_OPERATOR_TOKEN: must be at least 32 characters (e.g. openssl rand -base64 32)');
   }
 }
 

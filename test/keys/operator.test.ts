@@ -26,7 +26,7 @@ describe('operator endpoint', () => {
     const headers = new Headers(init.headers);
     headers.set('accept', 'application/json');
     if (init.token !== null) headers.set('authorization', `Bearer ${init.token ?? TOKEN}`);
-    return fetch(`${server.url}/operator/keys${path}`, { ...init, headers });
+    return fetch(`${server.url}/admin/v1/keys${path}`, { ...init, headers });
   };
   const json = (body: string) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
@@ -126,7 +126,7 @@ describe('keys commands without a usable server', () => {
     assert.match(unreachable.err.join('\n'), /cannot reach the server .*ECONNREFUSED/);
     const server = await startServer();
     try {
-      assert.equal((await fetch(`${server.url}/operator/keys`)).status, 404, 'no token configured: no endpoint');
+      assert.equal((await fetch(`${server.url}/admin/v1/keys`)).status, 404, 'no token configured: no endpoint');
       const off = await cli({ OPERATOR_TOKEN: TOKEN, OPERATOR_URL: server.url }, 'keys', 'list');
       assert.equal(off.code, 1);
       assert.match(off.err.join('\n'), /is OPERATOR_TOKEN set on the server/);
