@@ -5,7 +5,7 @@
  */
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { SUPPORTED_ALGS } from '../keys/algorithms.ts';
+import { SUPPORTED_ALGS } from '../config/algorithms.ts';
 import { KeyOperationError } from '../keys/errors.ts';
 import type { KeyManager } from '../keys/manager.ts';
 import { parseBody } from '../security/body.ts';

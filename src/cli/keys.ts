@@ -5,7 +5,7 @@
  */
 import type { KeyView } from '../admin/keys.ts';
 import { ADMIN_PREFIX } from '../admin/paths.ts';
-import { SUPPORTED_ALGS } from '../keys/algorithms.ts';
+import { SUPPORTED_ALGS } from '../config/algorithms.ts';
 import { callOperator, OperatorCallError } from './operator-client.ts';
 import { type CliContext, type Command, EXIT } from './run.ts';
 
