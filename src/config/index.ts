@@ -121,6 +121,20 @@ const schema = z.object({
   LOCKOUT_CLIENT_MAX_DELAY: duration('15m'),
   LOCKOUT_ENDPOINT_IP_FAILURES: integer(50, 1, 1_000_000),
   LOCKOUT_ENDPOINT_IP_WINDOW: duration('15m'),
+  /**
+   * Failed authentications of one confidential client from all addresses together, per window:
+   * a ceiling, far above what LOCKOUT_CLIENT_FREE_FAILURES lets a few addresses spend; past it
+   * only addresses the client authenticated from of late are served (finding 3 of the audit).
+   */
+  LOCKOUT_CLIENT_TOTAL_FAILURES: integer(1000, 1, 1_000_000),
+  LOCKOUT_CLIENT_TOTAL_WINDOW: duration('1h'),
+  /**
+   * Requests from one address (IPv6: one /64) to /auth, /device and /session/end per window,
+   * counted whatever their outcome. 300 a minute is about 100 complete sign-ins a minute behind
+   * one NAT (a sign-in visits /auth two or three times); a refused address waits at most a minute.
+   */
+  LOCKOUT_BROWSER_IP_REQUESTS: integer(300, 1, 1_000_000),
+  LOCKOUT_BROWSER_IP_WINDOW: duration('1m'),
   LOCKOUT_MFA_FREE_FAILURES: integer(5, 0, 1000),
   LOCKOUT_MFA_MAX_DELAY: duration('15m'),
   LOCKOUT_RESET_REQUESTS: integer(5, 1, 1000),
@@ -184,6 +198,10 @@ export interface Config {
     clientMaxDelay: number;
     endpointIpFailures: number;
     endpointIpWindow: number;
+    clientTotalFailures: number;
+    clientTotalWindow: number;
+    browserIpRequests: number;
+    browserIpWindow: number;
     mfaFreeFailures: number;
     mfaMaxDelay: number;
     resetRequests: number;
@@ -266,6 +284,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       clientMaxDelay: e.LOCKOUT_CLIENT_MAX_DELAY,
       endpointIpFailures: e.LOCKOUT_ENDPOINT_IP_FAILURES,
       endpointIpWindow: e.LOCKOUT_ENDPOINT_IP_WINDOW,
+      clientTotalFailures: e.LOCKOUT_CLIENT_TOTAL_FAILURES,
+      clientTotalWindow: e.LOCKOUT_CLIENT_TOTAL_WINDOW,
+      browserIpRequests: e.LOCKOUT_BROWSER_IP_REQUESTS,
+      browserIpWindow: e.LOCKOUT_BROWSER_IP_WINDOW,
       mfaFreeFailures: e.LOCKOUT_MFA_FREE_FAILURES,
       mfaMaxDelay: e.LOCKOUT_MFA_MAX_DELAY,
       resetRequests: e.LOCKOUT_RESET_REQUESTS,
