@@ -36,6 +36,7 @@ import { createMfaService, type MfaService } from './mfa/service.ts';
 import { createSharedMfaLimiter } from './mfa/shared-limiter.ts';
 import { createTotp } from './mfa/totp.ts';
 import type { LoginGuard } from './interactions/guard.ts';
+import { browserBudget } from './lockout/browser-budget.ts';
 import { endpointGuard } from './lockout/endpoint-guard.ts';
 import { openLockout } from './lockout/index.ts';
 import type { Limiter } from './lockout/limiter.ts';
@@ -51,8 +52,11 @@ import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { keyConfiguration } from './oidc/key-configuration.ts';
 import { modelView } from './oidc/model-view.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
+import { createRouteMatcher } from './oidc/route-match.ts';
+import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
 import { createReuseResponse } from './oidc/refresh/reuse.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
+import { canonicalProviderPaths } from './security/canonical-paths.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
 import { corsPolicy } from './security/cors.ts';
@@ -261,8 +265,19 @@ async function assemble(
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  // oidc-provider's default routes; this configuration does not rename them.
-  app.use(endpointGuard(lockout.limiter, { paths: ['/token', '/token/introspection', '/token/revocation'], knownAddressTtl: config.lockout.knownAddressTtl }));
+  // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
+  const routeOf = createRouteMatcher(providerRoutes());
+  app.use(canonicalProviderPaths(routeOf));
+  const browserEndpoint = (path: string) => {
+    const route = routeOf(path);
+    return route !== undefined && BROWSER_ENDPOINTS.has(route.name);
+  };
+  app.use(browserBudget(lockout.limiter, { covers: browserEndpoint }));
+  app.use(endpointGuard(lockout.limiter, {
+    paths: [PROVIDER_ROUTES.token, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.revocation],
+    knownAddressTtl: config.lockout.knownAddressTtl,
+    findClient: (clientId) => holder.current.Client.find(clientId),
+  }));
   // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
   app.use(async (ctx: Context) => {
     ctx.respond = false;

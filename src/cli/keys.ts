@@ -74,7 +74,8 @@ export const keysRevoke: Command = {
   async run(args, io) {
     const [kid, ...rest] = args;
     const json = rest.length === 1 && rest[0] === '--json';
-    if (!kid || kid.startsWith('-') || (rest.length && !json)) return usage(io, 'keys revoke <kid> [--json]');
+    // A kid is base64url and may well begin with '-': only the flag itself is not a kid.
+    if (!kid || kid === '--json' || (rest.length && !json)) return usage(io, 'keys revoke <kid> [--json]');
     const code = await run(io, 'POST', `${ADMIN_PREFIX}/keys/${encodeURIComponent(kid)}/revoke`, undefined, json);
     if (code === EXIT.ok && !json) {
       io.out(`revoked ${kid}. Caches may hold it for up to JWKS_MAX_AGE; see docs/keys.md § "After a key leak".`);

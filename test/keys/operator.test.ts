@@ -117,6 +117,13 @@ describe('keys commands without a usable server', () => {
     assert.equal((await cli({}, 'keys', 'rotate', '--alg', 'HS256')).code, 2);
   });
 
+  it('takes a kid that begins with a dash as a kid (base64url kids do, one in 64)', async () => {
+    const unreachable = { OPERATOR_TOKEN: TOKEN, OPERATOR_URL: `http://127.0.0.1:${await freePort()}` };
+    const result = await cli(unreachable, 'keys', 'revoke', '-Abc123_xyz-0AbC');
+    assert.equal(result.code, 1, 'not a usage error: the command went on to call the server');
+    assert.match(result.err.join('\n'), /cannot reach the server/);
+  });
+
   it('explain a missing token, an unreachable server, and a server without the endpoint', async () => {
     const missing = await cli({}, 'keys', 'list');
     assert.equal(missing.code, 1);
