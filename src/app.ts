@@ -15,7 +15,7 @@ import type { Configuration } from 'oidc-provider';
 import { createPasswordChange } from './accounts/password-change.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
-import { operatorKeysRouter } from './admin/keys-router.ts';
+import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { createLogger, type Logger } from './audit/logger.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
@@ -35,12 +35,12 @@ import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
 import { createTotp } from './mfa/totp.ts';
 import type { LoginGuard } from './interactions/guard.ts';
+import { browserBudget } from './lockout/browser-budget.ts';
 import { endpointGuard } from './lockout/endpoint-guard.ts';
 import { openLockout } from './lockout/index.ts';
 import type { Limiter } from './lockout/limiter.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
-import { operatorRouter } from './lockout/operator-router.ts';
 import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
@@ -52,8 +52,11 @@ import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { keyConfiguration } from './oidc/key-configuration.ts';
 import { modelView } from './oidc/model-view.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
+import { createRouteMatcher } from './oidc/route-match.ts';
+import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
 import { createReuseResponse } from './oidc/refresh/reuse.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
+import { canonicalProviderPaths } from './security/canonical-paths.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
 import { corsPolicy } from './security/cors.ts';
@@ -238,9 +241,6 @@ async function assemble(
     knownAddressTtl: config.lockout.knownAddressTtl,
     hardLockFailures: config.lockout.hardLockFailures,
   });
-  const operator = config.lockout.operatorToken
-    ? [operatorRouter({ limiter: lockout.limiter, accounts, audit, token: config.lockout.operatorToken })]
-    : [];
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
@@ -259,15 +259,25 @@ async function assemble(
     interactionRouter({ holder, accounts, audit, render, guard, sessionLimit, ...mfaHooks }),
     accountMfaRouter({ holder, accounts, mfa, render, now }),
     selfServiceRouter({ holder, accounts, sessions, changePassword, render }),
-    ...operator,
   ];
-  if (config.operator.token) routers.push(operatorKeysRouter(config.operator.token, keys));
+  if (config.operator.token) routers.push(adminRouter({ token: config.operator.token, keys, limiter: lockout.limiter, accounts, audit }));
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  // oidc-provider's default routes; this configuration does not rename them.
-  app.use(endpointGuard(lockout.limiter, { paths: ['/token', '/token/introspection', '/token/revocation'], knownAddressTtl: config.lockout.knownAddressTtl }));
+  // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
+  const routeOf = createRouteMatcher(providerRoutes());
+  app.use(canonicalProviderPaths(routeOf));
+  const browserEndpoint = (path: string) => {
+    const route = routeOf(path);
+    return route !== undefined && BROWSER_ENDPOINTS.has(route.name);
+  };
+  app.use(browserBudget(lockout.limiter, { covers: browserEndpoint }));
+  app.use(endpointGuard(lockout.limiter, {
+    paths: [PROVIDER_ROUTES.token, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.revocation],
+    knownAddressTtl: config.lockout.knownAddressTtl,
+    findClient: (clientId) => holder.current.Client.find(clientId),
+  }));
   // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
   app.use(async (ctx: Context) => {
     ctx.respond = false;

@@ -26,6 +26,8 @@ export const DIMENSIONS = [
   'mfa.person',
   'mfa.inflight',
   'password_reset.person',
+  'client.total',
+  'browser.ip',
 ] as const;
 
 export type DimensionName = (typeof DIMENSIONS)[number];
@@ -63,11 +65,18 @@ export function buildDimensions(lockout: Config['lockout']): Record<DimensionNam
     'login.user': backoff(['username'], lockout.userFreeFailures, lockout.userMaxDelay),
     'login.inflight': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: INFLIGHT_SECONDS },
     'login.throttle_note': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: THROTTLE_NOTE_SECONDS },
-    'client.auth': backoff(['client'], lockout.clientFreeFailures, lockout.clientMaxDelay),
+    // Per client AND address (IPv6 per /64, keys.ts): a stranger's failures hold back only the
+    // stranger's own address, never the client's other callers (security audit finding 3).
+    'client.auth': backoff(['client', 'ip'], lockout.clientFreeFailures, lockout.clientMaxDelay),
     'endpoint.ip': { kind: 'budget', parts: ['ip'], points: lockout.endpointIpFailures, window: lockout.endpointIpWindow },
     // The only MFA throttle: 5 free wrong codes, then 30 s doubling to 1 h by default (mfa-guard.ts).
     'mfa.person': backoff(['person'], lockout.mfaFreeFailures, lockout.mfaMaxDelay, lockout.mfaBackoffBase),
     'mfa.inflight': { kind: 'budget', parts: ['person'], points: 1, window: MFA_INFLIGHT_SECONDS },
     'password_reset.person': { kind: 'budget', parts: ['person'], points: lockout.resetRequests, window: lockout.resetWindow },
+    // The only client-wide count: failed authentications of one confidential client from all
+    // addresses together, a high ceiling against guessing spread over many addresses.
+    'client.total': { kind: 'budget', parts: ['client'], points: lockout.clientTotalFailures, window: lockout.clientTotalWindow },
+    // Every request to /auth, /device and /session/end (each stores an interaction or a session).
+    'browser.ip': { kind: 'budget', parts: ['ip'], points: lockout.browserIpRequests, window: lockout.browserIpWindow },
   };
 }

@@ -14,6 +14,7 @@ import type { AdapterConstructor } from './adapter.ts';
 import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
+import { PROVIDER_ROUTES } from './routes.ts';
 
 export interface ConfigurationDeps {
   config: Config;
@@ -81,6 +82,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // PKCE with S256 on every authorization code request, public or confidential (OAuth 2.1).
     pkce: { required: () => true },
     responseTypes: ['code'],
+    // One table of endpoint paths, read by everything in front of the provider too (routes.ts).
+    routes: { ...PROVIDER_ROUTES },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OPERATOR_PATH } from '../../src/lockout/operator-router.ts';
+import { ADMIN_PREFIX } from '../../src/admin/paths.ts';
 import { Browserless } from '../support/browserless.ts';
 import { enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
 import { discover, startAuthorization } from '../support/rp.ts';
@@ -19,7 +19,7 @@ describe('MFA throttle and the operator', () => {
   let secret: string;
 
   before(async () => {
-    server = await startServer({ env: { LOCKOUT_OPERATOR_TOKEN: TOKEN }, options: { now: clock.now } });
+    server = await startServer({ env: { OPERATOR_TOKEN: TOKEN }, options: { now: clock.now } });
     secret = (await enrolDirectly(server, 'bob', clock)).secret;
   });
   after(() => server.close());
@@ -45,7 +45,7 @@ describe('MFA throttle and the operator', () => {
     assert.equal(stillRefused.status, 429, 'the right code waits too');
     assert.ok(stillRefused.headers.get('ratelimit-limit'), 'the one 429 builder, with RateLimit-* fields');
 
-    const unlock = await fetch(new URL(`${OPERATOR_PATH}/unlock`, server.url), {
+    const unlock = await fetch(new URL(`${ADMIN_PREFIX}/lockout/unlock`, server.url), {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'bob' }),
