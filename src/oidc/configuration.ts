@@ -11,6 +11,7 @@ import type { PrivateJwk } from '../keys/keystore.ts';
 import { sessionTtl } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
+import { deviceInputNotice } from './device-notice.ts';
 import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
@@ -88,9 +89,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       revocation: { enabled: true },
       deviceFlow: {
         enabled: true,
-        async userCodeInputSource(ctx, form, _out, error) {
-          const message = error ? 'That code is not valid or has expired. Check your device and try again.' : undefined;
-          await render(ctx as never, 'device-input', { form, error: message }, error ? 400 : 200);
+        async userCodeInputSource(ctx, form, out, error) {
+          const notice = deviceInputNotice(error, out);
+          await render(ctx as never, 'device-input', { form, error: notice?.message }, notice?.status ?? 200);
         },
         async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
           await render(ctx as never, 'device-confirm', { form, clientName: client.clientName ?? client.clientId, userCode });
