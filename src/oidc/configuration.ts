@@ -12,6 +12,7 @@ import { sessionTtl } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
 import { deviceInputNotice } from './device-notice.ts';
+import { postLogoutNotice } from './logout-notice.ts';
 import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
@@ -110,7 +111,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           await render(ctx as never, 'logout', { form, host: ctx.host, clientName: ctx.oidc.client?.clientName });
         },
         async postLogoutSuccessSource(ctx) {
-          await render(ctx as never, 'message', { title: 'Signed out', message: 'You have been signed out.' });
+          await render(ctx as never, 'message', { ...(await postLogoutNotice(ctx)) });
         },
       },
       resourceIndicators: {
