@@ -1,13 +1,14 @@
 /**
  * A person signs in through the real pages in headless Chromium and lands on the client's
  * redirect URI with a code; a failed login shows an error that does not reveal whether the
- * username exists.
+ * username exists; Cancel goes back to the client with access_denied.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { discover, startAuthorization } from '../support/rp.ts';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
+import { submits } from '../support/pages.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 if (chromiumMissing) console.warn(`\n*** ${chromiumMissing} ***\n`);
@@ -48,7 +49,7 @@ describe('login pages in a real browser', { skip: chromiumMissing }, () => {
     assert.equal(await page.getAttribute('input[name="password"]', 'autocomplete'), 'current-password');
     await page.getByLabel('Username').fill('alice');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submits(page, '/interaction/:uid/login', () => page.getByRole('button', { name: 'Sign in' }).click());
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     await page.getByRole('button', { name: 'Allow' }).click();
     const url = await landed;
@@ -72,5 +73,15 @@ describe('login pages in a real browser', { skip: chromiumMissing }, () => {
     }
     assert.equal(messages[0], messages[1]);
     assert.match(messages[0] ?? '', /not right/);
+  });
+
+  it('Cancel on the login page lands at the client with access_denied and no code', async () => {
+    const { page, landed } = await openLogin();
+    await submits(page, '/interaction/:uid/abort', () => page.getByRole('button', { name: 'Cancel and return to Web App' }).click());
+    const url = await landed;
+    assert.equal(url.origin + url.pathname, 'http://127.0.0.1:9999/callback');
+    assert.equal(url.searchParams.get('error'), 'access_denied');
+    assert.ok(url.searchParams.get('state'));
+    assert.equal(url.searchParams.get('code'), null);
   });
 });
