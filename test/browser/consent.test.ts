@@ -1,9 +1,11 @@
 /**
  * The consent page, submitted as rendered in Chromium: "Allow" ends at the client with a code
- * that buys tokens; "Deny" ends at the client with access_denied and no code.
+ * that buys tokens (also through oidc-provider's self-submitting form_post page); "Deny" ends at
+ * the client with access_denied and no code.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
 import { clientPage, signInThroughPage, submits } from '../support/pages.ts';
@@ -45,6 +47,28 @@ describe('consent page in a real browser', { skip: chromiumMissing }, () => {
     const tokens = await redeem(web, callback, start);
     assert.ok(tokens.access_token);
     assert.equal(tokens.claims()?.sub, (await server.portcullis.accounts.findByUsername('alice'))?.id);
+    await close();
+  });
+
+  it('with response_mode=form_post, Allow ends in the auto-submitted form reaching the client with a code', async () => {
+    const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
+    const start = await startAuthorization(web, { scope: 'openid profile', response_mode: 'form_post' });
+    const { page, close } = await clientPage(browser);
+    // oidc-provider's form_post page submits itself with an inline script our CSP must let run.
+    const posted = new Promise<{ url: string; body: string }>((resolve) => {
+      void page.route(CALLBACK, async (route) => {
+        resolve({ url: route.request().url(), body: route.request().postData() ?? '' });
+        await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>client</p>' });
+      });
+    });
+    await page.goto(start.url.href);
+    await signInThroughPage(page);
+    await submits(page, '/interaction/:uid/confirm', () => page.getByRole('button', { name: 'Allow' }).click());
+    const { url, body } = await posted;
+    assert.equal(new URLSearchParams(body).get('state'), start.state);
+    const callback = new Request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const tokens = await oidc.authorizationCodeGrant(web, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+    assert.ok(tokens.access_token);
     await close();
   });
 

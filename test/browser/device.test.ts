@@ -62,6 +62,19 @@ describe('device flow pages in a real browser', { skip: chromiumMissing }, () =>
     await close();
   });
 
+  it('the link with the code in it (verification_uri_complete) goes straight to the confirm page', async () => {
+    const device = await oidc.initiateDeviceAuthorization(tv, { scope: 'openid profile' });
+    assert.ok(device.verification_uri_complete);
+    const { page, close } = await clientPage(browser);
+    // oidc-provider answers with a self-submitting form (inline script our CSP must let run).
+    const autoPost = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/device');
+    await page.goto(device.verification_uri_complete);
+    await autoPost;
+    await page.getByRole('heading', { name: 'Confirm the device' }).waitFor();
+    assert.ok(((await page.locator('main').textContent()) ?? '').includes(device.user_code));
+    await close();
+  });
+
   it('Abort on the confirm page says the device was not connected, and the TV poll fails with access_denied', async () => {
     const device = await oidc.initiateDeviceAuthorization(tv, { scope: 'openid profile' });
     const { page, close } = await clientPage(browser);

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { discover, startAuthorization } from '../support/rp.ts';
+import { discover, redeem, startAuthorization } from '../support/rp.ts';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
-import { submits } from '../support/pages.ts';
+import { signInThroughPage, submits } from '../support/pages.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 if (chromiumMissing) console.warn(`\n*** ${chromiumMissing} ***\n`);
@@ -73,6 +73,31 @@ describe('login pages in a real browser', { skip: chromiumMissing }, () => {
     }
     assert.equal(messages[0], messages[1]);
     assert.match(messages[0] ?? '', /not right/);
+  });
+
+  it('signing in as someone else in the same browser signs the first person out, then lands with a code for the second', async () => {
+    const { page, landed } = await openLogin();
+    await signInThroughPage(page, 'alice');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await landed;
+    await page.waitForURL('http://127.0.0.1:9999/**');
+
+    const config = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
+    const start = await startAuthorization(config, { scope: 'openid profile', prompt: 'login consent' });
+    const second = new Promise<URL>((resolve) => {
+      void page.route('http://127.0.0.1:9999/callback**', async (route) => {
+        resolve(new URL(route.request().url()));
+        await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>client</p>' });
+      });
+    });
+    await page.goto(start.url.href);
+    // oidc-provider ends alice's session through a self-submitting logout form, then resumes.
+    const logout = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/session/end/confirm');
+    await signInThroughPage(page, 'bob');
+    await logout;
+    await submits(page, '/interaction/:uid/confirm', () => page.getByRole('button', { name: 'Allow' }).click());
+    const tokens = await redeem(config, await second, start);
+    assert.equal(tokens.claims()?.sub, (await server.portcullis.accounts.findByUsername('bob'))?.id);
   });
 
   it('Cancel on the login page lands at the client with access_denied and no code', async () => {

@@ -119,6 +119,16 @@ describe('logout page in a real browser', { skip: chromiumMissing }, () => {
     await close();
   });
 
+  it('a browser that is not signed in passes through /session/end to the signed-out page', async () => {
+    // With no account in the session, oidc-provider answers with a self-submitting form instead.
+    const { page, close } = await clientPage(browser);
+    const autoPost = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/session/end/confirm');
+    await page.goto(`${server.url}/session/end`);
+    await autoPost;
+    await page.getByRole('heading', { name: 'Signed out' }).waitFor();
+    await close();
+  });
+
   it('without a client, "Yes, sign me out" says so and the session is gone', async () => {
     const { page, landed, close } = await clientPage(browser);
     const { sessionUid } = await signedIn(page, landed);
