@@ -11,6 +11,8 @@ import type { PrivateJwk } from '../keys/keystore.ts';
 import { sessionTtl } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
+import { deviceInputNotice } from './device-notice.ts';
+import { postLogoutNotice } from './logout-notice.ts';
 import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
@@ -91,9 +93,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       revocation: { enabled: true },
       deviceFlow: {
         enabled: true,
-        async userCodeInputSource(ctx, form, _out, error) {
-          const message = error ? 'That code is not valid or has expired. Check your device and try again.' : undefined;
-          await render(ctx as never, 'device-input', { form, error: message }, error ? 400 : 200);
+        async userCodeInputSource(ctx, form, out, error) {
+          const notice = deviceInputNotice(error, out);
+          await render(ctx as never, 'device-input', { form, error: notice?.message }, notice?.status ?? 200);
         },
         async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
           await render(ctx as never, 'device-confirm', { form, clientName: client.clientName ?? client.clientId, userCode });
@@ -112,7 +114,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           await render(ctx as never, 'logout', { form, host: ctx.host, clientName: ctx.oidc.client?.clientName });
         },
         async postLogoutSuccessSource(ctx) {
-          await render(ctx as never, 'message', { title: 'Signed out', message: 'You have been signed out.' });
+          await render(ctx as never, 'message', { ...(await postLogoutNotice(ctx)) });
         },
       },
       resourceIndicators: {
