@@ -45,6 +45,8 @@ const schema = z.object({
   ISSUER: z.url().optional(),
   /** Where the embedded store keeps its files. */
   DATA_DIR: z.string().default('./data'),
+  /** How often the embedded store rewrites its append-only files (a failure makes /readyz unready). */
+  EMBEDDED_COMPACTION_INTERVAL: duration('10m'),
   /** Selects the MongoDB backend when set. */
   MONGODB_URI: z.string().optional(),
   /** Redis for counters and cross-instance signals; in-process fallback when unset. */
@@ -146,6 +148,8 @@ export interface Config {
   host: string;
   issuer: string;
   dataDir: string;
+  /** Seconds between rewrites of the embedded store's files. */
+  embeddedCompactionInterval: number;
   mongodbUri: string | undefined;
   redisUrl: string | undefined;
   bootstrapFile: string | undefined;
@@ -223,6 +227,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     issuer: (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
+    embeddedCompactionInterval: e.EMBEDDED_COMPACTION_INTERVAL,
     mongodbUri: e.MONGODB_URI || undefined,
     redisUrl: e.REDIS_URL || undefined,
     bootstrapFile: e.BOOTSTRAP_FILE || undefined,
