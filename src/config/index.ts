@@ -97,6 +97,8 @@ const schema = z.object({
   /** What a sign-in beyond SESSION_LIMIT does: end the person's oldest session, or be refused. */
   SESSION_LIMIT_MODE: z.enum(['end_oldest', 'refuse']).default('end_oldest'),
   INTERACTION_TTL: duration('1h'),
+  /** How long stored audit records are kept (90d: a quarter, long enough to look into an incident). */
+  AUDIT_RETENTION: duration('90d'),
   /** Signing-key schedule (src/keys/policy.ts derives the publication lead and retention). */
   KEY_ROTATION_INTERVAL: duration('30d'),
   JWKS_MAX_AGE: duration('10m'),
@@ -170,6 +172,8 @@ export interface Config {
     session: number;
     sessionIdle: number;
     interaction: number;
+    /** AUDIT_RETENTION: stored audit records are deleted after this. */
+    auditRetention: number;
   };
   mfa: { policy: Environment['MFA_POLICY']; requiredRoles: string[]; enrolAtLogin: boolean; totpIssuer: string };
   /** Durations in seconds; see src/lockout/dimensions.ts for how each is used. */
@@ -249,6 +253,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       session: e.SESSION_TTL,
       sessionIdle: e.SESSION_IDLE_TTL,
       interaction: e.INTERACTION_TTL,
+      auditRetention: e.AUDIT_RETENTION,
     },
     mfa: {
       policy: e.MFA_POLICY,
