@@ -65,6 +65,19 @@ describe('unauthenticated requests and the store', () => {
     assert.ok(logged('token.failed').some((line) => (line.detail as { error?: string }).error === 'invalid_client'), 'the /token failure is logged');
   });
 
+  it('a wrong secret for a known confidential client is stored: that client is the one under attack', async () => {
+    const token = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'machine', client_secret: 'a wrong guess' }),
+    });
+    assert.equal(token.status, 401);
+    await server.portcullis.audit.flush();
+    const failures = (await stored()).filter((event) => event.type === 'token.failed');
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]?.clientId, 'machine');
+  });
+
   it('a failed login for a known user is stored, one for an unknown username is only logged', async () => {
     const form = await openLoginForm(server.url);
     assert.equal((await form.attempt('bob', 'not the password')).status, 401);
