@@ -81,7 +81,7 @@ export interface PortcullisOptions {
   mfaLimiter?: MfaAttemptLimiter;
   /** The key schedule's clock (tests move it instead of waiting). */
   keyClock?: () => Date;
-  /** Milliseconds since the epoch, for the refresh-token grace window and session activity. */
+  /** Milliseconds since the epoch, for the refresh-token grace window, session activity and audit retention. */
   clock?: () => number;
   /** Outbound HTTP for oidc-provider (back-channel logout); tests use it to reach loopback. */
   fetch?: Configuration['fetch'];
