@@ -18,6 +18,7 @@ import { type AccountService, createAccountService } from './accounts/service.ts
 import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { createLogger, type Logger } from './audit/logger.ts';
+import { type AuditRetention, startAuditRetention } from './audit/retention.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import type { Config } from './config/index.ts';
@@ -51,6 +52,7 @@ import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { keyConfiguration } from './oidc/key-configuration.ts';
 import { modelView } from './oidc/model-view.ts';
+import { capStoredParameters } from './oidc/parameter-caps.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
@@ -82,7 +84,7 @@ export interface PortcullisOptions {
   mfaLimiter?: MfaAttemptLimiter;
   /** The key schedule's clock (tests move it instead of waiting). */
   keyClock?: () => Date;
-  /** Milliseconds since the epoch, for the refresh-token grace window and session activity. */
+  /** Milliseconds since the epoch, for the refresh-token grace window, session activity and audit retention. */
   clock?: () => number;
   /** Outbound HTTP for oidc-provider (back-channel logout); tests use it to reach loopback. */
   fetch?: Configuration['fetch'];
@@ -104,6 +106,8 @@ export interface Portcullis {
   logger: Logger;
   /** Brute-force defence counters (src/lockout), for features that throttle their own attempts. */
   lockout: Limiter;
+  /** Deletes stored audit records past AUDIT_RETENTION (hourly; tests call purge()). */
+  auditRetention: AuditRetention;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -147,7 +151,7 @@ async function assemble(
   const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency });
   const accounts = createAccountService(store.accounts, hasher);
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
-  attachAuditSinks(audit, logger, store.audit);
+  attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
   const resources = await createResourceRegistry(store.records);
   const render = createRenderer(config.production);
   const cookieKeys = new Keygrip(secrets.cookieKeys, 'sha256');
@@ -198,7 +202,11 @@ async function assemble(
   const models = modelView(store, {
     RefreshToken: (inner) =>
       guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse }),
-    Session: (inner) => trackSessionActivity(inner, currentRequest, clock),
+    Session: (inner) => capStoredParameters(trackSessionActivity(inner, currentRequest, clock), 'Session'),
+    // Oversized request parameters are refused before oidc-provider keeps them (oidc/parameter-caps.ts).
+    Interaction: (inner) => capStoredParameters(inner, 'Interaction'),
+    PushedAuthorizationRequest: (inner) => capStoredParameters(inner, 'PushedAuthorizationRequest'),
+    DeviceCode: (inner) => capStoredParameters(inner, 'DeviceCode'),
   });
 
   const providerFactory = withJwksCacheControl(createProviderFactory({
@@ -233,6 +241,7 @@ async function assemble(
     throw error;
   }
 
+  const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock });
   const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit });
   const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
   const changePassword = createPasswordChange(accounts, sessions, audit);
@@ -240,7 +249,7 @@ async function assemble(
   const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
     knownAddressTtl: config.lockout.knownAddressTtl,
     hardLockFailures: config.lockout.hardLockFailures,
-  });
+  }, async (username) => (await accounts.findByUsername(username))?.id);
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
@@ -300,6 +309,7 @@ async function assemble(
     keys,
     logger,
     lockout: lockout.limiter,
+    auditRetention,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -319,6 +329,7 @@ async function assemble(
           server?.closeIdleConnections();
         });
       }
+      auditRetention.stop();
       await keys.close();
       await audit.flush();
       await lockout.close();

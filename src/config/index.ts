@@ -35,6 +35,8 @@ function toConfig(e: Environment) {
     host: e.HOST,
     issuer,
     dataDir: e.DATA_DIR,
+    /** Seconds between rewrites of the embedded store's files. */
+    embeddedCompactionInterval: e.EMBEDDED_COMPACTION_INTERVAL,
     mongodbUri: e.MONGODB_URI || undefined,
     redisUrl: e.REDIS_URL || undefined,
     bootstrapFile: e.BOOTSTRAP_FILE || undefined,
@@ -59,6 +61,8 @@ function toConfig(e: Environment) {
       session: e.SESSION_TTL,
       sessionIdle: e.SESSION_IDLE_TTL,
       interaction: e.INTERACTION_TTL,
+      /** AUDIT_RETENTION: stored audit records are deleted after this. */
+      auditRetention: e.AUDIT_RETENTION,
     },
     mfa: {
       policy: e.MFA_POLICY,

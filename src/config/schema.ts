@@ -64,6 +64,7 @@ export const VARIABLES = {
   HOST: variable(z.string().default('0.0.0.0'), '`0.0.0.0`', 'interface to bind'),
   ISSUER: variable(z.url().optional(), '`http://localhost:$PORT`', 'issuer identifier (`iss`)'),
   DATA_DIR: variable(z.string().default('./data'), '`./data`', 'embedded store files (and development secrets)'),
+  EMBEDDED_COMPACTION_INTERVAL: duration('10m', 'how often the embedded store rewrites its append-only files; a failed rewrite is logged and makes `/readyz` unready until one succeeds'),
   MONGODB_URI: optional('use the MongoDB backend (see [production.md](production.md))'),
   REDIS_URL: optional('Redis for counters and cross-instance signals; in-process fallback when unset'),
   BOOTSTRAP_FILE: optional('JSON file of clients, users and resource servers applied at every start ([operations.md](operations.md#the-bootstrap-file))'),
@@ -114,6 +115,7 @@ export const VARIABLES = {
     'a sign-in beyond the limit ends the person’s oldest session (`end_oldest`) or is refused (`refuse`)',
   ),
   INTERACTION_TTL: duration('1h', 'a sign-in attempt'),
+  AUDIT_RETENTION: duration('90d', 'stored audit records are deleted this long after they were written (a quarter: long enough to look into an incident)'),
   KEY_ROTATION_INTERVAL: duration('30d', 'how long a signing key signs before the next one takes over (short values such as `90s` work)'),
   JWKS_MAX_AGE: duration(
     '10m',

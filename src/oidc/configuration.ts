@@ -8,7 +8,7 @@ import { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC 
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
-import { sessionTtl } from '../sessions/lifetime.ts';
+import { sessionTtlFor } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
 import { deviceInputNotice } from './device-notice.ts';
@@ -167,8 +167,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       DeviceCode: 600,
       BackchannelAuthenticationRequest: 600,
       Interaction: ttl.interaction,
-      // Idle timeout that slides with each use, capped by the absolute lifetime (sessions/lifetime.ts).
-      Session: (_ctx, session) => sessionTtl({ idle: ttl.sessionIdle, absolute: ttl.session }, epochSeconds(), session.iat),
+      // Idle timeout that slides with each use, capped by the absolute lifetime; ten minutes while
+      // the session has no account (sessions/lifetime.ts).
+      Session: (_ctx, session) => sessionTtlFor({ idle: ttl.sessionIdle, absolute: ttl.session }, epochSeconds(), session),
       // The grant outlives its longest refresh token; otherwise it would silently cap refresh tokens.
       Grant: grantTtl(ttl),
     },

@@ -28,5 +28,13 @@ export async function openStore(
     }
     return store;
   }
-  return createEmbeddedStore(config.dataDir);
+  return createEmbeddedStore(config.dataDir, {
+    compactionIntervalMs: config.embeddedCompactionInterval * 1000,
+    onCompaction: ({ collection, error }) =>
+      warn(
+        error
+          ? `embedded store: compaction of ${collection} failed (${error.message}); /readyz reports unready until one succeeds`
+          : `embedded store: compaction of ${collection} succeeded again; ready`,
+      ),
+  });
 }

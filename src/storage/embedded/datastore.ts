@@ -8,9 +8,6 @@ import { join } from 'node:path';
 import { appendSynchronously } from './append.ts';
 import { Datastore, type Db } from './nedb.ts';
 
-/** Rewrite the append-only files every 10 minutes so they do not grow without bound. */
-const COMPACTION_INTERVAL_MS = 10 * 60 * 1000;
-
 export type Collection = Db;
 
 export interface CollectionSet {
@@ -30,7 +27,7 @@ export async function createCollectionSet(dataDir: string): Promise<CollectionSe
           const collection = new Datastore({ filename: join(dataDir, `${name}.db`) });
           await collection.loadDatabaseAsync();
           appendSynchronously(collection);
-          collection.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
+          // Compaction runs on our own timer (compaction.ts), never nedb's: its failures must not crash.
           ready.push(collection);
           return collection;
         })();
