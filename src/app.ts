@@ -60,6 +60,8 @@ import { canonicalProviderPaths } from './security/canonical-paths.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
 import { corsPolicy } from './security/cors.ts';
+import { csrfProtection } from './security/csrf.ts';
+import { bindToInteractionOrSession } from './security/csrf-binding.ts';
 import { errorHandler } from './security/error-handler.ts';
 import { securityHeaders } from './security/headers.ts';
 import { currentRequest, requestContext } from './security/request-context.ts';
@@ -252,6 +254,11 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
+  app.use(csrfProtection({
+    keys: cookieKeys,
+    https: new URL(config.issuer).protocol === 'https:',
+    binding: bindToInteractionOrSession(holder.current.cookieName('session')),
+  }));
   const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy, now, sessionLimit });
   const routers = [
     await staticAssets(),
