@@ -15,6 +15,7 @@ import type { Configuration } from 'oidc-provider';
 import { createPasswordChange } from './accounts/password-change.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
+import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { createLogger, type Logger } from './audit/logger.ts';
@@ -63,6 +64,7 @@ import { corsPolicy } from './security/cors.ts';
 import { csrfProtection } from './security/csrf.ts';
 import { bindToInteractionOrSession } from './security/csrf-binding.ts';
 import { errorHandler } from './security/error-handler.ts';
+import { httpsOnly } from './security/https-only.ts';
 import { securityHeaders } from './security/headers.ts';
 import { currentRequest, requestContext } from './security/request-context.ts';
 import { selfServiceRouter } from './selfservice/router.ts';
@@ -254,6 +256,7 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
+  app.use(httpsOnly({ issuer: config.issuer, trustProxy: config.trustProxy, logger, probes: ['/healthz', '/readyz'], localOperatorPaths: [ADMIN_PREFIX] }));
   app.use(csrfProtection({
     keys: cookieKeys,
     https: new URL(config.issuer).protocol === 'https:',
