@@ -25,7 +25,8 @@ export interface CsrfSettings {
   binding: (ctx: Context) => string;
 }
 
-const STATE = Symbol('csrf');
+/** Where csrfProtection leaves the settings on ctx.state. */
+const STATE = 'csrfSettings';
 /** Secrets and tokens are 32 bytes in base64url; anything else is refused before any comparison. */
 const SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
