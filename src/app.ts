@@ -15,6 +15,7 @@ import type { Configuration } from 'oidc-provider';
 import { createPasswordChange } from './accounts/password-change.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
+import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { createLogger, type Logger } from './audit/logger.ts';
@@ -62,7 +63,10 @@ import { canonicalProviderPaths } from './security/canonical-paths.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
 import { corsPolicy } from './security/cors.ts';
+import { csrfProtection } from './security/csrf.ts';
+import { bindToInteractionOrSession } from './security/csrf-binding.ts';
 import { errorHandler } from './security/error-handler.ts';
+import { httpsOnly } from './security/https-only.ts';
 import { securityHeaders } from './security/headers.ts';
 import { currentRequest, requestContext } from './security/request-context.ts';
 import { selfServiceRouter } from './selfservice/router.ts';
@@ -261,6 +265,12 @@ async function assemble(
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
+  app.use(httpsOnly({ issuer: config.issuer, trustProxy: config.trustProxy, logger, probes: ['/healthz', '/readyz'], localOperatorPaths: [ADMIN_PREFIX] }));
+  app.use(csrfProtection({
+    keys: cookieKeys,
+    https: new URL(config.issuer).protocol === 'https:',
+    binding: bindToInteractionOrSession(holder.current.cookieName('session')),
+  }));
   const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy, now, sessionLimit });
   const routers = [
     await staticAssets(),

@@ -234,6 +234,11 @@ export const environment = z.object(shape).superRefine((e, ctx) => {
   // Settings that are fine on a laptop and dangerous in front of real users.
   const issuer = new URL(e.ISSUER ?? `http://localhost:${e.PORT}`);
   if (issuer.protocol !== 'https:' && !LOCAL_HOSTS.has(issuer.hostname)) fail('ISSUER', 'production issuers must use https');
+  // Portcullis speaks plain http: an https issuer sits behind a TLS-terminating proxy, and only a
+  // trusted proxy's X-Forwarded-Proto tells an https request from a plain one (security/https-only.ts).
+  if (issuer.protocol === 'https:' && (e.TRUST_PROXY === 'false' || e.TRUST_PROXY === '')) {
+    fail('TRUST_PROXY', 'required with an https ISSUER in production: name the TLS-terminating proxy in front of Portcullis (its addresses or CIDR ranges, or true for exactly one proxy hop), or every request is refused as plain http');
+  }
   if (e.COOKIE_KEYS.length === 0) fail('COOKIE_KEYS', `required in production (comma separated, at least ${SECRET_MIN} characters each)`);
   if (e.COOKIE_KEYS.some((key) => key.length < SECRET_MIN)) fail('COOKIE_KEYS', `every key must be at least ${SECRET_MIN} characters`);
   if (e.KEY_ENCRYPTION_KEYS.length === 0) fail('KEY_ENCRYPTION_KEYS', 'required in production');

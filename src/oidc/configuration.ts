@@ -37,6 +37,15 @@ export interface ConfigurationDeps {
   fetch?: Configuration['fetch'];
 }
 
+/**
+ * On an https issuer every provider cookie is Secure, whatever the request looks like (requests
+ * that did not arrive over https are refused first, security/https-only.ts). Left out otherwise:
+ * an explicit `secure: false` would also drop the flag on https requests.
+ */
+function secureCookies(issuer: string): { secure?: true } {
+  return new URL(issuer).protocol === 'https:' ? { secure: true } : {};
+}
+
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
 export function buildConfiguration(deps: ConfigurationDeps): Configuration {
@@ -49,8 +58,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     jwks: { keys: deps.jwks as unknown as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: deps.cookieKeys as unknown as string[],
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      long: { signed: true, httpOnly: true, sameSite: 'lax', ...secureCookies(config.issuer) },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', ...secureCookies(config.issuer) },
     },
     clientAuthMethods: [...CLIENT_AUTH_METHODS],
     clientDefaults: {

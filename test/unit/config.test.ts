@@ -35,7 +35,7 @@ describe('configuration', () => {
   });
 
   describe('production refuses unsafe settings', () => {
-    const safe = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: COOKIE, KEY_ENCRYPTION_KEYS: KEY };
+    const safe = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: COOKIE, KEY_ENCRYPTION_KEYS: KEY, TRUST_PROXY: '10.0.0.0/8' };
 
     it('accepts a safe production configuration', () => {
       assert.equal(loadConfig(safe).production, true);
@@ -43,6 +43,13 @@ describe('configuration', () => {
     it('refuses an http issuer that is not localhost', () => {
       assert.throws(() => loadConfig({ ...safe, ISSUER: 'http://id.example.com' }), (error: unknown) => error instanceof ConfigError && /ISSUER/.test(error.message));
       assert.doesNotThrow(() => loadConfig({ ...safe, ISSUER: 'http://localhost:3000' }));
+    });
+    it('refuses an https issuer without TRUST_PROXY: Portcullis speaks plain http and needs a proxy that says https', () => {
+      const { TRUST_PROXY: _, ...withoutProxy } = safe;
+      assert.throws(() => loadConfig(withoutProxy), (error: unknown) => error instanceof ConfigError && /TRUST_PROXY/.test(error.message));
+      assert.throws(() => loadConfig({ ...safe, TRUST_PROXY: 'false' }), /TRUST_PROXY/);
+      assert.doesNotThrow(() => loadConfig({ ...safe, TRUST_PROXY: 'true' }));
+      assert.doesNotThrow(() => loadConfig({ ...withoutProxy, ISSUER: 'http://localhost:3000' }), 'a local http issuer needs no proxy');
     });
     it('refuses missing or short cookie keys', () => {
       assert.throws(() => loadConfig({ ...safe, COOKIE_KEYS: '' }), /COOKIE_KEYS/);
