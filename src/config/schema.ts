@@ -58,7 +58,7 @@ export const VARIABLES = {
   NODE_ENV: choice(
     ['development', 'production', 'test'],
     'development',
-    '`production` refuses unsafe settings: a non-https issuer that is not localhost, missing `COOKIE_KEYS` (each ≥ 32 characters) or `KEY_ENCRYPTION_KEYS`, plaintext passwords in the bootstrap file',
+    '`production` refuses unsafe settings: a non-https issuer that is not localhost, an https issuer without `TRUST_PROXY`, missing `COOKIE_KEYS` (each ≥ 32 characters) or `KEY_ENCRYPTION_KEYS`, plaintext passwords in the bootstrap file',
   ),
   PORT: integer(3000, 0, 65535, 'TCP port'),
   HOST: variable(z.string().default('0.0.0.0'), '`0.0.0.0`', 'interface to bind'),
@@ -78,7 +78,7 @@ export const VARIABLES = {
     'generated in development',
     'comma-separated 32-byte base64url keys sealing secrets at rest (AES-256-GCM); the first seals, all open',
   ),
-  TRUST_PROXY: variable(z.string().default('false'), '`false`', '`true`, or a comma list of proxy IPs/CIDRs whose `X-Forwarded-*` headers are believed'),
+  TRUST_PROXY: variable(z.string().default('false'), '`false`', '`true` = exactly one proxy in front (the client is the rightmost `X-Forwarded-For` entry), or a comma list of proxy IPs/CIDRs (the client is the rightmost entry not listed; the safer choice); `X-Forwarded-*` from any other peer is deleted. Required in production with an https `ISSUER`'),
   CORS_ORIGINS: list(
     'browser origins allowed to call token, userinfo, introspection, revocation, PAR and device endpoints',
   ),
