@@ -221,7 +221,7 @@ async function assemble(
     await keys.watch((jwks) => holder.swap(providerFactory(jwks)));
     if (config.bootstrapFile) {
       const file = await readBootstrapFile(config.bootstrapFile);
-      await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
+      await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production, hashParameters: config.argon2 });
     }
   } catch (error) {
     // The key watch holds a timer and possibly Redis connections; so does the lockout store.
