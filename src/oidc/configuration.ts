@@ -11,6 +11,7 @@ import type { PrivateJwk } from '../keys/keystore.ts';
 import { sessionTtl } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
+import { introspectionAllowed } from './introspection.ts';
 import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
@@ -84,7 +85,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed(resources) },
       revocation: { enabled: true },
       deviceFlow: {
         enabled: true,
