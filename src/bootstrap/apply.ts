@@ -16,6 +16,7 @@ import type { ResourceRegistry } from '../oidc/resources.ts';
 import type { AccountRecord, Store } from '../storage/port.ts';
 import type { HashParameters } from '../accounts/hashing.ts';
 import { checkBootstrapHash } from './hash-parameters.ts';
+import { warnAboutOrphans } from './orphans.ts';
 import { type BootstrapFile, type BootstrapUser, bootstrapSchema } from './schema.ts';
 
 interface Applied {
@@ -85,6 +86,7 @@ export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): 
   }
 
   for (const user of file.users) await applyUser(user, deps);
+  await warnAboutOrphans(file, store, logger);
 }
 
 async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void> {
