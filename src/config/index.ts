@@ -135,6 +135,12 @@ const schema = z.object({
   OPERATOR_TOKEN: z.string().optional(),
   /** Where the CLI finds a running server; defaults to http://127.0.0.1:PORT. */
   OPERATOR_URL: z.url().optional(),
+  /**
+   * Whether the provider's outbound requests (back-channel logout, jwks_uri, sector_identifier_uri)
+   * may reach loopback, private and other special-use addresses. Default: true outside production
+   * (relying parties on localhost), false in production (no server-side request forgery into the LAN).
+   */
+  OUTBOUND_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false']).optional(),
 });
 
 export type Environment = z.infer<typeof schema>;
@@ -194,6 +200,7 @@ export interface Config {
   operator: { token: string | undefined; url: string };
   refreshTokens: { reuseGraceSeconds: number };
   sessions: { limit: number; limitMode: Environment['SESSION_LIMIT_MODE'] };
+  outbound: { allowPrivateAddresses: boolean };
 }
 
 export class ConfigError extends Error {
@@ -281,6 +288,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
     refreshTokens: { reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS },
     sessions: { limit: e.SESSION_LIMIT, limitMode: e.SESSION_LIMIT_MODE },
+    outbound: { allowPrivateAddresses: (e.OUTBOUND_ALLOW_PRIVATE_ADDRESSES ?? String(e.NODE_ENV !== 'production')) === 'true' },
   };
   // 32 characters: the same floor as COOKIE_KEYS; the token guards key rotation and revocation.
   if (config.operator.token !== undefined && config.operator.token.length < 32) {

@@ -33,8 +33,8 @@ function spyEngine() {
 
 function memoryRepo(accounts: AccountRecord[]): AccountRepository {
   return {
-    findByUsername: async (username) => accounts.find((a) => a.username === username),
-    findById: async (id) => accounts.find((a) => a.id === id),
+    findByUsername: async (username: string) => accounts.find((a) => a.username === username),
+    findById: async (id: string) => accounts.find((a) => a.id === id),
     update: async () => undefined,
   } as unknown as AccountRepository;
 }
