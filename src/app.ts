@@ -50,6 +50,8 @@ import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
+import { outboundFetch } from './oidc/outbound.ts';
+import { warnAboutRefusedTargets } from './oidc/outbound-targets.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { keyConfiguration } from './oidc/key-configuration.ts';
 import { modelView } from './oidc/model-view.ts';
@@ -217,7 +219,7 @@ async function assemble(
     config,
     audit,
     logger,
-    fetch: options.fetch,
+    fetch: options.fetch ?? outboundFetch(config.outbound.allowPrivateAddresses),
     adapter: createAdapterClass(models, async (model, id) => {
       audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
     }),
@@ -236,8 +238,9 @@ async function assemble(
     await keys.watch((jwks) => holder.swap(providerFactory(jwks)));
     if (config.bootstrapFile) {
       const file = await readBootstrapFile(config.bootstrapFile);
-      await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
+      await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production, hashParameters: config.argon2 });
     }
+    if (!config.outbound.allowPrivateAddresses) await warnAboutRefusedTargets(store, logger);
   } catch (error) {
     // The key watch holds a timer and possibly Redis connections; so does the lockout store.
     await keys.close();

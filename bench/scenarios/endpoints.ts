@@ -3,7 +3,7 @@
  * opaque token, `active: true` …) so a fast wrong answer counts as an error, not as throughput.
  */
 import type { Request } from 'autocannon';
-import { basicAuth, JWT_API, MACHINE, OPAQUE_API, RESOURCE_SERVER, WEB } from '../fixtures.ts';
+import { basicAuth, JWT_API, MACHINE, OPAQUE_API, WEB } from '../fixtures.ts';
 import type { Plan } from '../load.ts';
 import type { ServerChild } from '../servers/child.ts';
 import type { MintedTokens } from '../servers/commands.ts';
@@ -48,7 +48,8 @@ export async function introspection(server: ServerChild, poolSize: number): Prom
   const build = (token: string): Request => ({
     method: 'POST',
     path: '/token/introspection',
-    headers: { 'content-type': FORM, authorization: basicAuth(RESOURCE_SERVER) },
+    // The minted access tokens are web-app's own; only it (or an introspector its audience lists) may read them.
+    headers: { 'content-type': FORM, authorization: basicAuth(WEB) },
     body: new URLSearchParams({ token }).toString(),
   });
   return checked([{ ...build(accessTokens[0] as string), setupRequest: rotating(accessTokens, build) }], (_status, text) => text.includes('"active":true'));

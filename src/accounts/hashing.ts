@@ -3,6 +3,14 @@
  * about 20-40 ms per hash on one core of a small server, so a 2-core box still serves dozens of
  * logins a second while an offline attacker pays the same memory-hard cost per guess.
  * At most `concurrency` hashes run at once (see limit.ts for why).
+ *
+ * Timing: a wrong password for an unknown username costs one verification at the configured
+ * parameters (the decoy). A known account's stored hash can carry other parameters (made before
+ * ARGON2_* changed, or by another tool for the bootstrap file). A cheaper one is padded with the
+ * decoy, run alongside, so the answer never comes sooner than for an unknown name; a costlier one
+ * cannot be padded away (every unknown name would have to pay it), so bootstrap refuses those
+ * (bootstrap/hash-parameters.ts) and every hash is re-made with the configured ones at the next
+ * successful sign-in.
  */
 import argon2 from 'argon2';
 import { createLimiter } from './limit.ts';
@@ -21,22 +29,56 @@ export interface PasswordHasher {
   decoy(password: string): Promise<void>;
 }
 
+/** The two argon2 calls we make; tests pass a spy to see which parameters each check paid. */
+export interface Argon2Engine {
+  hash(password: string, options: HashParameters & { type: 2 }): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
+
 export interface HasherOptions {
   /** Hashes computed at once; more wait in line (default: unlimited). */
   concurrency?: number;
+  engine?: Argon2Engine;
 }
 
+/** The m, t, p of a PHC string, or undefined when it is not one we can read. */
+export function hashParameters(hash: string): HashParameters | undefined {
+  const match = /^\$argon2id\$v=\d+\$([a-z]=\d+(?:,[a-z]=\d+){2})\$/.exec(hash);
+  if (!match?.[1]) return undefined;
+  const fields = Object.fromEntries(match[1].split(',').map((pair) => [pair[0], Number(pair.slice(2))]));
+  if (fields.m === undefined || fields.t === undefined || fields.p === undefined) return undefined;
+  return { memoryCost: fields.m, timeCost: fields.t, parallelism: fields.p };
+}
+
+export type HashCost = 'conforming' | 'cheaper' | 'costlier';
+
+/** How a stored hash's cost compares with the configured one (memory and passes; lanes do not add work). */
+export function compareCost(stored: HashParameters, configured: HashParameters): HashCost {
+  if (stored.memoryCost === configured.memoryCost && stored.timeCost === configured.timeCost && stored.parallelism === configured.parallelism) {
+    return 'conforming';
+  }
+  return stored.memoryCost <= configured.memoryCost && stored.timeCost <= configured.timeCost ? 'cheaper' : 'costlier';
+}
+
+const defaultEngine: Argon2Engine = { hash: (password, options) => argon2.hash(password, options), verify: (hash, password) => argon2.verify(hash, password) };
+
 export async function createPasswordHasher(params: HashParameters, hasherOptions: HasherOptions = {}): Promise<PasswordHasher> {
+  const engine = hasherOptions.engine ?? defaultEngine;
   const options = { type: argon2.argon2id as 2, ...params };
   const limit = hasherOptions.concurrency ? createLimiter(hasherOptions.concurrency) : <T>(task: () => Promise<T>) => task();
-  const decoyHash = await argon2.hash('decoy password never matches', options);
+  const decoyHash = await engine.hash('decoy password never matches', options);
+  const decoy = (password: string) => limit(() => engine.verify(decoyHash, password)).catch(() => false);
 
   return {
-    hash: (password) => limit(() => argon2.hash(password, options)),
+    hash: (password) => limit(() => engine.hash(password, options)),
     async verify(hash, password) {
+      const stored = hashParameters(hash);
+      // A cheaper hash (or one we cannot read) would answer sooner than an unknown username.
+      const pad = !stored || compareCost(stored, params) === 'cheaper';
       let ok = false;
       try {
-        ok = await limit(() => argon2.verify(hash, password));
+        const real = limit(() => engine.verify(hash, password));
+        [ok] = await Promise.all([real, pad ? decoy(password) : undefined]);
       } catch {
         // A malformed stored hash is a failed login, not a crash.
         return { ok: false, rehash: false };
@@ -44,7 +86,7 @@ export async function createPasswordHasher(params: HashParameters, hasherOptions
       return { ok, rehash: ok && argon2.needsRehash(hash, options) };
     },
     async decoy(password) {
-      await limit(() => argon2.verify(decoyHash, password)).catch(() => false);
+      await decoy(password);
     },
   };
 }

@@ -14,6 +14,9 @@ import type { Logger } from '../audit/logger.ts';
 import { normaliseUsername, type AccountService } from '../accounts/service.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
 import type { AccountRecord, Store } from '../storage/port.ts';
+import type { HashParameters } from '../accounts/hashing.ts';
+import { checkBootstrapHash } from './hash-parameters.ts';
+import { warnAboutOrphans } from './orphans.ts';
 import { type BootstrapFile, type BootstrapUser, bootstrapSchema } from './schema.ts';
 
 interface Applied {
@@ -49,6 +52,8 @@ export interface BootstrapDeps {
   resources: ResourceRegistry;
   logger: Logger;
   production: boolean;
+  /** ARGON2_*: bootstrap hashes are compared with them (hash-parameters.ts). */
+  hashParameters?: HashParameters | undefined;
 }
 
 export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): Promise<void> {
@@ -81,6 +86,7 @@ export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): 
   }
 
   for (const user of file.users) await applyUser(user, deps);
+  await warnAboutOrphans(file, store, logger);
 }
 
 async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void> {
@@ -91,6 +97,11 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
   }
   const applied = await store.records.get<Applied>('bootstrap-user', username);
   const existing = await accounts.findByUsername(username);
+  // A costlier hash is refused always; a cheaper one warned at each start while the account carries it.
+  if (user.password_hash && deps.hashParameters) {
+    const carried = !existing || existing.passwordHash === user.password_hash;
+    checkBootstrapHash(username, user.password_hash, deps.hashParameters, carried ? logger : undefined);
+  }
   const entryPrint = fingerprint(user);
   if (existing && applied?.entry === entryPrint) return;
   if (existing && (!applied || applied.record !== fingerprint(userState(existing)))) {

@@ -105,6 +105,7 @@ function toConfig(e: Environment) {
     operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
     refreshTokens: { reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS },
     sessions: { limit: e.SESSION_LIMIT, limitMode: e.SESSION_LIMIT_MODE },
+    outbound: { allowPrivateAddresses: (e.OUTBOUND_ALLOW_PRIVATE_ADDRESSES ?? String(e.NODE_ENV !== 'production')) === 'true' },
   };
 }
 

@@ -135,6 +135,11 @@ export const VARIABLES = {
     z.string().refine((token) => token === '' || token.length >= SECRET_MIN, `must be at least ${SECRET_MIN} characters (e.g. openssl rand -base64 32)`),
   ),
   OPERATOR_URL: variable(z.url().optional(), '`http://127.0.0.1:$PORT`', 'where the CLI finds the running server'),
+  OUTBOUND_ALLOW_PRIVATE_ADDRESSES: variable(
+    z.enum(['true', 'false']).optional(),
+    '`true` outside production, `false` in production',
+    'whether the provider’s outbound requests (back-channel logout, `jwks_uri`, `sector_identifier_uri`) may reach loopback, private and other special-use addresses: on for relying parties on localhost in development, off in production (no server-side request forgery into the LAN); when off, start-up names each client URI that would be refused',
+  ),
   MFA_POLICY: choice(
     ['always', 'when_required'],
     'always',

@@ -14,7 +14,7 @@ import { type PrivateJwk, privateJwks, publishedKeys } from './keystore.ts';
 import { LEASE_SECONDS, withLock } from './lock.ts';
 import { planRevoke, planRotate, type RotateRequest } from './operations.ts';
 import type { KeyPolicy } from './policy.ts';
-import { keysOf, planSchedule } from './schedule.ts';
+import { keysOf, nextDueAt, planSchedule } from './schedule.ts';
 import type { Sealer } from './sealing.ts';
 import type { KeySignal } from './signal.ts';
 import type { Step } from './steps.ts';
@@ -32,7 +32,17 @@ export interface KeyManagerDeps {
   instanceId: string;
   /** Milliseconds between two re-reads of the store (KEY_SYNC_INTERVAL). */
   syncIntervalMs: number;
+  /** Runs the next scheduled step after `ms`; returns a cancel function. Tests fire it by hand. */
+  setTimer?: SetTimer;
 }
+
+export type SetTimer = (run: () => Promise<void>, ms: number) => () => void;
+
+const realTimer: SetTimer = (run, ms) => {
+  const handle = setTimeout(() => void run(), ms);
+  handle.unref();
+  return () => clearTimeout(handle);
+};
 
 export interface KeyManager {
   /** Makes sure every configured algorithm has a signing key; returns the set to build a Provider with. */
@@ -49,12 +59,19 @@ export interface KeyManager {
 
 /** 5 s: an operator request waits this long for a lease another instance holds for a moment. */
 const OPERATOR_WAIT_MS = 5000;
+/** 1 s: an overdue step (another instance holds the lease) is retried this often until the sync. */
+const OVERDUE_RETRY_MS = 1000;
+/** setTimeout's ceiling (about 24.8 days); a later step is re-planned when this fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function createKeyManager(deps: KeyManagerDeps): KeyManager {
   const { store, policy, logger } = deps;
   let fingerprint = '';
   let onChange: ((jwks: PrivateJwk[]) => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let cancelDue: (() => void) | undefined;
+  const setTimer = deps.setTimer ?? realTimer;
+  let watching = false;
   let queue: Promise<unknown> = Promise.resolve();
 
   function serial<T>(task: () => Promise<T>): Promise<T> {
@@ -99,14 +116,30 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
         throw new KeyOperationError('keys_busy', 'another instance is changing the keys; try again');
       }
       await reload();
+      await planNext();
       return store.keys.list();
     });
+  }
+
+  /** A timer for the schedule's next step, so it runs when due rather than at the next poll. */
+  async function planNext(): Promise<void> {
+    if (!watching) return;
+    const due = nextDueAt(await store.keys.list(), policy);
+    cancelDue?.();
+    cancelDue = undefined;
+    if (!due || !watching) return;
+    const wait = due.getTime() - deps.now().getTime();
+    cancelDue = setTimer(
+      () => sync().catch((error: unknown) => logger.error({ err: error }, 'scheduled key change failed; retrying at the next interval')),
+      Math.min(MAX_TIMER_MS, wait > 0 ? wait : OVERDUE_RETRY_MS),
+    );
   }
 
   const sync = () =>
     serial(async () => {
       await change(undefined, 0);
       await reload();
+      await planNext();
     });
 
   return {
@@ -125,8 +158,20 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     },
     async watch(listener) {
       onChange = listener;
+      watching = true;
+      if (policy.rotationInterval < policy.publishLead) {
+        // planAlg stretches the interval to the lead: publication in every cache comes first.
+        logger.warn(
+          { rotation_interval_s: policy.rotationInterval / 1000, publish_lead_s: policy.publishLead / 1000 },
+          'KEY_ROTATION_INTERVAL is shorter than the publish lead (JWKS_MAX_AGE + KEY_SYNC_INTERVAL): keys rotate every publish lead instead',
+        );
+      }
+      await serial(planNext);
       await deps.signal.subscribe(() => {
-        serial(reload).catch((error: unknown) => logger.error({ err: error }, 'reloading signing keys failed'));
+        serial(async () => {
+          await reload();
+          await planNext();
+        }).catch((error: unknown) => logger.error({ err: error }, 'reloading signing keys failed'));
       });
       timer = setInterval(() => {
         sync().catch((error: unknown) => logger.error({ err: error }, 'key sync failed; retrying at the next interval'));
@@ -138,7 +183,9 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     rotate: (request) => operate((keys, now) => planRotate(keys, now, policy, request)),
     revoke: (kid) => operate((keys, now) => planRevoke(keys, kid, now)),
     async close() {
+      watching = false;
       clearInterval(timer);
+      cancelDue?.();
       await deps.signal.close();
       await queue;
     },

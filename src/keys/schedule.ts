@@ -62,3 +62,23 @@ export function planSchedule(keys: readonly KeyRecord[], now: Date, policy: KeyP
   }
   return steps;
 }
+
+/**
+ * When the schedule next has something to do: a `next` key to create (one lead before the
+ * interval ends), one to activate, a `previous` one to retire. The manager sets a timer for it
+ * so a change happens when due, not at the first sync after (finding 21).
+ */
+export function nextDueAt(keys: readonly KeyRecord[], policy: KeyPolicy): Date | undefined {
+  const due: number[] = [];
+  for (const alg of policy.algorithms) {
+    const { currents, nexts } = keysOf(keys, alg);
+    const [current] = currents;
+    const [next] = nexts;
+    if (next) due.push(time(next.activatesAt));
+    else if (current) due.push(time(activatedAt(current)) + policy.rotationInterval - policy.publishLead);
+  }
+  for (const key of keys) {
+    if (key.state === 'previous') due.push(key.retiresAt?.getTime() ?? time(key.deactivatedAt ?? key.createdAt) + policy.retention());
+  }
+  return due.length ? new Date(Math.min(...due)) : undefined;
+}

@@ -12,6 +12,7 @@ import { sessionTtlFor } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
 import { deviceInputNotice } from './device-notice.ts';
+import { introspectionAllowed } from './introspection.ts';
 import { postLogoutNotice } from './logout-notice.ts';
 import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
@@ -98,7 +99,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed(resources) },
       revocation: { enabled: true },
       deviceFlow: {
         enabled: true,

@@ -13,6 +13,8 @@ export const resourceSchema = z
     accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
     accessTokenTTL: z.number().int().positive().max(86400).optional(),
     signingAlg: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).default('ES256'),
+    /** Clients (the API's own) that may introspect tokens whose audience is this resource (oidc/introspection.ts). */
+    introspectors: z.array(z.string().min(1).max(255)).default([]),
   })
   .strict();
 

@@ -1,11 +1,12 @@
 /**
  * OpenID Connect Back-Channel Logout 1.0: tells a client, server to server, that the person's
  * session `sid` ended. oidc-provider's Client signs and posts the logout token (2.5 s timeout,
- * outbound requests guarded against private addresses unless `fetch` is replaced in tests).
+ * outbound requests to private addresses refused unless OUTBOUND_ALLOW_PRIVATE_ADDRESSES, oidc/outbound.ts).
  * Delivery is best effort: a client that does not answer 200/204 gets an audit event, not a retry.
  */
 import type Provider from 'oidc-provider';
 import type { AuditBus } from '../audit/bus.ts';
+import { describeError, OutboundRefusedError } from '../oidc/outbound.ts';
 
 export interface LogoutTarget {
   clientId: string;
@@ -31,7 +32,9 @@ export function createBackchannelSender(audit: AuditBus): BackchannelSender {
       audit.emit({ type: 'backchannel_logout.sent', ...base, detail: { reason: target.reason } });
       return true;
     } catch (error) {
-      audit.emit({ type: 'backchannel_logout.error', ...base, detail: { reason: target.reason, error: (error as Error).message } });
+      // The whole cause chain: undici's own message is only "fetch failed".
+      const refused = error instanceof OutboundRefusedError ? { refused: error.code } : {};
+      audit.emit({ type: 'backchannel_logout.error', ...base, detail: { reason: target.reason, error: describeError(error), ...refused } });
       return false;
     }
   };

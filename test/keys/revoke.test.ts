@@ -125,7 +125,7 @@ describe('key revocation and logout across keys', () => {
     assert.equal((await cli('keys', 'revoke', decodeProtectedHeader(jwt).kid as string)).code, 0);
     await assertRefused();
     // Opaque tokens are not signed: an opaque token issued before the revocation still works.
-    assert.equal((await oidc.tokenIntrospection(introspector, opaque)).active, true);
+    assert.equal((await oidc.tokenIntrospection(web, opaque)).active, true);
     assert.equal((await userinfo(opaque)).status, 200);
   });
 
