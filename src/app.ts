@@ -44,6 +44,8 @@ import { operatorRouter } from './lockout/operator-router.ts';
 import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
+import { protectAtRest } from './oidc/at-rest.ts';
+import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
@@ -192,11 +194,13 @@ async function assemble(
   const revokeGrant = createGrantRevoker(store);
   const backchannel = createBackchannelSender(audit);
   const respondToReuse = createReuseResponse({ grants: store.model('Grant'), revokeGrant, audit, backchannel });
-  const models = modelView(store, {
+  // Bearer ids are stored as digests and client secrets sealed, outside the domain wrappers
+  // (oidc/at-rest.ts), so those see stored ids only.
+  const models = protectAtRest(modelView(store, {
     RefreshToken: (inner) =>
-      guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse }),
+      guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse, storedId: bearerKey }),
     Session: (inner) => trackSessionActivity(inner, currentRequest, clock),
-  });
+  }), store, sealer);
 
   const providerFactory = withJwksCacheControl(createProviderFactory({
     config,
@@ -221,7 +225,7 @@ async function assemble(
     await keys.watch((jwks) => holder.swap(providerFactory(jwks)));
     if (config.bootstrapFile) {
       const file = await readBootstrapFile(config.bootstrapFile);
-      await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production });
+      await applyBootstrap(file, { store, clients: models.model('Client'), provider: holder.current, accounts, resources, logger, production: config.production });
     }
   } catch (error) {
     // The key watch holds a timer and possibly Redis connections; so does the lockout store.

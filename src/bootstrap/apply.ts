@@ -13,7 +13,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from '../audit/logger.ts';
 import { normaliseUsername, type AccountService } from '../accounts/service.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
-import type { AccountRecord, Store } from '../storage/port.ts';
+import type { AccountRecord, ModelStore, Store } from '../storage/port.ts';
 import { type BootstrapFile, type BootstrapUser, bootstrapSchema } from './schema.ts';
 
 interface Applied {
@@ -44,6 +44,8 @@ export async function readBootstrapFile(path: string): Promise<BootstrapFile> {
 
 export interface BootstrapDeps {
   store: Store;
+  /** The Client model as oidc-provider's adapter sees it: secrets sealed on write (oidc/at-rest.ts). */
+  clients: ModelStore;
   provider: Provider;
   accounts: AccountService;
   resources: ResourceRegistry;
@@ -52,8 +54,7 @@ export interface BootstrapDeps {
 }
 
 export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): Promise<void> {
-  const { store, logger } = deps;
-  const clients = store.model('Client');
+  const { store, logger, clients } = deps;
   if (file.resources.length) await deps.resources.replaceAll(file.resources);
 
   for (const entry of file.clients) {

@@ -28,7 +28,7 @@ export async function resolveSecrets(config: Config): Promise<Secrets> {
   }
   if (!stored) {
     stored = { cookieKeys: [randomBytes(32).toString('base64url')], keyEncryptionKeys: [randomBytes(32).toString('base64url')] };
-    await mkdir(config.dataDir, { recursive: true });
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     await writeFile(file, JSON.stringify(stored), { mode: 0o600 });
   }
   return {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
+import { bearerKey } from '../../src/oidc/bearer-ids.ts';
 import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import { Browserless } from '../support/browserless.ts';
 import { auditEvents, familyOf, grantExists, invalidGrant, liveTokens, signIn } from '../support/families.ts';
@@ -99,7 +100,7 @@ describe('refresh tokens, strict (no grace window)', () => {
   it('sends back-channel logout for the session the reused family came from', async () => {
     const bcl = await discover(server.url, 'bcl-app', 'bcl-app-secret-that-is-long-enough');
     const first = await signIn(server, bcl);
-    const stored = await server.portcullis.store.model('RefreshToken').find(first.refresh_token as string);
+    const stored = await server.portcullis.store.model('RefreshToken').find(bearerKey(first.refresh_token as string));
     await oidc.refreshTokenGrant(bcl, first.refresh_token as string);
     const delivered = receiver.next();
     await assert.rejects(oidc.refreshTokenGrant(bcl, first.refresh_token as string), invalidGrant);
