@@ -110,10 +110,10 @@ describe('the embedded store at rest', () => {
       },
     });
     server = await startServer({ dataDir: server.dataDir, options: { logger: createLogger('warn', sink) } });
+    await server.close();
     assert.equal(await modeOf(server.dataDir), 0o700);
     assert.equal(await modeOf(join(server.dataDir, 'oidc-Client.db')), 0o600);
     assert.equal(await modeOf(join(server.dataDir, 'accounts.db')), 0o600);
-    await server.close();
     assert.ok(lines.some((line) => line.includes('DATA_DIR was readable by other users') && line.includes('accounts.db 0666 -> 0600')), lines.join(''));
   });
 
@@ -158,6 +158,10 @@ describe('the embedded store at rest', () => {
 
   it('a refresh token, a session and a client stored by the previous release keep working and are re-keyed', async () => {
     let server = await startServer({ dataDir: await dataDir() });
+    let running = true;
+    cleanups.unshift(async () => {
+      if (running) await server.close();
+    });
     const web = await discover(server.url, 'web-app', WEB_SECRET);
     const browser = new Browserless(server.url);
     const first = await signIn(server, web, 'alice', browser);
@@ -189,6 +193,7 @@ describe('the embedded store at rest', () => {
     await assert.rejects(oidc.refreshTokenGrant(again, used), (error: { error?: string }) => error.error === 'invalid_grant');
     await assert.rejects(oidc.refreshTokenGrant(again, third.refresh_token as string), (error: { error?: string }) => error.error === 'invalid_grant', 'replaying the old token revoked the family');
 
+    running = false;
     await server.close(); // compacts: the old lines are rewritten away
     for (const [what, value] of Object.entries({ used, live, sessionId, secret: MACHINE_SECRET })) {
       assert.deepEqual(await filesContaining(server.dataDir, value), [], `${what} is gone from the files`);

@@ -28,7 +28,7 @@ export async function familyOf(server: TestServer, refreshToken: string | undefi
   return payload?.grantId as string;
 }
 
-/** Refresh tokens of the family that are stored, unexpired and not yet used. */
+/** Refresh tokens of the family that are stored, unexpired and not yet used, by stored id (bearerKey of the value). */
 export async function liveTokens(server: TestServer, grantId: string): Promise<string[]> {
   const now = Math.floor(Date.now() / 1000);
   const records = await server.portcullis.store.model('RefreshToken').findByGrantId(grantId);
