@@ -50,6 +50,20 @@ async function filesContaining(dir: string, value: string): Promise<string[]> {
   return [...(await storeFiles(dir))].filter(([, text]) => text.includes(value)).map(([name]) => name);
 }
 
+// The device pages are oidc-provider's own forms (as in test/flows/device.test.ts).
+function formFields(html: string, formId: string): Record<string, string> {
+  const form = new RegExp(`<form[^>]*id="${formId.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1] ?? '';
+  const fields: Record<string, string> = {};
+  for (const match of form.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields[match[1] as string] = match[2] as string;
+  return fields;
+}
+
+function formAction(html: string, formId: string): string {
+  const id = formId.replace('.', '\\.');
+  return (new RegExp(`<form[^>]*id="${id}"[^>]*action="([^"]+)"`).exec(html)?.[1] ??
+    new RegExp(`<form[^>]*action="([^"]+)"[^>]*id="${id}"`).exec(html)?.[1]) as string;
+}
+
 const machine = (url: string) => discover(url, 'machine', MACHINE_SECRET, oidc.ClientSecretPost(MACHINE_SECRET));
 
 /** Rewrites a record the way the previous release stored it: under its raw id, ids in clear. */
@@ -133,6 +147,9 @@ describe('the embedded store at rest', () => {
       const cc = await oidc.clientCredentialsGrant(await machine(server.url));
       const sessionId = browser.jar.get('_session');
       assert.ok(sessionId, 'a browser session');
+      // A new interaction while signed in refers to the browser session (Interaction session.cookie).
+      const again = await browser.follow((await startAuthorization(web, { prompt: 'login' })).url.href);
+      assert.match(await again.response.text(), /name="password"/);
       const values = { code, sessionId, first: first.refresh_token, second: second.refresh_token, access: second.access_token, cc: cc.access_token };
       for (const [what, value] of Object.entries(values)) {
         assert.ok(value && value.length >= 20, what);
@@ -142,6 +159,22 @@ describe('the embedded store at rest', () => {
       await assert.rejects(oidc.refreshTokenGrant(web, bearerKey(second.refresh_token as string)), (error: { error?: string }) => error.error === 'invalid_grant');
       assert.ok((await filesContaining(server.dataDir, bearerKey(second.refresh_token as string))).includes('oidc-RefreshToken.db'));
       assert.ok((await oidc.refreshTokenGrant(web, second.refresh_token as string)).access_token);
+    });
+
+    it('a device code is not in any store file while the person confirms it, and the device still gets tokens', async () => {
+      const tv = await discover(server.url, 'tv');
+      const device = await oidc.initiateDeviceAuthorization(tv, { scope: 'openid' });
+      const browser = new Browserless(server.url);
+      let html = await (await browser.follow(device.verification_uri)).response.text();
+      html = await (await browser.postForm(formAction(html, 'op.deviceInputForm'), { ...formFields(html, 'op.deviceInputForm'), user_code: device.user_code })).text();
+      const confirmed = await browser.postForm(formAction(html, 'op.deviceConfirmForm'), formFields(html, 'op.deviceConfirmForm'));
+      assert.equal(confirmed.status, 303);
+      // The interaction now refers to the device code (the device resume looks it up by it).
+      assert.deepEqual(await filesContaining(server.dataDir, device.device_code), []);
+      const done = await browser.authorizeUntilPage(confirmed.headers.get('location') as string, 'alice', 'correct horse battery staple');
+      assert.match(done, /Device connected/);
+      assert.ok((await oidc.pollDeviceAuthorizationGrant(tv, device)).access_token);
+      assert.deepEqual(await filesContaining(server.dataDir, device.device_code), []);
     });
 
     it('a client secret is not in oidc-Client.db in clear, and client_credentials still works after a restart', async () => {
