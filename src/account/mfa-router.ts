@@ -2,7 +2,9 @@
  * Self-service for second factors at /account/mfa. Authenticated by the issuer session
  * (signed-in.ts), every POST CSRF-checked. Removing the authenticator and making new backup
  * codes both need a fresh code in the same form: a session alone (perhaps left open, perhaps
- * password-only) must not be enough to switch MFA off or mint new codes.
+ * password-only) must not be enough to switch MFA off or mint new codes. Setting one up needs a
+ * sign-in from the last 5 minutes (mfa-handlers.ts ENROL_FRESHNESS_SECONDS), and the secret it
+ * shows is bound to this browser's session.
  */
 import Router from '@koa/router';
 import type { AccountService } from '../accounts/service.ts';
@@ -17,6 +19,8 @@ export interface AccountMfaDeps {
   accounts: AccountService;
   mfa: MfaService;
   render: Renderer;
+  /** The clock (epoch ms) the sign-in's freshness is measured by. */
+  now: () => number;
 }
 
 export function accountMfaRouter(deps: AccountMfaDeps): Router {

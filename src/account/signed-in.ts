@@ -15,6 +15,8 @@ export interface SignedIn {
   amr: string[];
   /** The uid of this browser's session (the one "end all other sessions" keeps). */
   sessionUid: string;
+  /** When the person last authenticated in this session (epoch seconds), if known. */
+  authTime: number | undefined;
 }
 
 export async function requireSignedIn(ctx: Context, provider: Provider, accounts: Pick<AccountService, 'findById'>): Promise<SignedIn> {
@@ -23,5 +25,5 @@ export async function requireSignedIn(ctx: Context, provider: Provider, accounts
   if (account?.status !== 'active') {
     throw new AppError(401, 'login_required', 'You are not signed in here. Sign in through one of your applications first, then come back to this page.');
   }
-  return { account, amr: session.amr ?? [], sessionUid: session.uid };
+  return { account, amr: session.amr ?? [], sessionUid: session.uid, authTime: session.authTime() };
 }

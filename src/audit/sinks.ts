@@ -1,16 +1,17 @@
-/** Where audit events go: a log line each, and the stored trail. */
+/** Where audit events go: a log line each, and — for the events stored-events.ts keeps — the stored trail. */
 import type { AuditRepository } from '../storage/port.ts';
 import type { AuditBus } from './bus.ts';
 import type { Logger } from './logger.ts';
+import { isStoredEvent } from './stored-events.ts';
 
-/**
- * Events that go to the log only. `token.issued` fires on every token response — thousands a
- * second under machine-to-machine load — and the embedded store keeps its collections in memory,
- * so storing it would grow memory without bound; the log pipeline is where that volume belongs.
- */
-export const LOG_ONLY_EVENTS = new Set(['token.issued']);
+export { LOG_ONLY_EVENTS } from './stored-events.ts';
 
-export function attachAuditSinks(bus: AuditBus, logger: Logger, repo: AuditRepository): void {
+export interface AuditSinkOptions {
+  /** AUDIT_RETENTION, seconds: each stored record carries the moment it may be deleted. */
+  retentionSeconds: number;
+}
+
+export function attachAuditSinks(bus: AuditBus, logger: Logger, repo: AuditRepository, options: AuditSinkOptions): void {
   const log = logger.child({ channel: 'audit' });
   bus.subscribe((event) => {
     const { detail, ...fields } = event;
@@ -18,6 +19,7 @@ export function attachAuditSinks(bus: AuditBus, logger: Logger, repo: AuditRepos
     log[level]({ ...fields, ...(detail ? { detail } : {}) }, event.type);
   });
   bus.subscribe((event) => {
-    if (!LOG_ONLY_EVENTS.has(event.type)) return repo.append(event);
+    if (!isStoredEvent(event)) return;
+    return repo.append({ ...event, expiresAt: new Date(event.at.getTime() + options.retentionSeconds * 1000) });
   });
 }

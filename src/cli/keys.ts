@@ -1,10 +1,11 @@
 /**
  * `portcullis keys list|rotate|revoke`: the signing-key operations, carried out by the running
- * server through its operator endpoint (admin/keys-router.ts). The CLI never opens the store
+ * server through the admin API (admin/keys.ts). The CLI never opens the store
  * itself: the embedded store belongs to the one process that has it open.
  */
-import type { KeyView } from '../admin/keys-router.ts';
-import { SUPPORTED_ALGS } from '../keys/algorithms.ts';
+import type { KeyView } from '../admin/keys.ts';
+import { ADMIN_PREFIX } from '../admin/paths.ts';
+import { SUPPORTED_ALGS } from '../config/algorithms.ts';
 import { callOperator, OperatorCallError } from './operator-client.ts';
 import { type CliContext, type Command, EXIT } from './run.ts';
 
@@ -48,7 +49,7 @@ export const keysList: Command = {
   summary: 'list signing keys with their state and dates (--json for machines)',
   async run(args, io) {
     if (args.some((arg) => arg !== '--json')) return usage(io, 'keys list [--json]');
-    return run(io, 'GET', '/operator/keys', undefined, args.includes('--json'));
+    return run(io, 'GET', `${ADMIN_PREFIX}/keys`, undefined, args.includes('--json'));
   },
 };
 
@@ -64,7 +65,7 @@ export const keysRotate: Command = {
       else if (arg === '--alg' && SUPPORTED_ALGS.includes(args[i + 1] as never)) request.alg = args[++i];
       else return usage(io, `keys rotate [--alg ${SUPPORTED_ALGS.join('|')}] [--now] [--json]`);
     }
-    return run(io, 'POST', '/operator/keys/rotate', request, json);
+    return run(io, 'POST', `${ADMIN_PREFIX}/keys/rotate`, request, json);
   },
 };
 
@@ -73,10 +74,11 @@ export const keysRevoke: Command = {
   async run(args, io) {
     const [kid, ...rest] = args;
     const json = rest.length === 1 && rest[0] === '--json';
-    if (!kid || kid.startsWith('-') || (rest.length && !json)) return usage(io, 'keys revoke <kid> [--json]');
-    const code = await run(io, 'POST', `/operator/keys/${encodeURIComponent(kid)}/revoke`, undefined, json);
+    // A kid is base64url and may well begin with '-': only the flag itself is not a kid.
+    if (!kid || kid === '--json' || (rest.length && !json)) return usage(io, 'keys revoke <kid> [--json]');
+    const code = await run(io, 'POST', `${ADMIN_PREFIX}/keys/${encodeURIComponent(kid)}/revoke`, undefined, json);
     if (code === EXIT.ok && !json) {
-      io.out(`revoked ${kid}. Caches may hold it for up to JWKS_MAX_AGE; see README § "After a key leak".`);
+      io.out(`revoked ${kid}. Caches may hold it for up to JWKS_MAX_AGE; see docs/keys.md § "After a key leak".`);
     }
     return code;
   },

@@ -1,5 +1,5 @@
 /**
- * The CLI side of the operator endpoint: one authenticated JSON request to the running server
+ * The CLI's one client of the admin API (/admin/v1): one authenticated JSON request to the running server
  * (OPERATOR_URL, OPERATOR_TOKEN), with failures turned into messages an operator can act on.
  */
 import type { Config } from '../config/index.ts';
@@ -13,12 +13,12 @@ const TIMEOUT_MS = 30_000;
 
 const HINTS: Record<number, string> = {
   401: 'the server refused the token: OPERATOR_TOKEN must match the server\'s',
-  404: 'no operator endpoint there: is OPERATOR_TOKEN set on the server, and OPERATOR_URL right?',
+  404: 'no admin API there: is OPERATOR_TOKEN set on the server, and OPERATOR_URL (or --url) right?',
 };
 
 export async function callOperator(operator: Config['operator'], method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   if (!operator.token) {
-    throw new OperatorCallError('OPERATOR_TOKEN is not set; the server enables its operator endpoint with it, and the CLI sends the same value');
+    throw new OperatorCallError('OPERATOR_TOKEN is not set: the server enables its admin API with it, and the CLI sends the same value');
   }
   const headers: Record<string, string> = { authorization: `Bearer ${operator.token}`, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -43,7 +43,7 @@ export async function callOperator(operator: Config['operator'], method: 'GET' |
   }
   if (!response.ok) {
     const described = parsed as { error?: string; error_description?: string } | undefined;
-    const detail = described?.error ? `${described.error}: ${described.error_description ?? ''}` : `HTTP ${response.status}`;
+    const detail = described?.error ? `${response.status} ${described.error}: ${described.error_description ?? ''}` : `HTTP ${response.status}`;
     const hint = HINTS[response.status];
     throw new OperatorCallError(hint ? `${detail} (${hint})` : detail);
   }

@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { KeyRecord, KeyState } from '../storage/port.ts';
-import type { SigningAlg } from './algorithms.ts';
+import type { SigningAlg } from '../config/algorithms.ts';
 import type { Sealer } from './sealing.ts';
 
-export { type SigningAlg, SUPPORTED_ALGS } from './algorithms.ts';
+export { type SigningAlg, SUPPORTED_ALGS } from '../config/algorithms.ts';
 
 export async function generateKeyRecord(
   alg: SigningAlg,

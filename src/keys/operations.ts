@@ -9,7 +9,7 @@
  *    takes over first, so there is never a moment without a signing key.
  */
 import type { KeyRecord } from '../storage/port.ts';
-import type { SigningAlg } from './algorithms.ts';
+import type { SigningAlg } from '../config/algorithms.ts';
 import { KeyOperationError } from './errors.ts';
 import type { KeyPolicy } from './policy.ts';
 import { keysOf } from './schedule.ts';

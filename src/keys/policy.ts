@@ -9,7 +9,7 @@
  *    the last token it signs lives for the longest lifetime; skew covers clocks that run behind.
  */
 import type { Config } from '../config/index.ts';
-import type { SigningAlg } from './algorithms.ts';
+import type { SigningAlg } from '../config/algorithms.ts';
 
 /** 5 minutes: the tolerance most JWT libraries allow for clock differences. */
 export const CLOCK_SKEW_SECONDS = 300;

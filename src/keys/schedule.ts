@@ -7,7 +7,7 @@
  * interval, so it is in every cache before it signs. Pure: same keys and time, same steps.
  */
 import type { KeyRecord } from '../storage/port.ts';
-import type { SigningAlg } from './algorithms.ts';
+import type { SigningAlg } from '../config/algorithms.ts';
 import type { KeyPolicy } from './policy.ts';
 import type { Step } from './steps.ts';
 

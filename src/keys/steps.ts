@@ -3,7 +3,7 @@
  * keys and the time and return steps; apply.ts carries them out with conditional writes.
  */
 import type { KeyState } from '../storage/port.ts';
-import type { SigningAlg } from './algorithms.ts';
+import type { SigningAlg } from '../config/algorithms.ts';
 
 export type Step =
   /** A fresh key. `current` only when nothing can sign yet (first start, or after a revocation). */

@@ -2,11 +2,14 @@
  * Counter storage on rate-limiter-flexible: Redis when REDIS_URL is set — every instance sees
  * the same counters — with an in-process insurance store that answers whenever Redis cannot
  * (never a 500, never silently unlimited, and loudly logged through the FallbackAlarm); the
- * in-process store alone otherwise. A family is one key prefix with one default lifetime.
+ * clock-driven in-process store of memory-counters.ts alone otherwise. A family is one key prefix with one default lifetime.
  */
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
+import { globToRegExp } from './keys.ts';
 import type { FallbackAlarm } from './redis.ts';
+
+export { memoryCounters } from './memory-counters.ts';
 
 export interface Counter {
   count: number;
@@ -86,38 +89,9 @@ class InProcess extends RateLimiterMemory {
 
 const toCounter = (res: RateLimiterRes): Counter => ({ count: res.consumedPoints, msLeft: res.msBeforeNext });
 
-function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^:]*')}$`);
-}
-
 async function deleteFromMemory(memory: InProcess, pattern: string, remove: (key: string) => Promise<unknown>) {
   const match = globToRegExp(pattern);
   await Promise.all(memory.dump().storage.filter((entry) => match.test(String(entry.key))).map((entry) => remove(String(entry.key))));
-}
-
-export function memoryCounters(): CounterBackend {
-  return {
-    kind: 'memory',
-    healthy: () => true,
-    family(name, seconds) {
-      const memory = new InProcess(`${PREFIX}:${name}`, seconds);
-      return {
-        add: async (key) => toCounter(await memory.penalty(key, 1)),
-        async get(key) {
-          const res = await memory.get(key);
-          return res && (res.msBeforeNext > 0 || res.msBeforeNext === -1) ? toCounter(res) : undefined;
-        },
-        async put(key, value, ttl) {
-          await memory.set(key, value, ttl);
-        },
-        async delete(key) {
-          await memory.delete(key);
-        },
-        deleteMatching: (pattern) => deleteFromMemory(memory, pattern, (key) => memory.delete(key)),
-      };
-    },
-    async close() {},
-  };
 }
 
 export function redisCounters(redis: Redis, alarm: FallbackAlarm): CounterBackend {

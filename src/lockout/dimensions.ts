@@ -24,7 +24,10 @@ export const DIMENSIONS = [
   'client.auth',
   'endpoint.ip',
   'mfa.person',
+  'mfa.inflight',
   'password_reset.person',
+  'client.total',
+  'browser.ip',
 ] as const;
 
 export type DimensionName = (typeof DIMENSIONS)[number];
@@ -44,13 +47,15 @@ export type MarkName = keyof typeof MARKS;
 const INFLIGHT_SECONDS = 5;
 /** At most one login.throttled audit event per username + address per minute: refusals are free to send. */
 const THROTTLE_NOTE_SECONDS = 60;
+/** How long one second-factor check may hold its person's slot (see mfa-guard.ts); a check takes milliseconds. */
+const MFA_INFLIGHT_SECONDS = 5;
 
 export function buildDimensions(lockout: Config['lockout']): Record<DimensionName, DimensionSpec> {
-  const backoff = (parts: readonly Part[], free: number, cap: number): DimensionSpec => ({
+  const backoff = (parts: readonly Part[], free: number, cap: number, base = lockout.backoffBase): DimensionSpec => ({
     kind: 'backoff',
     parts,
     free,
-    base: lockout.backoffBase,
+    base,
     cap,
     memory: lockout.failureMemory,
   });
@@ -60,9 +65,18 @@ export function buildDimensions(lockout: Config['lockout']): Record<DimensionNam
     'login.user': backoff(['username'], lockout.userFreeFailures, lockout.userMaxDelay),
     'login.inflight': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: INFLIGHT_SECONDS },
     'login.throttle_note': { kind: 'budget', parts: ['username', 'ip'], points: 1, window: THROTTLE_NOTE_SECONDS },
-    'client.auth': backoff(['client'], lockout.clientFreeFailures, lockout.clientMaxDelay),
+    // Per client AND address (IPv6 per /64, keys.ts): a stranger's failures hold back only the
+    // stranger's own address, never the client's other callers (security audit finding 3).
+    'client.auth': backoff(['client', 'ip'], lockout.clientFreeFailures, lockout.clientMaxDelay),
     'endpoint.ip': { kind: 'budget', parts: ['ip'], points: lockout.endpointIpFailures, window: lockout.endpointIpWindow },
-    'mfa.person': backoff(['person'], lockout.mfaFreeFailures, lockout.mfaMaxDelay),
+    // The only MFA throttle: 5 free wrong codes, then 30 s doubling to 1 h by default (mfa-guard.ts).
+    'mfa.person': backoff(['person'], lockout.mfaFreeFailures, lockout.mfaMaxDelay, lockout.mfaBackoffBase),
+    'mfa.inflight': { kind: 'budget', parts: ['person'], points: 1, window: MFA_INFLIGHT_SECONDS },
     'password_reset.person': { kind: 'budget', parts: ['person'], points: lockout.resetRequests, window: lockout.resetWindow },
+    // The only client-wide count: failed authentications of one confidential client from all
+    // addresses together, a high ceiling against guessing spread over many addresses.
+    'client.total': { kind: 'budget', parts: ['client'], points: lockout.clientTotalFailures, window: lockout.clientTotalWindow },
+    // Every request to /auth, /device and /session/end (each stores an interaction or a session).
+    'browser.ip': { kind: 'budget', parts: ['ip'], points: lockout.browserIpRequests, window: lockout.browserIpWindow },
   };
 }

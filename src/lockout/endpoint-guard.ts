@@ -1,8 +1,13 @@
 /**
  * In front of the provider's token, introspection and revocation endpoints: an address that
- * keeps sending failing requests (4xx) runs out of budget, and a client whose authentication
- * keeps failing (401 invalid_client) backs off exponentially — except from addresses where that
- * client authenticated successfully of late, so a stranger cannot starve a real backend.
+ * keeps sending failing requests (4xx) runs out of budget, and a confidential client whose
+ * authentication keeps failing (401 invalid_client) from one address backs off exponentially
+ * there (`client.auth`, keyed by client and address). Across addresses only a high ceiling
+ * counts (`client.total`), and addresses where the client authenticated successfully of late
+ * are exempt from both, so a stranger cannot starve a real backend. A client with no secret
+ * (`token_endpoint_auth_method: none`: SPAs, native apps, TVs) has nothing to guess and no
+ * client back-off at all: its ids are public, and a back-off anyone can start would refuse its
+ * users (security audit finding 3). The client is looked up, never taken on the request's word.
  * Refusals are JSON `429 too_many_attempts` with Retry-After and RateLimit-* fields.
  *
  * The client is named in the Authorization header or in the form body, so the body is read
@@ -51,15 +56,40 @@ function claimedClient(header: string | undefined, form: Record<string, string |
   }
 }
 
+/** What the guard needs to know of a registered client (oidc-provider's Client has it). */
+export interface RegisteredClient {
+  readonly clientAuthMethod?: string | undefined;
+}
+
 export interface EndpointGuardOptions {
-  /** Paths of the protected endpoints, e.g. /token, /token/introspection, /token/revocation. */
+  /**
+   * Canonical paths of the protected endpoints (routes.ts); other spellings answer 404 before
+   * this guard (security/canonical-paths.ts).
+   */
   paths: string[];
   /** How long a successful client authentication exempts its address from the client back-off (s). */
   knownAddressTtl: number;
+  /** The registered client of that id, if any (the provider's `Client.find`). */
+  findClient(clientId: string): Promise<RegisteredClient | undefined>;
 }
 
 export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
   const paths = new Set(options.paths);
+
+  /**
+   * Whether failures in this client's name are secret guessing: a registered client that
+   * authenticates with something guessable. An unknown id has no secret either. If the lookup
+   * itself fails (store outage) the client is treated as confidential: throttling then errs on
+   * the side of the secret.
+   */
+  const hasSecret = async (clientId: string): Promise<boolean> => {
+    try {
+      const client = await options.findClient(clientId);
+      return client !== undefined && client.clientAuthMethod !== 'none';
+    } catch {
+      return true;
+    }
+  };
 
   const refuse = (ctx: Context, verdict: Verdict) => {
     ctx.status = 429;
@@ -88,12 +118,12 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
       form = parse(raw);
     }
     const client = claimedClient(ctx.get('authorization') || undefined, form);
-    const pair = client === undefined ? undefined : { client, ip };
+    const pair = client !== undefined && (await hasSecret(client)) ? { client, ip } : undefined;
     const exempt = pair !== undefined && (await limiter.known('client.known', pair));
     const refused = worst(
       await Promise.all([
         limiter.check('endpoint.ip', { ip }),
-        ...(pair && !exempt ? [limiter.check('client.auth', { client: pair.client })] : []),
+        ...(pair && !exempt ? [limiter.check('client.auth', pair), limiter.check('client.total', { client: pair.client })] : []),
       ]),
     );
     if (refused) {
@@ -105,9 +135,10 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
 
     const status = ctx.res.statusCode;
     if (status >= 400 && status < 500) await limiter.fail('endpoint.ip', { ip });
-    if (status === 401 && pair) await limiter.fail('client.auth', { client: pair.client });
+    if (status === 401 && pair) await Promise.all([limiter.fail('client.auth', pair), limiter.fail('client.total', { client: pair.client })]);
+    // The ceiling is not reset by a success: one backend's success must not wipe a stranger's count.
     if (status >= 200 && status < 300 && pair) {
-      await Promise.all([limiter.reset('client.auth', { client: pair.client }), limiter.remember('client.known', pair, options.knownAddressTtl)]);
+      await Promise.all([limiter.reset('client.auth', pair), limiter.remember('client.known', pair, options.knownAddressTtl)]);
     }
   };
 }

@@ -14,14 +14,15 @@ export interface Lockout {
   close(): Promise<void>;
 }
 
-export async function openLockout(config: Config, logger: Logger): Promise<Lockout> {
+/** `now` drives the in-process store (tests move it); Redis keeps its own time. */
+export async function openLockout(config: Config, logger: Logger, now: () => number = Date.now): Promise<Lockout> {
   let backend: CounterBackend;
   if (config.redisUrl) {
     const alarm = createFallbackAlarm(logger);
     backend = redisCounters(await connectRedis(config.redisUrl, alarm, logger), alarm);
   } else {
     logger.warn('REDIS_URL not set: lockout counters live in this process only (fine for one instance; every instance of a cluster needs Redis)');
-    backend = memoryCounters();
+    backend = memoryCounters(now);
   }
   return { limiter: createLimiter(backend, buildDimensions(config.lockout)), close: () => backend.close() };
 }

@@ -54,3 +54,8 @@ export function patternFor(parts: readonly Part[], subject: Subject): string | u
   if (!parts.some((part) => subject[part] !== undefined)) return undefined;
   return parts.map((part) => (subject[part] === undefined ? '*' : token(part, subject[part]))).join(':');
 }
+
+/** A RegExp for a glob made by `patternFor` (`*` stands for one token). */
+export function globToRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^:]*')}$`);
+}

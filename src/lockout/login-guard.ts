@@ -22,11 +22,14 @@ export interface LoginGuardPolicy {
 
 const allowed = (dimension: Verdict['dimension']): Verdict => ({ dimension, allowed: true, retryAfter: 0, limit: 0, remaining: 0, failures: 0 });
 
-export function createLoginGuard(limiter: Limiter, audit: AuditBus, policy: LoginGuardPolicy): LoginGuard {
+/** The account a username names, if any: a refusal for a real account is stored, others only logged. */
+export type AccountIdOf = (username: string) => Promise<string | undefined>;
+
+export function createLoginGuard(limiter: Limiter, audit: AuditBus, policy: LoginGuardPolicy, accountIdOf?: AccountIdOf): LoginGuard {
   /** Records a refusal in the audit trail, once a minute per username + address at most. */
   const note = async (pair: { username: string; ip: string }, detail: Record<string, unknown>) => {
     const seen = await limiter.fail('login.throttle_note', pair);
-    if (seen.failures === 1) audit.emit({ type: 'login.throttled', detail });
+    if (seen.failures === 1) audit.emit({ type: 'login.throttled', accountId: await accountIdOf?.(pair.username), detail });
   };
   const throttled = async (pair: { username: string; ip: string }, verdict: Verdict) => {
     await note(pair, { dimension: verdict.dimension, retry_after: verdict.retryAfter });

@@ -9,6 +9,12 @@
  * - the client is registered with `require_mfa: true`;
  * - the person holds a role listed in MFA_REQUIRED_ROLES;
  * - the client sent max_age and the person has MFA: a forced fresh sign-in is a full one.
+ *
+ * Setting a second factor up during sign-in is offered only for reasons the operator set (a
+ * `require_mfa` client, a role in MFA_REQUIRED_ROLES). A reason the request chose (acr_values)
+ * never leads someone without a second factor into enrolment: otherwise anyone holding only the
+ * password could add an authenticator of their own to any account and lock its owner out (audit
+ * findings 2 and 8). Such a request ends with `unmet_authentication_requirements`.
  */
 import type { AccountService } from '../accounts/service.ts';
 import type { Config } from '../config/index.ts';
@@ -16,6 +22,8 @@ import { ACR_MFA, hasSecondFactor, requestedAcrValues } from './acr.ts';
 
 export type MfaReason = 'policy' | 'acr_values' | 'client' | 'role' | 'max_age';
 export const MFA_REASONS: readonly MfaReason[] = ['policy', 'acr_values', 'client', 'role', 'max_age'];
+/** The reasons the operator set, not the request: only these lead into enrolment during sign-in. */
+export const ENROLMENT_REASONS: readonly MfaReason[] = ['client', 'role'];
 
 export interface MfaFacts {
   enrolled: boolean;
@@ -41,7 +49,10 @@ export function mfaReasons(config: Config['mfa'], facts: MfaFacts): MfaReason[] 
 export interface MfaDecision {
   reasons: MfaReason[];
   enrolled: boolean;
-  /** A second factor is needed, the person has none and may not set one up during sign-in. */
+  /**
+   * A second factor is needed, the person has none and may not set one up during sign-in:
+   * MFA_ENROL_AT_LOGIN=false, or no reason the operator set asks for it.
+   */
   blocked: boolean;
 }
 
@@ -80,7 +91,8 @@ export function createMfaPolicy(
         maxAge: maxAgeOf(input.params),
         sessionAmr: input.sessionAmr,
       });
-      return { reasons, enrolled, blocked: reasons.length > 0 && !enrolled && !config.enrolAtLogin };
+      const mayEnrol = config.enrolAtLogin && reasons.some((reason) => ENROLMENT_REASONS.includes(reason));
+      return { reasons, enrolled, blocked: reasons.length > 0 && !enrolled && !mayEnrol };
     },
   };
 }

@@ -3,18 +3,35 @@
  * check goes through the attempt limiter, and every accepted code is consumed by one conditional
  * write in the store (advanceTotpStep / useBackupCode), so of two requests carrying the same code
  * exactly one succeeds. TOTP secrets are sealed at rest (keys/sealing.ts).
+ *
+ * An unconfirmed secret belongs to the surface that asked for it — one sign-in interaction or
+ * one issuer session — not to the account: it is shown again only to that surface, and only that
+ * surface can confirm it. Anyone else who reaches an enrolment step for the same account (say,
+ * someone who has only the password) gets a secret of their own, which dies unconfirmed when the
+ * owner confirms theirs. Audit finding 2.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AuditBus } from '../audit/bus.ts';
 import type { Sealer } from '../keys/sealing.ts';
 import { AppError } from '../security/errors.ts';
 import type { MfaFactorRecord, MfaRepository } from '../storage/port.ts';
 import { BACKUP_CODES_LOW, generateBackupCodes, hashBackupCode, normaliseBackupCode } from './backup-codes.ts';
-import type { MfaAttemptLimiter } from './limiter.ts';
+import type { MfaAttemptLimiter } from './attempts.ts';
 import type { Clock, Totp } from './totp.ts';
 
 /** An enrolment left unconfirmed this long starts over with a new secret. */
 const PENDING_TTL_MS = 60 * 60 * 1000;
+/** Unconfirmed secrets kept per account (one per surface); older ones are dropped beyond this. */
+const MAX_PENDING = 5;
+
+/** Where an enrolment runs: a sign-in interaction (its uid) or the account pages (the session's uid). */
+export interface EnrolmentSurface {
+  kind: 'interaction' | 'session';
+  id: string;
+}
+
+/** Stored as a digest: the record need not hold the interaction's or session's identifier. */
+const bindingOf = (surface: EnrolmentSurface) => createHash('sha256').update(`${surface.kind}\u0000${surface.id}`).digest('base64url');
 
 export type MfaMethod = 'totp' | 'backup_code';
 
@@ -41,10 +58,16 @@ export interface MfaContext {
 export interface MfaService {
   status(accountId: string): Promise<MfaStatus>;
   isEnrolled(accountId: string): Promise<boolean>;
-  /** Starts (or resumes) setting up TOTP; refuses when an authenticator is already set up. */
-  beginEnrolment(accountId: string, label: string): Promise<Enrolment>;
-  /** Confirms the enrolment with a first code; on success the backup codes to show, once. */
-  completeEnrolment(accountId: string, code: string, context?: MfaContext): Promise<EnrolmentResult>;
+  /**
+   * Starts (or, on the same surface, resumes) setting up TOTP; refuses when an authenticator is
+   * already set up. Another surface never sees this secret.
+   */
+  beginEnrolment(accountId: string, label: string, surface: EnrolmentSurface): Promise<Enrolment>;
+  /**
+   * Confirms the secret this surface was shown with a first code; on success the backup codes to
+   * show, once, and every other unconfirmed secret of the account is discarded.
+   */
+  completeEnrolment(accountId: string, code: string, surface: EnrolmentSurface, context?: MfaContext): Promise<EnrolmentResult>;
   /** A TOTP code or a backup code. */
   verify(accountId: string, code: string, context?: MfaContext): Promise<CodeResult>;
   regenerateBackupCodes(accountId: string, context?: MfaContext): Promise<string[]>;
@@ -64,7 +87,8 @@ export interface MfaServiceDeps {
 
 interface Factors {
   totp?: MfaFactorRecord | undefined;
-  pending?: MfaFactorRecord | undefined;
+  /** Unconfirmed TOTP secrets, oldest first. */
+  pending: MfaFactorRecord[];
   backup: MfaFactorRecord[];
 }
 
@@ -76,10 +100,17 @@ export function createMfaService(deps: MfaServiceDeps): MfaService {
     const all = await repo.listByAccount(accountId);
     return {
       totp: all.find((factor) => factor.type === 'totp' && factor.confirmedAt),
-      pending: all.find((factor) => factor.type === 'totp' && !factor.confirmedAt),
+      pending: all.filter((factor) => factor.type === 'totp' && !factor.confirmedAt),
       backup: all.filter((factor) => factor.type === 'backup_codes'),
     };
   }
+
+  const fresh = (factor: MfaFactorRecord) => now() - factor.createdAt.getTime() < PENDING_TTL_MS;
+  /** The live unconfirmed secret of this surface, if any (records without a binding belong to no one). */
+  const pendingOf = (pending: MfaFactorRecord[], surface: EnrolmentSurface) => {
+    const binding = bindingOf(surface);
+    return pending.find((factor) => factor.boundTo === binding && factor.sealedSecret && fresh(factor));
+  };
 
   const remaining = (backup: MfaFactorRecord[]) => backup.reduce((sum, factor) => sum + (factor.codeHashes?.length ?? 0), 0);
 
@@ -138,31 +169,42 @@ export function createMfaService(deps: MfaServiceDeps): MfaService {
       return (await factorsOf(accountId)).totp !== undefined;
     },
 
-    async beginEnrolment(accountId, label) {
+    async beginEnrolment(accountId, label, surface) {
       const { totp: existing, pending } = await factorsOf(accountId);
       if (existing) throw new AppError(409, 'already_enrolled', 'an authenticator app is already set up; remove it first to set up another');
-      if (pending?.sealedSecret && now() - pending.createdAt.getTime() < PENDING_TTL_MS) {
+      const mine = pendingOf(pending, surface);
+      if (mine?.sealedSecret) {
         // Reloading the page must not invalidate a QR code the person has just scanned.
-        const secret = sealer.open(pending.sealedSecret);
+        const secret = sealer.open(mine.sealedSecret);
         return { secret, uri: totp.uri(deps.issuer, label, secret) };
       }
-      if (pending) await repo.remove(pending.id);
+      // Expired or unbound (written before secrets were bound) attempts go; so do the oldest past MAX_PENDING.
+      const live = pending.filter((factor) => factor.boundTo && fresh(factor));
+      const dropped = [...pending.filter((factor) => !live.includes(factor)), ...live.slice(0, Math.max(0, live.length - (MAX_PENDING - 1)))];
+      for (const factor of dropped) await repo.remove(factor.id);
       const secret = totp.newSecret();
-      await repo.insert({ id: randomUUID(), accountId, type: 'totp', sealedSecret: sealer.seal(secret), createdAt: new Date(now()) });
+      await repo.insert({
+        id: randomUUID(),
+        accountId,
+        type: 'totp',
+        sealedSecret: sealer.seal(secret),
+        boundTo: bindingOf(surface),
+        createdAt: new Date(now()),
+      });
       return { secret, uri: totp.uri(deps.issuer, label, secret) };
     },
 
-    async completeEnrolment(accountId, code, context) {
+    async completeEnrolment(accountId, code, surface, context) {
       const factors = await factorsOf(accountId);
       if (factors.totp) throw new AppError(409, 'already_enrolled', 'an authenticator app is already set up');
-      const pending = factors.pending;
-      if (!pending || now() - pending.createdAt.getTime() >= PENDING_TTL_MS) {
-        throw new AppError(400, 'enrolment_expired', 'this set-up has expired; start again');
-      }
+      const pending = pendingOf(factors.pending, surface);
+      if (!pending) throw new AppError(400, 'enrolment_expired', 'this set-up has expired; start again');
       return throttled(accountId, async () => {
         const outcome = await consumeTotp(pending, code.trim());
         if (outcome !== 'ok') return failed(accountId, outcome, context);
         await repo.update(pending.id, { confirmedAt: new Date(now()) });
+        // Secrets shown to other surfaces (perhaps to someone holding only the password) die here.
+        for (const other of factors.pending) if (other.id !== pending.id) await repo.remove(other.id);
         const backupCodes = await replaceBackupCodes(accountId, factors.backup);
         audit.emit({ type: 'mfa.enrolled', accountId, clientId: context?.clientId, detail: { method: 'totp' } });
         return { ok: true as const, backupCodes };

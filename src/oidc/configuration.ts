@@ -8,12 +8,15 @@ import { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC 
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
-import { sessionTtl } from '../sessions/lifetime.ts';
+import { sessionTtlFor } from '../sessions/lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
+import { deviceInputNotice } from './device-notice.ts';
+import { postLogoutNotice } from './logout-notice.ts';
 import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
+import { PROVIDER_ROUTES } from './routes.ts';
 
 export interface ConfigurationDeps {
   config: Config;
@@ -81,6 +84,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // PKCE with S256 on every authorization code request, public or confidential (OAuth 2.1).
     pkce: { required: () => true },
     responseTypes: ['code'],
+    // One table of endpoint paths, read by everything in front of the provider too (routes.ts).
+    routes: { ...PROVIDER_ROUTES },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -88,9 +93,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       revocation: { enabled: true },
       deviceFlow: {
         enabled: true,
-        async userCodeInputSource(ctx, form, _out, error) {
-          const message = error ? 'That code is not valid or has expired. Check your device and try again.' : undefined;
-          await render(ctx as never, 'device-input', { form, error: message }, error ? 400 : 200);
+        async userCodeInputSource(ctx, form, out, error) {
+          const notice = deviceInputNotice(error, out);
+          await render(ctx as never, 'device-input', { form, error: notice?.message }, notice?.status ?? 200);
         },
         async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
           await render(ctx as never, 'device-confirm', { form, clientName: client.clientName ?? client.clientId, userCode });
@@ -109,7 +114,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           await render(ctx as never, 'logout', { form, host: ctx.host, clientName: ctx.oidc.client?.clientName });
         },
         async postLogoutSuccessSource(ctx) {
-          await render(ctx as never, 'message', { title: 'Signed out', message: 'You have been signed out.' });
+          await render(ctx as never, 'message', { ...(await postLogoutNotice(ctx)) });
         },
       },
       resourceIndicators: {
@@ -162,8 +167,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       DeviceCode: 600,
       BackchannelAuthenticationRequest: 600,
       Interaction: ttl.interaction,
-      // Idle timeout that slides with each use, capped by the absolute lifetime (sessions/lifetime.ts).
-      Session: (_ctx, session) => sessionTtl({ idle: ttl.sessionIdle, absolute: ttl.session }, epochSeconds(), session.iat),
+      // Idle timeout that slides with each use, capped by the absolute lifetime; ten minutes while
+      // the session has no account (sessions/lifetime.ts).
+      Session: (_ctx, session) => sessionTtlFor({ idle: ttl.sessionIdle, absolute: ttl.session }, epochSeconds(), session),
       // The grant outlives its longest refresh token; otherwise it would silently cap refresh tokens.
       Grant: grantTtl(ttl),
     },

@@ -5,7 +5,7 @@
  * instead of failing later when a token has to be signed.
  */
 import type { Configuration } from 'oidc-provider';
-import type { SigningAlg } from '../keys/algorithms.ts';
+import type { SigningAlg } from '../config/algorithms.ts';
 
 export function keyConfiguration(algorithms: readonly SigningAlg[]): (configuration: Configuration) => void {
   return (configuration) => {

@@ -35,10 +35,19 @@ export async function parseBody<S extends z.ZodType>(ctx: Context, schema: S): P
     if (status === 415) throw new AppError(415, 'unsupported_media_type', 'unsupported content encoding');
     throw new AppError(400, 'invalid_request', 'the request body could not be parsed');
   }
+  return validated(schema, raw, 'body');
+}
+
+/** The query string, held to a schema like a body: a repeated parameter is an array and fails. */
+export function parseQuery<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S> {
+  return validated(schema, { ...ctx.query }, 'query');
+}
+
+function validated<S extends z.ZodType>(schema: S, raw: unknown, whole: string): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || 'body';
+    const field = issue?.path.join('.') || whole;
     throw new AppError(400, 'invalid_request', `invalid or missing field: ${field}`);
   }
   return parsed.data;

@@ -92,3 +92,16 @@ export function isStorageUnavailable(error: unknown): boolean {
 export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError';
 }
+
+/**
+ * The backend answers but should not be sent traffic (readiness, not reachability): e.g. the
+ * embedded store cannot rewrite its files. `reason` is a stable code that /readyz reports.
+ */
+export class StoreNotReadyError extends Error {
+  override name = 'StoreNotReadyError';
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}

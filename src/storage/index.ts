@@ -31,5 +31,13 @@ export async function openStore(
   }
   // Tightens a directory written with looser modes, or refuses to start (embedded/permissions.ts).
   await secureDataDir(config.dataDir, warn);
-  return createEmbeddedStore(config.dataDir);
+  return createEmbeddedStore(config.dataDir, {
+    compactionIntervalMs: config.embeddedCompactionInterval * 1000,
+    onCompaction: ({ collection, error }) =>
+      warn(
+        error
+          ? `embedded store: compaction of ${collection} failed (${error.message}); /readyz reports unready until one succeeds`
+          : `embedded store: compaction of ${collection} succeeded again; ready`,
+      ),
+  });
 }

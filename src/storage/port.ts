@@ -100,6 +100,8 @@ export interface AuditRecord {
   clientId?: string;
   ip?: string;
   detail?: Record<string, unknown>;
+  /** When the record may be deleted (AUDIT_RETENTION after `at`); the mongo TTL index honours it. */
+  expiresAt?: Date;
 }
 
 export interface AuditQuery {
@@ -112,6 +114,11 @@ export interface AuditRepository {
   append(event: AuditRecord): Promise<void>;
   /** Newest first. */
   list(query?: AuditQuery): Promise<AuditRecord[]>;
+  /**
+   * Deletes records whose `expiresAt` is before `now`, and records without one (written before
+   * retention existed) whose `at` is before `unstampedBefore`; resolves with how many went.
+   */
+  purgeExpired(now: Date, unstampedBefore: Date): Promise<number>;
 }
 
 export type MfaFactorType = 'totp' | 'backup_codes';
@@ -122,6 +129,8 @@ export interface MfaFactorRecord {
   type: MfaFactorType;
   /** TOTP: sealed secret. */
   sealedSecret?: string;
+  /** Unconfirmed TOTP: digest of the interaction or session it was shown to (mfa/service.ts). */
+  boundTo?: string;
   /** TOTP: highest time step accepted so far (replay guard). */
   lastStep?: number;
   /** Backup codes: hashes of the codes still unused. */

@@ -112,7 +112,7 @@ describe('sign-in with a second factor', () => {
     });
   });
 
-  it('throttles wrong codes: 429 with Retry-After after five, then lets the right code in', async () => {
+  it('throttles wrong codes: 429 with Retry-After after five free ones and a sixth, then lets the right code in', async () => {
     const browser = new Browserless(server.url);
     const start = await startAuthorization(web, { scope: 'openid' });
     const { response } = await browser.follow(start.url.href);
@@ -120,7 +120,8 @@ describe('sign-in with a second factor', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] as string;
     const uid = /\/interaction\/([A-Za-z0-9_-]+)\//.exec(html)?.[1] as string;
     assert.equal((await browser.postForm(`/interaction/${uid}/login`, { csrf, username: 'frank', password: PASSWORD })).status, 303);
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    // LOCKOUT_MFA_FREE_FAILURES=5 free wrong codes; the sixth starts the 30 s wait.
+    for (let attempt = 0; attempt < 6; attempt += 1) {
       assert.equal((await browser.postForm(`/interaction/${uid}/mfa`, { csrf, code: '000000' })).status, 401);
     }
     clock.advance(1);
@@ -133,7 +134,7 @@ describe('sign-in with a second factor', () => {
     await server.portcullis.audit.flush();
     const frank = (await server.portcullis.accounts.findByUsername('frank'))?.id as string;
     const events = await server.portcullis.store.audit.list({ accountId: frank });
-    assert.equal(events.filter((event) => event.type === 'mfa.failed' && event.detail?.reason === 'wrong_code').length, 5);
+    assert.equal(events.filter((event) => event.type === 'mfa.failed' && event.detail?.reason === 'wrong_code').length, 6);
     assert.equal(events.filter((event) => event.type === 'mfa.throttled').length, 1);
   });
 

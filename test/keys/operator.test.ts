@@ -26,7 +26,7 @@ describe('operator endpoint', () => {
     const headers = new Headers(init.headers);
     headers.set('accept', 'application/json');
     if (init.token !== null) headers.set('authorization', `Bearer ${init.token ?? TOKEN}`);
-    return fetch(`${server.url}/operator/keys${path}`, { ...init, headers });
+    return fetch(`${server.url}/admin/v1/keys${path}`, { ...init, headers });
   };
   const json = (body: string) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
@@ -117,6 +117,13 @@ describe('keys commands without a usable server', () => {
     assert.equal((await cli({}, 'keys', 'rotate', '--alg', 'HS256')).code, 2);
   });
 
+  it('takes a kid that begins with a dash as a kid (base64url kids do, one in 64)', async () => {
+    const unreachable = { OPERATOR_TOKEN: TOKEN, OPERATOR_URL: `http://127.0.0.1:${await freePort()}` };
+    const result = await cli(unreachable, 'keys', 'revoke', '-Abc123_xyz-0AbC');
+    assert.equal(result.code, 1, 'not a usage error: the command went on to call the server');
+    assert.match(result.err.join('\n'), /cannot reach the server/);
+  });
+
   it('explain a missing token, an unreachable server, and a server without the endpoint', async () => {
     const missing = await cli({}, 'keys', 'list');
     assert.equal(missing.code, 1);
@@ -126,7 +133,7 @@ describe('keys commands without a usable server', () => {
     assert.match(unreachable.err.join('\n'), /cannot reach the server .*ECONNREFUSED/);
     const server = await startServer();
     try {
-      assert.equal((await fetch(`${server.url}/operator/keys`)).status, 404, 'no token configured: no endpoint');
+      assert.equal((await fetch(`${server.url}/admin/v1/keys`)).status, 404, 'no token configured: no endpoint');
       const off = await cli({ OPERATOR_TOKEN: TOKEN, OPERATOR_URL: server.url }, 'keys', 'list');
       assert.equal(off.code, 1);
       assert.match(off.err.join('\n'), /is OPERATOR_TOKEN set on the server/);

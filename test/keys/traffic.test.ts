@@ -112,7 +112,7 @@ describe('traffic during forced rotations', () => {
     await roundsFromEveryWorker(1);
     // Four rotations forced by the operator, all algorithms, signing at once.
     for (let i = 0; i < 4; i += 1) {
-      const response = await fetch(`${server.url}/operator/keys/rotate`, {
+      const response = await fetch(`${server.url}/admin/v1/keys/rotate`, {
         method: 'POST',
         headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ immediate: true }),

@@ -97,7 +97,7 @@ describe('Redis dying under a running server', { skip: redisMissing }, () => {
       }),
     );
     const token = 'operator-token-that-is-long-enough-0123456789';
-    const server = await startServer({ env: { ...LOCKOUT, REDIS_URL: redis.url, LOCKOUT_OPERATOR_TOKEN: token }, options: { logger } });
+    const server = await startServer({ env: { ...LOCKOUT, REDIS_URL: redis.url, OPERATOR_TOKEN: token }, options: { logger } });
     try {
       const form = await openLoginForm(server.url);
       assert.equal((await form.attempt('alice', PASSWORD)).status, 303);
@@ -118,7 +118,7 @@ describe('Redis dying under a running server', { skip: redisMissing }, () => {
       assert.ok(lines.some((line) => line.includes('Redis unreachable') && line.includes('"level":50')), 'an error-level log line says so');
 
       // An operator's unlock would only reach this process and come undone when Redis returns.
-      const unlock = await fetch(`${server.url}/admin/lockout/unlock`, {
+      const unlock = await fetch(`${server.url}/admin/v1/lockout/unlock`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ username: 'bob' }),

@@ -122,7 +122,7 @@ describe('hard locks and the operator (in-process store)', () => {
   const cli = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const env = { PORT: String(new URL(server.url).port), LOCKOUT_OPERATOR_TOKEN: TOKEN };
+    const env = { PORT: String(new URL(server.url).port), OPERATOR_TOKEN: TOKEN };
     const code = await runCli(['lockout', ...argv], COMMANDS, { config: () => loadConfig(env), out: (l) => out.push(l), err: (l) => err.push(l) });
     return { code, out, err };
   };
@@ -133,7 +133,7 @@ describe('hard locks and the operator (in-process store)', () => {
         LOCKOUT_USER_IP_FREE_FAILURES: '3',
         LOCKOUT_USER_FREE_FAILURES: '3',
         LOCKOUT_BACKOFF_BASE: '1m',
-        LOCKOUT_OPERATOR_TOKEN: TOKEN,
+        OPERATOR_TOKEN: TOKEN,
       },
     });
   });
@@ -185,7 +185,7 @@ describe('hard locks and the operator (in-process store)', () => {
     const elsewhere = async (...argv: string[]) => {
       const err: string[] = [];
       // PORT points nowhere useful: only --url can find the server.
-      const env = { PORT: '9', LOCKOUT_OPERATOR_TOKEN: TOKEN };
+      const env = { PORT: '9', OPERATOR_TOKEN: TOKEN };
       const code = await runCli(['lockout', ...argv], COMMANDS, { config: () => loadConfig(env), out: () => {}, err: (l) => err.push(l) });
       return { code, err };
     };
@@ -200,13 +200,13 @@ describe('hard locks and the operator (in-process store)', () => {
   });
 
   it('refuses operators without the token, and bad arguments', async () => {
-    const wrong = await fetch(`${server.url}/admin/lockout/unlock`, {
+    const wrong = await fetch(`${server.url}/admin/v1/lockout/unlock`, {
       method: 'POST',
       headers: { authorization: 'Bearer not-the-token', 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ username: 'alice' }),
     });
     assert.equal(wrong.status, 401);
-    assert.equal(((await wrong.json()) as { error: string }).error, 'invalid_token');
+    assert.equal(((await wrong.json()) as { error: string }).error, 'invalid_operator_token');
     const badIp = await cli('unlock-ip', 'not-an-ip');
     assert.equal(badIp.code, 1);
     assert.match(badIp.err[0] ?? '', /400 invalid_request/);
@@ -225,7 +225,7 @@ describe('hard locks and the operator (in-process store)', () => {
     });
     const plain = await startServer({ options: { logger: createLogger('warn', sink) } });
     try {
-      const response = await fetch(`${plain.url}/admin/lockout/unlock`, { method: 'POST', headers: { accept: 'application/json' } });
+      const response = await fetch(`${plain.url}/admin/v1/lockout/unlock`, { method: 'POST', headers: { accept: 'application/json' } });
       assert.equal(response.status, 404);
       assert.ok(lines.some((line) => line.includes('REDIS_URL not set: lockout counters live in this process only')));
     } finally {

@@ -71,18 +71,28 @@ describe('lockout configuration', () => {
         clientMaxDelay: 900,
         endpointIpFailures: 50,
         endpointIpWindow: 900,
+        clientTotalFailures: 1000,
+        clientTotalWindow: 3600,
+        browserIpRequests: 300,
+        browserIpWindow: 60,
         mfaFreeFailures: 5,
-        mfaMaxDelay: 900,
+        mfaBackoffBase: 30,
+        mfaMaxDelay: 3600,
         resetRequests: 5,
         resetWindow: 3600,
-        operatorToken: undefined,
       },
     );
   });
 
   it('refuses a cap below the base and a short operator token, naming the variable', () => {
     assert.throws(() => loadConfig({ LOCKOUT_BACKOFF_BASE: '10m', LOCKOUT_USER_MAX_DELAY: '5m' }), /LOCKOUT_USER_MAX_DELAY/);
-    assert.throws(() => loadConfig({ LOCKOUT_OPERATOR_TOKEN: 'short' }), /LOCKOUT_OPERATOR_TOKEN/);
+    assert.throws(() => loadConfig({ OPERATOR_TOKEN: 'short' }), /OPERATOR_TOKEN: must be at least 32 characters/);
     assert.throws(() => loadConfig({ LOCKOUT_IP_FAILURES: '0' }), /LOCKOUT_IP_FAILURES/);
+  });
+});
+
+describe('the removed LOCKOUT_OPERATOR_TOKEN', () => {
+  it('stops the start, naming it and what replaced it', () => {
+    assert.throws(() => loadConfig({ LOCKOUT_OPERATOR_TOKEN: 'operator-token-that-is-long-enough-0123456789' }), /LOCKOUT_OPERATOR_TOKEN: removed: OPERATOR_TOKEN now guards every operator route/);
   });
 });

@@ -55,4 +55,17 @@ describe('MFA policy', () => {
     assert.deepEqual(await allowed.decide(input), { reasons: ['role'], enrolled: false, blocked: false });
     assert.deepEqual(await forbidden.decide(input), { reasons: ['role'], enrolled: false, blocked: true });
   });
+
+  it('offers enrolment during sign-in only for reasons the operator set, never for acr_values the request chose', async () => {
+    const accounts = { findById: async () => ({ roles: ['user'] }) as never };
+    const policy = createMfaPolicy(always, accounts, async () => false);
+    const base = { accountId: 'a', clientRequiresMfa: false, sessionAmr: ['pwd'] };
+    const asked = { ...base, params: { acr_values: ACR_MFA } };
+    assert.deepEqual(await policy.decide(asked), { reasons: ['acr_values'], enrolled: false, blocked: true });
+    assert.deepEqual(await policy.decide({ ...asked, clientRequiresMfa: true }), { reasons: ['acr_values', 'client'], enrolled: false, blocked: false });
+    const admin = createMfaPolicy(always, { findById: async () => ({ roles: ['admin'] }) as never }, async () => false);
+    assert.deepEqual(await admin.decide(asked), { reasons: ['acr_values', 'role'], enrolled: false, blocked: false });
+    const enrolled = createMfaPolicy(always, accounts, async () => true);
+    assert.deepEqual(await enrolled.decide(asked), { reasons: ['policy', 'acr_values'], enrolled: true, blocked: false }, 'people with MFA are simply asked');
+  });
 });

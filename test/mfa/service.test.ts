@@ -6,11 +6,14 @@ import { AppError } from '../../src/security/errors.ts';
 import { totpAt } from '../support/mfa.ts';
 import { type Fixture, fixture } from './support.ts';
 
+/** The surface (here: one issuer session) an enrolment runs on. */
+const HERE = { kind: 'session', id: 'session-1' } as const;
+
 const open = { check: async () => {}, failed: async () => {}, succeeded: async () => {} };
 
 async function enrolled(f: Fixture, accountId: string) {
-  const { secret } = await f.mfa.beginEnrolment(accountId, accountId);
-  const result = await f.mfa.completeEnrolment(accountId, await totpAt(secret, f.clock));
+  const { secret } = await f.mfa.beginEnrolment(accountId, accountId, HERE);
+  const result = await f.mfa.completeEnrolment(accountId, await totpAt(secret, f.clock), HERE);
   if (!result.ok) throw new Error('enrolment failed');
   f.clock.advance(30);
   return { secret, codes: result.backupCodes };
@@ -24,27 +27,41 @@ describe('MFA enrolment', () => {
   after(() => f.close());
 
   it('completes only after a correct first code', async () => {
-    const { secret, uri } = await f.mfa.beginEnrolment('acc-1', 'alice');
+    const { secret, uri } = await f.mfa.beginEnrolment('acc-1', 'alice', HERE);
     assert.match(uri, /^otpauth:\/\/totp\//);
-    assert.deepEqual(await f.mfa.completeEnrolment('acc-1', '000000'), { ok: false });
+    assert.deepEqual(await f.mfa.completeEnrolment('acc-1', '000000', HERE), { ok: false });
     assert.equal(await f.mfa.isEnrolled('acc-1'), false);
-    const result = await f.mfa.completeEnrolment('acc-1', await totpAt(secret, f.clock));
+    const result = await f.mfa.completeEnrolment('acc-1', await totpAt(secret, f.clock), HERE);
     assert.equal(result.ok, true);
     assert.equal(await f.mfa.isEnrolled('acc-1'), true);
     assert.equal(f.events.filter((event) => event.type === 'mfa.enrolled' && event.accountId === 'acc-1').length, 1);
   });
 
   it('shows the same secret when the page is reloaded, and a new one after an hour', async () => {
-    const first = await f.mfa.beginEnrolment('acc-2', 'bob');
-    assert.equal((await f.mfa.beginEnrolment('acc-2', 'bob')).secret, first.secret);
+    const first = await f.mfa.beginEnrolment('acc-2', 'bob', HERE);
+    assert.equal((await f.mfa.beginEnrolment('acc-2', 'bob', HERE)).secret, first.secret);
     f.clock.advance(3600);
-    const later = await f.mfa.beginEnrolment('acc-2', 'bob');
+    const later = await f.mfa.beginEnrolment('acc-2', 'bob', HERE);
     assert.notEqual(later.secret, first.secret);
     assert.equal((await f.store.mfa.listByAccount('acc-2')).length, 1, 'the stale attempt is gone');
   });
 
+  it('binds an unconfirmed secret to the surface that asked: another surface gets its own, and cannot confirm the first', async () => {
+    const owner = await f.mfa.beginEnrolment('acc-5', 'erin', HERE);
+    const elsewhere = { kind: 'interaction', id: 'interaction-1' } as const;
+    const stranger = await f.mfa.beginEnrolment('acc-5', 'erin', elsewhere);
+    assert.notEqual(stranger.secret, owner.secret, 'another surface is never shown the owner’s secret');
+    assert.equal((await f.mfa.beginEnrolment('acc-5', 'erin', HERE)).secret, owner.secret, 'the owner’s reload still shows theirs');
+    assert.deepEqual(await f.mfa.completeEnrolment('acc-5', await totpAt(owner.secret, f.clock), elsewhere), { ok: false }, 'only the secret bound to the confirming surface counts');
+    assert.equal((await f.mfa.completeEnrolment('acc-5', await totpAt(owner.secret, f.clock), HERE)).ok, true);
+    f.clock.advance(30);
+    assert.deepEqual(await f.mfa.verify('acc-5', await totpAt(stranger.secret, f.clock)), { ok: false }, 'the other secret died unconfirmed');
+    const left = (await f.store.mfa.listByAccount('acc-5')).filter((factor) => factor.type === 'totp');
+    assert.equal(left.length, 1);
+  });
+
   it('keeps the secret sealed at rest', async () => {
-    const { secret } = await f.mfa.beginEnrolment('acc-3', 'carol');
+    const { secret } = await f.mfa.beginEnrolment('acc-3', 'carol', HERE);
     const [record] = await f.store.mfa.listByAccount('acc-3');
     assert.ok(record?.sealedSecret?.startsWith('v1.'));
     assert.ok(!record?.sealedSecret?.includes(secret));
@@ -52,7 +69,7 @@ describe('MFA enrolment', () => {
 
   it('refuses a second authenticator while one is set up', async () => {
     await enrolled(f, 'acc-4');
-    await assert.rejects(f.mfa.beginEnrolment('acc-4', 'dave'), (error: unknown) => error instanceof AppError && error.code === 'already_enrolled');
+    await assert.rejects(f.mfa.beginEnrolment('acc-4', 'dave', HERE), (error: unknown) => error instanceof AppError && error.code === 'already_enrolled');
   });
 });
 

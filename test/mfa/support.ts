@@ -2,7 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { type AuditBus, createAuditBus } from '../../src/audit/bus.ts';
 import { createSealer } from '../../src/keys/sealing.ts';
-import { createMemoryMfaLimiter, type MfaAttemptLimiter } from '../../src/mfa/limiter.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { memoryCounters } from '../../src/lockout/counters.ts';
+import { buildDimensions } from '../../src/lockout/dimensions.ts';
+import { createLimiter } from '../../src/lockout/limiter.ts';
+import { createMfaGuard } from '../../src/lockout/mfa-guard.ts';
+import type { MfaAttemptLimiter } from '../../src/mfa/attempts.ts';
 import { createMfaService, type MfaService } from '../../src/mfa/service.ts';
 import { createTotp } from '../../src/mfa/totp.ts';
 import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
@@ -37,7 +42,7 @@ export async function fixture(limiter?: MfaAttemptLimiter): Promise<Fixture> {
     repo: store.mfa,
     sealer: createSealer([randomBytes(32).toString('base64url')]),
     totp: createTotp(clock.now),
-    limiter: limiter ?? createMemoryMfaLimiter({ now: clock.now }),
+    limiter: limiter ?? createMfaGuard(createLimiter(memoryCounters(clock.now), buildDimensions(loadConfig({}).lockout))),
     audit,
     issuer: 'id.example.com',
     now: clock.now,

@@ -75,8 +75,8 @@ describe('TOTP replay through the MFA service', () => {
   after(() => f.close());
   beforeEach(async () => {
     await f.mfa.remove(accountId);
-    ({ secret } = await f.mfa.beginEnrolment(accountId, 'alice'));
-    const enrolled = await f.mfa.completeEnrolment(accountId, await generate({ secret, epoch: Math.floor(f.clock.now() / 1000) }));
+    ({ secret } = await f.mfa.beginEnrolment(accountId, 'alice', { kind: 'session', id: 's' }));
+    const enrolled = await f.mfa.completeEnrolment(accountId, await generate({ secret, epoch: Math.floor(f.clock.now() / 1000) }), { kind: 'session', id: 's' });
     assert.equal(enrolled.ok, true);
     f.clock.advance(30);
   });
@@ -108,8 +108,8 @@ describe('TOTP replay raced in parallel', () => {
     const open = { check: async () => {}, failed: async () => {}, succeeded: async () => {} };
     const f = await fixture(open);
     try {
-      const { secret } = await f.mfa.beginEnrolment('acc-race', 'racer');
-      assert.equal((await f.mfa.completeEnrolment('acc-race', await totpAt(secret, f.clock))).ok, true);
+      const { secret } = await f.mfa.beginEnrolment('acc-race', 'racer', { kind: 'session', id: 's' });
+      assert.equal((await f.mfa.completeEnrolment('acc-race', await totpAt(secret, f.clock), { kind: 'session', id: 's' })).ok, true);
       f.clock.advance(30);
       const code = await totpAt(secret, f.clock);
       const results = await Promise.all(Array.from({ length: 20 }, () => f.mfa.verify('acc-race', code)));

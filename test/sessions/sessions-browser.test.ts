@@ -12,6 +12,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE } from '../support/devices.ts';
 import { invalidGrant, signIn } from '../support/families.ts';
+import { submits } from '../support/pages.ts';
 import { CALLBACK, discover, startAuthorization } from '../support/rp.ts';
 import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
@@ -89,20 +90,20 @@ describe('sessions page in Chromium', { skip: existsSync(CHROMIUM) ? false : `${
     assert.match(phoneText, /Back-Channel App/);
 
     const delivered = receiver.next();
-    await phoneItem.getByRole('button', { name: 'Sign out' }).click();
+    await submits(page, '/account/sessions/end', () => phoneItem.getByRole('button', { name: 'Sign out' }).click());
     assert.equal(await page.locator('#notice').textContent(), 'Signed out of 1 session.');
     assert.equal(await sessions.count(), 2);
     const { payload } = await jwtVerify(await delivered, createRemoteJWKSet(new URL(`${server.url}/jwks`)), { issuer: server.url, audience: 'bcl-app' });
     assert.equal(payload.sid, phoneRecord.authorizations['bcl-app']?.sid);
     await assert.rejects(oidc.refreshTokenGrant(bcl, phoneTokens.refresh_token as string), invalidGrant);
 
-    await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await submits(page, '/account/sessions/end-others', () => page.getByRole('button', { name: 'Sign out everywhere else' }).click());
     assert.equal(await page.locator('#notice').textContent(), 'Signed out of 1 session.');
     assert.equal(await sessions.count(), 1);
     assert.equal(await page.locator('li.session[data-current="true"]').count(), 1);
     assert.equal((await tablet.request('/account/api/sessions', { headers: { accept: 'application/json' } })).status, 401);
 
-    await page.getByRole('button', { name: 'Sign out of this browser' }).click();
+    await submits(page, '/account/sessions/end', () => page.getByRole('button', { name: 'Sign out of this browser' }).click());
     assert.equal(await page.locator('h1').textContent(), 'Signed out');
     await page.goto(`${server.url}/account/sessions`);
     assert.match((await page.locator('main').textContent()) ?? '', /not signed in/);

@@ -26,8 +26,9 @@ export async function totpAt(secret: string, clock: TestClock, offsetSteps = 0):
 export async function enrolDirectly(server: TestServer, username: string, clock: TestClock) {
   const account = await server.portcullis.accounts.findByUsername(username);
   if (!account) throw new Error(`no account ${username}`);
-  const { secret } = await server.portcullis.mfa.beginEnrolment(account.id, username);
-  const result = await server.portcullis.mfa.completeEnrolment(account.id, await totpAt(secret, clock));
+  const surface = { kind: 'session', id: `test-${account.id}` } as const;
+  const { secret } = await server.portcullis.mfa.beginEnrolment(account.id, username, surface);
+  const result = await server.portcullis.mfa.completeEnrolment(account.id, await totpAt(secret, clock), surface);
   if (!result.ok) throw new Error('enrolment failed');
   clock.advance(30);
   return { accountId: account.id, secret, backupCodes: result.backupCodes };

@@ -22,7 +22,9 @@ export function submitEnrolment(deps: MfaInteractionDeps) {
     const interaction = await loadInteraction(ctx, provider);
     const step = mfaStep(interaction);
 
-    const result = await deps.mfa.completeEnrolment(step.accountId, form.code, { clientId: String(interaction.params.client_id) });
+    const result = await deps.mfa.completeEnrolment(step.accountId, form.code, { kind: 'interaction', id: interaction.uid }, {
+      clientId: String(interaction.params.client_id),
+    });
     if (!result.ok) {
       if (json) {
         ctx.status = 401;

@@ -37,7 +37,8 @@ export async function showMfaStep(ctx: Context, deps: MfaInteractionDeps, intera
   }
 
   const account = await deps.accounts.findById(step.accountId);
-  const enrolment = await deps.mfa.beginEnrolment(step.accountId, account?.username ?? step.accountId);
+  // The secret is bound to this interaction: no other sign-in, and no account page, is shown it.
+  const enrolment = await deps.mfa.beginEnrolment(step.accountId, account?.username ?? step.accountId, { kind: 'interaction', id: uid });
   if (wantsJson(ctx)) {
     ctx.status = status;
     ctx.body = {

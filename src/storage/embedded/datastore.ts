@@ -14,9 +14,6 @@ import { Datastore, type Db } from './nedb.ts';
  */
 export const STORE_MODES = { fileMode: 0o600, dirMode: 0o700 } as const;
 
-/** Rewrite the append-only files every 10 minutes so they do not grow without bound. */
-const COMPACTION_INTERVAL_MS = 10 * 60 * 1000;
-
 export type Collection = Db;
 
 export interface CollectionSet {
@@ -36,7 +33,7 @@ export async function createCollectionSet(dataDir: string): Promise<CollectionSe
           const collection = new Datastore({ filename: join(dataDir, `${name}.db`), modes: STORE_MODES });
           await collection.loadDatabaseAsync();
           appendSynchronously(collection);
-          collection.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
+          // Compaction runs on our own timer (compaction.ts), never nedb's: its failures must not crash.
           ready.push(collection);
           return collection;
         })();

@@ -4,7 +4,9 @@
  */
 import { MODEL_NAMES } from '../models.ts';
 import type { ModelStore, Store } from '../port.ts';
+import { StoreNotReadyError } from '../errors.ts';
 import { createAccountRepository } from './accounts.ts';
+import { type CompactionReport, createCompactor } from './compaction.ts';
 import { createCollectionSet } from './datastore.ts';
 import { createModelStore } from './models.ts';
 import {
@@ -17,13 +19,32 @@ import {
 /** Kept here too so code that imported the list from this module keeps working. */
 export { MODEL_NAMES };
 
-export async function createEmbeddedStore(dataDir: string): Promise<Store> {
+export interface EmbeddedStoreOptions {
+  /** How often the append-only files are rewritten (EMBEDDED_COMPACTION_INTERVAL); default 10 min. */
+  compactionIntervalMs?: number;
+  /** Told about every failed compaction, and about the first success after one. */
+  onCompaction?: (report: CompactionReport) => void;
+}
+
+export interface EmbeddedStore extends Store {
+  readonly kind: 'embedded';
+  /** Compacts every collection now (what the timer does); never rejects, see ping() for the outcome. */
+  compact(): Promise<void>;
+}
+
+const TEN_MINUTES_MS = 10 * 60 * 1000;
+
+export async function createEmbeddedStore(dataDir: string, options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
   const collections = await createCollectionSet(dataDir);
+  const compactor = createCompactor(() => collections.all(), {
+    intervalMs: options.compactionIntervalMs ?? TEN_MINUTES_MS,
+    report: options.onCompaction ?? (() => undefined),
+  });
   const models = new Map<string, ModelStore>();
   for (const name of MODEL_NAMES) {
     models.set(name, await createModelStore(await collections.open(`oidc-${name}`), name));
   }
-  const store: Store = {
+  const store: EmbeddedStore = {
     kind: 'embedded',
     model(name) {
       const model = models.get(name);
@@ -36,13 +57,19 @@ export async function createEmbeddedStore(dataDir: string): Promise<Store> {
     mfa: await createMfaRepository(await collections.open('mfa')),
     records: await createRecordRepository(await collections.open('records'), await collections.open('locks')),
     async ping() {
-      // In-process: reachable as long as the process runs and the files loaded.
-    },
-    async close() {
-      for (const collection of collections.all()) {
-        collection.stopAutocompaction();
-        await collection.compactDatafileAsync();
+      // In-process: reachable as long as the process runs and the files loaded, and ready as long
+      // as the files can be rewritten (a full disk fails compaction before it fails appends).
+      const failing = [...compactor.failures().keys()];
+      if (failing.length > 0) {
+        throw new StoreNotReadyError('compaction_failed', `compaction failed for ${failing.join(', ')}`);
       }
+    },
+    compact: () => compactor.run(),
+    async close() {
+      compactor.stop();
+      // A last rewrite so the next start loads compact files; a failure is reported, not thrown:
+      // the appended files still hold everything.
+      await compactor.run();
     },
   };
   return store;

@@ -13,6 +13,8 @@ type Doc<S> = S & { _id: string };
 
 export interface Db<S extends object = Record<string, unknown>> {
   loadDatabaseAsync(): Promise<void>;
+  /** The collection's file (`<DATA_DIR>/<name>.db`). */
+  readonly filename: string;
   setAutocompactionInterval(ms: number): void;
   stopAutocompaction(): void;
   compactDatafileAsync(): Promise<void>;

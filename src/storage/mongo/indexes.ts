@@ -75,6 +75,9 @@ export const INDEXES: readonly IndexDefinition[] = [
   index(COLLECTIONS.audit, { at: -1 }),
   index(COLLECTIONS.audit, { type: 1, at: -1 }),
   index(COLLECTIONS.audit, { accountId: 1, at: -1 }, whereString('accountId')),
+  // AUDIT_RETENTION: each record carries its own expiry, so changing the retention needs no
+  // index rebuild (it applies to records written from then on; the purge timer catches up).
+  index(COLLECTIONS.audit, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
   index(COLLECTIONS.mfa, { accountId: 1, createdAt: 1 }),
   index(COLLECTIONS.records, { kind: 1, key: 1 }),
   // Expired leases are removed eventually; tryLock does not depend on it, it compares expiresAt.

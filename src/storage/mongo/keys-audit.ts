@@ -54,5 +54,13 @@ export function createAuditRepository(collection: Collection<AuditDocument>): Au
         ...(detail ? { detail: unescapeKeys(detail) } : {}),
       }));
     },
+    async purgeExpired(now, unstampedBefore) {
+      // The TTL index (indexes.ts) deletes stamped records by itself, within a minute or so of
+      // expiry; this catches the rest, and records from before retention existed.
+      const { deletedCount } = await collection.deleteMany({
+        $or: [{ expiresAt: { $lt: now } }, { expiresAt: { $exists: false }, at: { $lt: unstampedBefore } }],
+      });
+      return deletedCount;
+    },
   };
 }

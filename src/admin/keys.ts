@@ -1,22 +1,16 @@
 /**
- * Operator routes for the signing keys (what `portcullis keys …` calls). The running server
+ * The signing-key handlers of the admin API (what `portcullis keys …` calls). The running server
  * makes the change, so the embedded store is never written behind its back, and the change
  * reaches the other instances by the usual signal and poll.
- *
- *   GET  /operator/keys              list keys with state and dates (never private material)
- *   POST /operator/keys/rotate       {"alg"?: "ES256", "immediate"?: true}
- *   POST /operator/keys/:kid/revoke  compromise: out of the JWKS and distrusted at once
  */
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { SUPPORTED_ALGS } from '../keys/algorithms.ts';
+import { SUPPORTED_ALGS } from '../config/algorithms.ts';
 import { KeyOperationError } from '../keys/errors.ts';
 import type { KeyManager } from '../keys/manager.ts';
 import { parseBody } from '../security/body.ts';
 import { AppError } from '../security/errors.ts';
 import type { KeyRecord } from '../storage/port.ts';
-import { requireOperator } from './operator-auth.ts';
 
 const rotateSchema = z.object({ alg: z.enum(SUPPORTED_ALGS).optional(), immediate: z.boolean().optional() }).strict();
 /** Our kids are 16 base64url characters; anything far from that is not worth a lookup. */
@@ -59,18 +53,17 @@ async function answer(ctx: Context, work: () => Promise<KeyRecord[]>): Promise<v
   }
 }
 
-export function operatorKeysRouter(token: string, keys: KeyManager): Router {
-  const router = new Router({ prefix: '/operator/keys' });
-  router.use(requireOperator(token));
-  router.get('/', (ctx) => answer(ctx, () => keys.list()));
-  router.post('/rotate', async (ctx) => {
-    const request = await parseBody(ctx, rotateSchema);
-    await answer(ctx, () => keys.rotate(request));
-  });
-  router.post('/:kid/revoke', async (ctx) => {
-    const kid = ctx.params.kid ?? '';
-    if (!KID.test(kid)) throw new AppError(400, 'invalid_kid', 'kid must be 1 to 64 base64url characters');
-    await answer(ctx, () => keys.revoke(kid));
-  });
-  return router;
+export function keyHandlers(keys: KeyManager) {
+  return {
+    list: (ctx: Context) => answer(ctx, () => keys.list()),
+    async rotate(ctx: Context) {
+      const request = await parseBody(ctx, rotateSchema);
+      await answer(ctx, () => keys.rotate(request));
+    },
+    async revoke(ctx: Context) {
+      const kid = (ctx.params as { kid?: string }).kid ?? '';
+      if (!KID.test(kid)) throw new AppError(400, 'invalid_kid', 'kid must be 1 to 64 base64url characters');
+      await answer(ctx, () => keys.revoke(kid));
+    },
+  };
 }

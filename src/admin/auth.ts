@@ -1,7 +1,7 @@
 /**
  * The operator credential: `Authorization: Bearer <OPERATOR_TOKEN>`. Compared as SHA-256 digests
- * with timingSafeEqual, so the comparison takes the same time whatever the guess. Until the admin
- * API with its roles exists, this one shared secret guards the operator routes.
+ * with timingSafeEqual, so the comparison takes the same time whatever the guess (and equal
+ * lengths mean it never throws). This one check guards every route under /admin/v1.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
