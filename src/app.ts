@@ -46,6 +46,8 @@ import { createMfaGuard } from './lockout/mfa-guard.ts';
 import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
+import { protectAtRest } from './oidc/at-rest.ts';
+import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
@@ -205,15 +207,17 @@ async function assemble(
   const revokeGrant = createGrantRevoker(store);
   const backchannel = createBackchannelSender(audit);
   const respondToReuse = createReuseResponse({ grants: store.model('Grant'), revokeGrant, audit, backchannel });
-  const models = modelView(store, {
+  // Bearer ids are stored as digests and client secrets sealed, outside the domain wrappers
+  // (oidc/at-rest.ts), so those see stored ids only.
+  const models = protectAtRest(modelView(store, {
     RefreshToken: (inner) =>
-      guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse }),
+      guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse, storedId: bearerKey }),
     Session: (inner) => capStoredParameters(trackSessionActivity(inner, currentRequest, clock), 'Session'),
     // Oversized request parameters are refused before oidc-provider keeps them (oidc/parameter-caps.ts).
     Interaction: (inner) => capStoredParameters(inner, 'Interaction'),
     PushedAuthorizationRequest: (inner) => capStoredParameters(inner, 'PushedAuthorizationRequest'),
     DeviceCode: (inner) => capStoredParameters(inner, 'DeviceCode'),
-  });
+  }), store, sealer);
 
   const providerFactory = withJwksCacheControl(createProviderFactory({
     config,
@@ -238,7 +242,16 @@ async function assemble(
     await keys.watch((jwks) => holder.swap(providerFactory(jwks)));
     if (config.bootstrapFile) {
       const file = await readBootstrapFile(config.bootstrapFile);
-      await applyBootstrap(file, { store, provider: holder.current, accounts, resources, logger, production: config.production, hashParameters: config.argon2 });
+      await applyBootstrap(file, {
+        store,
+        clients: models.model('Client'),
+        provider: holder.current,
+        accounts,
+        resources,
+        logger,
+        production: config.production,
+        hashParameters: config.argon2,
+      });
     }
     if (!config.outbound.allowPrivateAddresses) await warnAboutRefusedTargets(store, logger);
   } catch (error) {

@@ -13,7 +13,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from '../audit/logger.ts';
 import { normaliseUsername, type AccountService } from '../accounts/service.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
-import type { AccountRecord, Store } from '../storage/port.ts';
+import type { AccountRecord, ModelStore, Store } from '../storage/port.ts';
 import type { HashParameters } from '../accounts/hashing.ts';
 import { checkBootstrapHash } from './hash-parameters.ts';
 import { warnAboutOrphans } from './orphans.ts';
@@ -47,6 +47,8 @@ export async function readBootstrapFile(path: string): Promise<BootstrapFile> {
 
 export interface BootstrapDeps {
   store: Store;
+  /** The Client model as oidc-provider's adapter sees it: secrets sealed on write (oidc/at-rest.ts). */
+  clients: ModelStore;
   provider: Provider;
   accounts: AccountService;
   resources: ResourceRegistry;
@@ -57,8 +59,7 @@ export interface BootstrapDeps {
 }
 
 export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): Promise<void> {
-  const { store, logger } = deps;
-  const clients = store.model('Client');
+  const { store, logger, clients } = deps;
   if (file.resources.length) await deps.resources.replaceAll(file.resources);
 
   for (const entry of file.clients) {

@@ -70,7 +70,7 @@ async function createOnce(dir: string, file: string): Promise<StoredSecrets> {
     cookieKeys: [randomBytes(32).toString('base64url')],
     keyEncryptionKeys: [randomBytes(32).toString('base64url')],
   };
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.dev-secrets.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {

@@ -1,6 +1,7 @@
 /** Picks the backend: MongoDB when MONGODB_URI is set, the embedded store otherwise. */
 import type { Config } from '../config/index.ts';
 import { createEmbeddedStore } from './embedded/index.ts';
+import { secureDataDir } from './embedded/permissions.ts';
 import type { Store } from './port.ts';
 
 /** Start-up problems worth an operator's attention that do not stop the server. */
@@ -28,6 +29,8 @@ export async function openStore(
     }
     return store;
   }
+  // Tightens a directory written with looser modes, or refuses to start (embedded/permissions.ts).
+  await secureDataDir(config.dataDir, warn);
   return createEmbeddedStore(config.dataDir, {
     compactionIntervalMs: config.embeddedCompactionInterval * 1000,
     onCompaction: ({ collection, error }) =>

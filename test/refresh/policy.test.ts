@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { bearerKey } from '../../src/oidc/bearer-ids.ts';
 import { createFamilyKeeper } from '../../src/oidc/refresh/family.ts';
 import { grantTtl, refreshTokenTtl } from '../../src/oidc/refresh/lifetimes.ts';
 import { type FamilyRecord, judgeReplay } from '../../src/oidc/refresh/replay.ts';
@@ -119,10 +120,10 @@ describe('refresh-token lifetimes as stored', () => {
     const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
     const first = await signIn(server, web);
     const tokens = server.portcullis.store.model('RefreshToken');
-    const stored = await tokens.find(first.refresh_token as string);
+    const stored = await tokens.find(bearerKey(first.refresh_token as string));
     const familyStart = stored?.iiat as number;
     assert.equal(stored?.exp, familyStart + 3600, 'REFRESH_TOKEN_ABSOLUTE_TTL, not the 2h idle lifetime');
-    const rotated = await tokens.find((await oidc.refreshTokenGrant(web, first.refresh_token as string)).refresh_token as string);
+    const rotated = await tokens.find(bearerKey((await oidc.refreshTokenGrant(web, first.refresh_token as string)).refresh_token as string));
     assert.equal(rotated?.iiat, familyStart, 'the family start travels with each rotation');
     assert.equal(rotated?.exp, familyStart + 3600, 'rotation does not move the family end');
     const grant = await server.portcullis.store.model('Grant').find(stored?.grantId as string);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
+import { bearerKey } from '../../src/oidc/bearer-ids.ts';
 import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import { Browserless } from '../support/browserless.ts';
 import { auditEvents, familyOf, grantExists, invalidGrant, liveTokens, signIn } from '../support/families.ts';
@@ -63,7 +64,7 @@ describe('refresh tokens, strict (no grace window)', () => {
     const grantId = await familyOf(server, first.refresh_token);
     const second = await oidc.refreshTokenGrant(web, first.refresh_token as string);
     assert.notEqual(second.refresh_token, first.refresh_token);
-    assert.deepEqual(await liveTokens(server, grantId), [second.refresh_token]);
+    assert.deepEqual(await liveTokens(server, grantId), [bearerKey(second.refresh_token as string)]);
 
     await assert.rejects(oidc.refreshTokenGrant(web, first.refresh_token as string), invalidGrant);
 
@@ -99,7 +100,7 @@ describe('refresh tokens, strict (no grace window)', () => {
   it('sends back-channel logout for the session the reused family came from', async () => {
     const bcl = await discover(server.url, 'bcl-app', 'bcl-app-secret-that-is-long-enough');
     const first = await signIn(server, bcl);
-    const stored = await server.portcullis.store.model('RefreshToken').find(first.refresh_token as string);
+    const stored = await server.portcullis.store.model('RefreshToken').find(bearerKey(first.refresh_token as string));
     await oidc.refreshTokenGrant(bcl, first.refresh_token as string);
     const delivered = receiver.next();
     await assert.rejects(oidc.refreshTokenGrant(bcl, first.refresh_token as string), invalidGrant);
@@ -133,7 +134,7 @@ describe('refresh tokens, strict (no grace window)', () => {
     const grantId = await familyOf(server, first.refresh_token);
     const second = await signIn(server, web, 'alice', browser);
     assert.equal(await familyOf(server, second.refresh_token), grantId, 'one grant per client and browser session');
-    assert.deepEqual(await liveTokens(server, grantId), [second.refresh_token]);
+    assert.deepEqual(await liveTokens(server, grantId), [bearerKey(second.refresh_token as string)]);
     await assert.rejects(oidc.refreshTokenGrant(web, first.refresh_token as string), invalidGrant);
     assert.ok(await oidc.refreshTokenGrant(web, second.refresh_token as string), 'the newest family token still works');
   });
@@ -176,13 +177,13 @@ describe('refresh tokens with a 30-second grace window', () => {
     const retried = await oidc.refreshTokenGrant(web, first.refresh_token as string);
     assert.ok(retried.access_token);
     assert.notEqual(retried.refresh_token, lost.refresh_token);
-    assert.deepEqual(await liveTokens(server, grantId), [retried.refresh_token]);
+    assert.deepEqual(await liveTokens(server, grantId), [bearerKey(retried.refresh_token as string)]);
     assert.equal(await grantExists(server, grantId), true);
 
     // The retired successor is refused without revoking anything; the new pair keeps working.
     await assert.rejects(oidc.refreshTokenGrant(web, lost.refresh_token as string), invalidGrant);
     const next = await oidc.refreshTokenGrant(web, retried.refresh_token as string);
-    assert.deepEqual(await liveTokens(server, grantId), [next.refresh_token]);
+    assert.deepEqual(await liveTokens(server, grantId), [bearerKey(next.refresh_token as string)]);
     assert.ok((await auditEvents(server, 'refresh_token.grace_retry')).some((event) => event.detail?.grantId === grantId));
     assert.ok(!(await auditEvents(server, 'refresh_token.reuse_detected')).some((event) => event.detail?.grantId === grantId));
   });

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/audit/logger.ts';
 import { openLoginForm } from '../lockout/attempts.ts';
+import { bearerKey } from '../../src/oidc/bearer-ids.ts';
 import { Browserless } from '../support/browserless.ts';
 import { CALLBACK } from '../support/rp.ts';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -115,7 +116,7 @@ describe('unauthenticated requests and the store', () => {
       assert.equal(response.status, 200);
       const sessionId = /(?:^|;\s*)_session=([^;]+)/.exec(browser.jar.header() ?? '')?.[1];
       assert.ok(sessionId, `${path} set a session cookie`);
-      const session = await server.portcullis.store.model('Session').find(sessionId);
+      const session = await server.portcullis.store.model('Session').find(bearerKey(sessionId)); // stored under its digest (oidc/bearer-ids.ts)
       assert.ok(session, `${path} stored a session`);
       assert.equal(session.accountId, undefined);
       const lifetime = Number(session.exp) - Math.floor(Date.now() / 1000);

@@ -1,6 +1,7 @@
 /** Looking inside the store at refresh-token families, for assertions a client cannot make itself. */
 import assert from 'node:assert/strict';
 import type * as oidc from 'openid-client';
+import { bearerKey } from '../../src/oidc/bearer-ids.ts';
 import type { AuditRecord } from '../../src/storage/port.ts';
 import { Browserless } from './browserless.ts';
 import { redeem, startAuthorization } from './rp.ts';
@@ -19,15 +20,15 @@ export async function signIn(
   return redeem(config, callback, start);
 }
 
-/** The grant (family) a refresh token belongs to; opaque refresh tokens are their own record id. */
+/** The grant (family) a refresh token belongs to; opaque refresh tokens are stored under their digest. */
 export async function familyOf(server: TestServer, refreshToken: string | undefined): Promise<string> {
   assert.ok(refreshToken, 'a refresh token was issued');
-  const payload = await server.portcullis.store.model('RefreshToken').find(refreshToken);
+  const payload = await server.portcullis.store.model('RefreshToken').find(bearerKey(refreshToken));
   assert.equal(typeof payload?.grantId, 'string');
   return payload?.grantId as string;
 }
 
-/** Refresh tokens of the family that are stored, unexpired and not yet used. */
+/** Refresh tokens of the family that are stored, unexpired and not yet used, by stored id (bearerKey of the value). */
 export async function liveTokens(server: TestServer, grantId: string): Promise<string[]> {
   const now = Math.floor(Date.now() / 1000);
   const records = await server.portcullis.store.model('RefreshToken').findByGrantId(grantId);

@@ -42,6 +42,11 @@ export interface RefreshGuardDeps {
   audit: AuditBus;
   /** Revokes the family and tells the client (back-channel logout); see reuse.ts. */
   respondToReuse(report: ReuseReport): Promise<void>;
+  /**
+   * The id a token value is stored under (oidc/bearer-ids.ts: a digest). This guard sees stored
+   * ids only; oidc-provider's entities carry the values. Identity when absent.
+   */
+  storedId?: (jti: string) => string;
 }
 
 interface Attempt {
@@ -64,6 +69,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 
 export function guardRefreshTokens(inner: ModelStore, deps: RefreshGuardDeps): ModelStore {
   const graceMs = deps.graceSeconds * 1000;
+  const storedId = deps.storedId ?? ((jti: string) => jti);
   const family = createFamilyKeeper(inner, deps.grants);
   // One entry per token request: what find() learned, for consume() and upsert() to act on.
   const attempts = new WeakMap<KoaContextWithOIDC, Attempt>();
@@ -137,7 +143,8 @@ export function guardRefreshTokens(inner: ModelStore, deps: RefreshGuardDeps): M
     async upsert(id, payload, expiresIn) {
       const ctx = refreshGrant();
       const attempt = ctx ? attempts.get(ctx) : undefined;
-      if (ctx && attempt && ctx.oidc.entities.RotatedRefreshToken?.jti === attempt.id) {
+      const rotated = ctx?.oidc.entities.RotatedRefreshToken?.jti;
+      if (ctx && attempt && typeof rotated === 'string' && storedId(rotated) === attempt.id) {
         await inner.upsert(id, { ...payload, [ROTATED_FROM]: attempt.id, [ROTATED_AT]: deps.clock() }, expiresIn);
         await family.afterRotation(id, attempt.id);
         return;

@@ -8,6 +8,12 @@ import { join } from 'node:path';
 import { appendSynchronously } from './append.ts';
 import { Datastore, type Db } from './nedb.ts';
 
+/**
+ * The files hold bearer records, account hashes and sealed keys: owner-only (nedb's defaults are
+ * 0644 and 0755). openStore (embedded/permissions.ts) tightens directories written before this.
+ */
+export const STORE_MODES = { fileMode: 0o600, dirMode: 0o700 } as const;
+
 export type Collection = Db;
 
 export interface CollectionSet {
@@ -16,7 +22,7 @@ export interface CollectionSet {
 }
 
 export async function createCollectionSet(dataDir: string): Promise<CollectionSet> {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: STORE_MODES.dirMode });
   const open = new Map<string, Promise<Collection>>();
   const ready: Collection[] = [];
   return {
@@ -24,7 +30,7 @@ export async function createCollectionSet(dataDir: string): Promise<CollectionSe
       let pending = open.get(name);
       if (!pending) {
         pending = (async () => {
-          const collection = new Datastore({ filename: join(dataDir, `${name}.db`) });
+          const collection = new Datastore({ filename: join(dataDir, `${name}.db`), modes: STORE_MODES });
           await collection.loadDatabaseAsync();
           appendSynchronously(collection);
           // Compaction runs on our own timer (compaction.ts), never nedb's: its failures must not crash.
