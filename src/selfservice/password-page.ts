@@ -19,7 +19,7 @@ const PROBLEMS: Record<string, string> = {
 export function showPasswordForm(deps: SelfServiceDeps) {
   return async (ctx: Context) => {
     const me = await signedIn(ctx, deps.holder, deps.accounts);
-    await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName: me.account.name ?? me.account.username });
+    await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName: me.account.name ?? me.account.username, username: me.account.username });
   };
 }
 
@@ -41,7 +41,7 @@ export function submitPasswordChange(deps: SelfServiceDeps) {
         return;
       }
       const accountName = me.account.name ?? me.account.username;
-      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, error: message }, 400);
+      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, username: me.account.username, error: message }, 400);
       return;
     }
     if (json) {
