@@ -232,12 +232,11 @@ async function assemble(
 
   const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit });
   const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
-  const changePassword = createPasswordChange(accounts, sessions, audit);
-
   const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
     knownAddressTtl: config.lockout.knownAddressTtl,
     hardLockFailures: config.lockout.hardLockFailures,
   });
+  const changePassword = createPasswordChange(accounts, sessions, audit, guard);
   const operator = config.lockout.operatorToken
     ? [operatorRouter({ limiter: lockout.limiter, accounts, audit, token: config.lockout.operatorToken })]
     : [];
