@@ -27,7 +27,7 @@ describe('password form fields', () => {
     assert.equal(rendered, 'bob', 'the page names the account by its username');
     const fields = { csrf, username: 'bob', current_password: PASSWORD, new_password: NEW_PASSWORD, confirm_password: NEW_PASSWORD };
 
-    for (const extra of [{ role: 'admin' }, { account_id: 'someone-else' }]) {
+    for (const extra of [{ role: 'admin' }, { account_id: 'someone-else' }] as Array<Record<string, string>>) {
       const refused = await browser.postForm('/account/password', { ...fields, ...extra });
       assert.equal(refused.status, 400);
       assert.match(await refused.text(), /invalid_request|invalid or missing field/);
