@@ -62,6 +62,7 @@ import { securityHeaders } from './security/headers.ts';
 import { currentRequest, requestContext } from './security/request-context.ts';
 import { selfServiceRouter } from './selfservice/router.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
+import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { createBackchannelSender } from './sessions/backchannel.ts';
 import { createSessionLimit } from './sessions/limit.ts';
 import { createSessionService, type SessionService } from './sessions/service.ts';
@@ -194,7 +195,14 @@ async function assemble(
   const respondToReuse = createReuseResponse({ grants: store.model('Grant'), revokeGrant, audit, backchannel });
   const models = modelView(store, {
     RefreshToken: (inner) =>
-      guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse }),
+      guardRefreshTokens(inner, {
+        graceSeconds: config.refreshTokens.reuseGraceSeconds,
+        clock,
+        grants: store.model('Grant'),
+        audit,
+        respondToReuse,
+        passwordChangedAt: async (accountId) => (await accounts.findById(accountId))?.passwordChangedAt.getTime(),
+      }),
     Session: (inner) => trackSessionActivity(inner, currentRequest, clock),
   });
 
@@ -230,7 +238,15 @@ async function assemble(
     throw error;
   }
 
-  const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit });
+  const revokeAccountGrants = createAccountGrantRevoker({
+    grants: store.model('Grant'),
+    refreshTokens: store.model('RefreshToken'),
+    provider: () => holder.current,
+    revokeGrant,
+    backchannel,
+    audit,
+  });
+  const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit, revokeAccountGrants });
   const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
   const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
     knownAddressTtl: config.lockout.knownAddressTtl,
