@@ -75,6 +75,7 @@ import { securityHeaders } from './security/headers.ts';
 import { currentRequest, requestContext } from './security/request-context.ts';
 import { selfServiceRouter } from './selfservice/router.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
+import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { createBackchannelSender } from './sessions/backchannel.ts';
 import { createSessionLimit } from './sessions/limit.ts';
 import { createSessionService, type SessionService } from './sessions/service.ts';
@@ -211,7 +212,15 @@ async function assemble(
   // (oidc/at-rest.ts), so those see stored ids only.
   const models = protectAtRest(modelView(store, {
     RefreshToken: (inner) =>
-      guardRefreshTokens(inner, { graceSeconds: config.refreshTokens.reuseGraceSeconds, clock, grants: store.model('Grant'), audit, respondToReuse, storedId: bearerKey }),
+      guardRefreshTokens(inner, {
+        graceSeconds: config.refreshTokens.reuseGraceSeconds,
+        clock,
+        grants: store.model('Grant'),
+        audit,
+        respondToReuse,
+        storedId: bearerKey,
+        passwordChangedAt: async (accountId) => (await accounts.findById(accountId))?.passwordChangedAt.getTime(),
+      }),
     Session: (inner) => capStoredParameters(trackSessionActivity(inner, currentRequest, clock), 'Session'),
     // Oversized request parameters are refused before oidc-provider keeps them (oidc/parameter-caps.ts).
     Interaction: (inner) => capStoredParameters(inner, 'Interaction'),
@@ -262,14 +271,21 @@ async function assemble(
   }
 
   const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock });
-  const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit });
+  const revokeAccountGrants = createAccountGrantRevoker({
+    grants: store.model('Grant'),
+    refreshTokens: store.model('RefreshToken'),
+    provider: () => holder.current,
+    revokeGrant,
+    backchannel,
+    audit,
+  });
+  const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit, revokeAccountGrants });
   const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
-  const changePassword = createPasswordChange(accounts, sessions, audit);
-
   const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
     knownAddressTtl: config.lockout.knownAddressTtl,
     hardLockFailures: config.lockout.hardLockFailures,
   }, async (username) => (await accounts.findByUsername(username))?.id);
+  const changePassword = createPasswordChange(accounts, sessions, audit, guard);
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;

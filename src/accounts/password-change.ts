@@ -2,8 +2,14 @@
  * A person changes their own password: the current one is checked, the new one must pass the
  * password policy, and every other session of theirs ends (with its grants and tokens). Whoever
  * knew the old password may be signed in somewhere; the browser making the change stays.
+ *
+ * The current-password check is a password check like the login form's, so it goes through the
+ * same brute-force guard (username + address, username, address): a stolen or borrowed session
+ * must not be an unthrottled guessing oracle. A refusal throws (429, Retry-After) even for the
+ * right password, as on the login form, or the wait would tell a guesser when they were right.
  */
 import type { AuditBus } from '../audit/bus.ts';
+import type { LoginGuard } from '../interactions/guard.ts';
 import type { SessionService } from '../sessions/service.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import { checkPassword, type PasswordProblem } from './policy.ts';
@@ -18,15 +24,21 @@ export type ChangePassword = (
   currentPassword: string,
   newPassword: string,
   keepSessionUid: string | undefined,
+  /** The client address, for the brute-force guard. */
+  ip: string,
 ) => Promise<PasswordChangeResult>;
 
-export function createPasswordChange(accounts: AccountService, sessions: SessionService, audit: AuditBus): ChangePassword {
-  return async (account, currentPassword, newPassword, keepSessionUid) => {
+export function createPasswordChange(accounts: AccountService, sessions: SessionService, audit: AuditBus, guard: LoginGuard): ChangePassword {
+  return async (account, currentPassword, newPassword, keepSessionUid, ip) => {
+    const attempt = { username: account.username, ip, accountId: account.id };
+    await guard.check(attempt);
     const verified = await accounts.authenticate(account.username, currentPassword);
     if (!verified.ok || verified.account.id !== account.id) {
+      await guard.failed(attempt);
       audit.emit({ type: 'password.change_failed', accountId: account.id, detail: { reason: 'wrong_password' } });
       return { ok: false, problem: 'wrong_password' };
     }
+    await guard.succeeded(attempt);
     const problem = checkPassword(newPassword, account.username);
     if (problem) return { ok: false, problem };
     await accounts.setPassword(account.id, newPassword);

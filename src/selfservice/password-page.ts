@@ -1,8 +1,10 @@
 /** GET and POST /account/password — the signed-in person changes their password (form or JSON). */
 import type { Context } from 'koa';
+import type { PasswordChangeResult } from '../accounts/password-change.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/policy.ts';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
+import { AppError } from '../security/errors.ts';
 import { signedIn } from './current.ts';
 import type { SelfServiceDeps } from './deps.ts';
 import { passwordForm } from './schemas.ts';
@@ -19,7 +21,7 @@ const PROBLEMS: Record<string, string> = {
 export function showPasswordForm(deps: SelfServiceDeps) {
   return async (ctx: Context) => {
     const me = await signedIn(ctx, deps.holder, deps.accounts);
-    await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName: me.account.name ?? me.account.username });
+    await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName: me.account.name ?? me.account.username, username: me.account.username });
   };
 }
 
@@ -29,10 +31,20 @@ export function submitPasswordChange(deps: SelfServiceDeps) {
     const form = await parseBody(ctx, passwordForm);
     verifyCsrf(ctx, form.csrf);
     const me = await signedIn(ctx, deps.holder, deps.accounts);
-    const result =
-      form.new_password === form.confirm_password
-        ? await deps.changePassword(me.account, form.current_password, form.new_password, me.sessionUid)
-        : ({ ok: false, problem: 'mismatch' } as const);
+    const accountName = me.account.name ?? me.account.username;
+    let result: PasswordChangeResult | { ok: false; problem: 'mismatch' };
+    try {
+      result =
+        form.new_password === form.confirm_password
+          ? await deps.changePassword(me.account, form.current_password, form.new_password, me.sessionUid, String(ctx.state.clientIp))
+          : { ok: false, problem: 'mismatch' };
+    } catch (error) {
+      // Throttled browsers get the form again (429, Retry-After), with the wait in words.
+      if (json || !(error instanceof AppError) || error.status !== 429) throw error;
+      ctx.set(error.headers);
+      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, username: me.account.username, error: error.message }, 429);
+      return;
+    }
     if (!result.ok) {
       const message = PROBLEMS[result.problem] ?? 'That password cannot be used.';
       if (json) {
@@ -40,8 +52,7 @@ export function submitPasswordChange(deps: SelfServiceDeps) {
         ctx.body = { error: result.problem, error_description: message };
         return;
       }
-      const accountName = me.account.name ?? me.account.username;
-      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, error: message }, 400);
+      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, username: me.account.username, error: message }, 400);
       return;
     }
     if (json) {

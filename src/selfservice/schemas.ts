@@ -9,9 +9,15 @@ export const sessionUid = z.string().regex(/^[A-Za-z0-9_-]{10,64}$/);
 export const endSessionForm = z.object({ csrf, uid: sessionUid }).strict();
 export const csrfOnlyForm = z.object({ csrf }).strict();
 
+/**
+ * The page's form also carries the account's username, hidden, so that password managers file
+ * the new password under it (autocomplete="username"). It is accepted and ignored: the account
+ * is always the session's. 320: the longest e-mail address, the longest sensible username.
+ */
 export const passwordForm = z
   .object({
     csrf,
+    username: z.string().max(320).optional(),
     current_password: z.string().min(1).max(1024),
     new_password: z.string().min(1).max(1024),
     confirm_password: z.string().max(1024),

@@ -3,7 +3,9 @@
  *
  * Ending a session deletes it, revokes every grant made through it (with all their tokens, see
  * oidc/grants.ts) and sends back-channel logout to each client signed in through it that
- * registered a back-channel logout URI. These functions trust the account id they are given:
+ * registered a back-channel logout URI. Ending all sessions but one also revokes every other grant
+ * of the person, those whose session had already ended included (account-grants.ts): that is what
+ * "sign out everywhere else" and a password change promise. These functions trust the account id they are given:
  * the self-service routes pass the signed-in person's own, an admin API whoever it may manage.
  */
 import type Provider from 'oidc-provider';
@@ -11,6 +13,7 @@ import type { AuditBus } from '../audit/bus.ts';
 import type { RevokeGrant } from '../oidc/grants.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
 import { readActivity } from './activity.ts';
+import type { RevokeAccountGrants } from './account-grants.ts';
 import type { BackchannelSender } from './backchannel.ts';
 import { type DeviceDescription, describeUserAgent } from './describe.ts';
 
@@ -42,7 +45,11 @@ export interface SessionService {
   records(accountId: string): Promise<SessionRecord[]>;
   /** False when the person has no such session. */
   end(accountId: string, uid: string, reason: EndReason): Promise<boolean>;
-  /** Ends every session of the person except `keepUid` (all when undefined); how many ended. */
+  /**
+   * Ends every session of the person except `keepUid` (all when undefined), and revokes every
+   * grant of theirs not made in the kept session, whether or not its session is still alive.
+   * Resolves with how many sessions ended.
+   */
   endAllExcept(accountId: string, keepUid: string | undefined, reason: EndReason): Promise<number>;
 }
 
@@ -52,6 +59,8 @@ export interface SessionServiceDeps {
   revokeGrant: RevokeGrant;
   backchannel: BackchannelSender;
   audit: AuditBus;
+  /** Grants of the person that no live session reaches (account-grants.ts). */
+  revokeAccountGrants: RevokeAccountGrants;
 }
 
 type Authorizations = Record<string, { sid?: string; grantId?: string }>;
@@ -132,8 +141,14 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       return true;
     },
     async endAllExcept(accountId, keepUid, reason) {
-      const ending = (await records(accountId)).filter((record) => record.uid !== keepUid);
+      const all = await records(accountId);
+      const kept = all.find((record) => record.uid === keepUid);
+      const ending = all.filter((record) => record !== kept);
       for (const record of ending) await endRecord(accountId, record, reason);
+      const keepGrants = new Set(
+        Object.values(kept ? authorizationsOf(kept.payload) : {}).flatMap(({ grantId }) => (grantId ? [grantId] : [])),
+      );
+      await deps.revokeAccountGrants(accountId, keepGrants, reason);
       return ending.length;
     },
   };

@@ -97,6 +97,14 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(found.map((entry) => entry.id).sort(), ['gr-1', 'gr-2']);
       });
 
+      it('keeps a millisecond timestamp in a payload exactly (a refresh family’s start, refresh/password-change.ts)', async () => {
+        const refresh = store.model('RefreshToken');
+        const began = Date.UTC(2026, 11, 1, 20, 0, 0, 123);
+        await refresh.upsert('ms-1', { grantId: 'g-ms', accountId: 'p', iiat: Math.floor(began / 1000), familyBeganAt: began }, 60);
+        assert.equal((await refresh.find('ms-1'))?.familyBeganAt, began);
+        assert.equal((await refresh.findByGrantId('g-ms'))[0]?.payload.familyBeganAt, began);
+      });
+
       it('finds the records of one grant, consumed ones included', async () => {
         const refresh = store.model('RefreshToken');
         await refresh.upsert('fam-1', { grantId: 'g-fam', accountId: 'p' }, 60);
@@ -164,6 +172,16 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
       it('allows many accounts without email', async () => {
         await store.accounts.create(account('no-mail-1'));
         await store.accounts.create(account('no-mail-2'));
+      });
+
+      it('keeps passwordChangedAt to the millisecond through an update (refresh families are compared with it)', async () => {
+        const dora = account('dora-changes');
+        await store.accounts.create(dora);
+        const changed = new Date(Date.UTC(2026, 11, 1, 20, 0, 0, 457));
+        await store.accounts.update(dora.id, { passwordHash: dora.passwordHash, passwordChangedAt: changed, updatedAt: changed });
+        const found = await store.accounts.findById(dora.id);
+        assert.ok(found?.passwordChangedAt instanceof Date);
+        assert.equal(found?.passwordChangedAt.getTime(), changed.getTime());
       });
 
       it('updates fields and returns the new record', async () => {

@@ -14,6 +14,8 @@
  *   duplicate, refused without revoking (the winner's answer is on its way). A grace retry
  *   consumes the live successor instead, so that at most one live token remains.
  * - upsert: the new token records which token it replaced and when; then family.ts checks.
+ *   Every token also carries when its family began, and a family that began before the
+ *   account's last password change is refused, for any client and route (password-change.ts).
  *
  * The request comes from oidc-provider's own async context (`Provider.ctx`), public API.
  */
@@ -23,6 +25,7 @@ import type { ModelPayload, ModelStore } from '../../storage/port.ts';
 import { overrideModel } from '../model-view.ts';
 import { createFamilyKeeper } from './family.ts';
 import { epochSeconds } from './lifetimes.ts';
+import { FAMILY_BEGAN_AT, type PasswordChangedAt, predatesPasswordChange } from './password-change.ts';
 import { judgeReplay, type ReuseReason, ROTATED_AT, ROTATED_FROM } from './replay.ts';
 import { rotatesRefreshTokens } from './rotation.ts';
 
@@ -47,6 +50,8 @@ export interface RefreshGuardDeps {
    * ids only; oidc-provider's entities carry the values. Identity when absent.
    */
   storedId?: (jti: string) => string;
+  /** When the account's password last changed (password-change.ts). */
+  passwordChangedAt: PasswordChangedAt;
 }
 
 interface Attempt {
@@ -57,6 +62,7 @@ interface Attempt {
 }
 
 const USED = 'refresh token already used';
+const BEFORE_PASSWORD_CHANGE = 'refresh token was issued before the password was changed; sign in again';
 const IN_FLIGHT = 'refresh token is being rotated by another request; use the newest refresh token';
 
 function refreshGrant(): KoaContextWithOIDC | undefined {
@@ -98,6 +104,18 @@ export function guardRefreshTokens(inner: ModelStore, deps: RefreshGuardDeps): M
     async find(id) {
       const token = await inner.find(id);
       const ctx = refreshGrant();
+      if (token && (await predatesPasswordChange(token, deps.passwordChangedAt))) {
+        // Dead for good: removed, so introspection and revocation find nothing either.
+        await inner.destroy(id);
+        if (!ctx) return undefined;
+        deps.audit.emit({
+          type: 'refresh_token.refused',
+          clientId: ctx.oidc.client?.clientId,
+          accountId: text(token.accountId),
+          detail: { reason: 'password_changed', grantId: token.grantId },
+        });
+        throw new errors.InvalidGrant(BEFORE_PASSWORD_CHANGE);
+      }
       // Expired tokens are left to oidc-provider, which answers "expired" and revokes nothing.
       if (!token || !ctx || (typeof token.exp === 'number' && token.exp <= epochSeconds())) return token;
       if (token.clientId !== ctx.oidc.client?.clientId) return reuse(ctx, token, 'other_client');
@@ -145,11 +163,15 @@ export function guardRefreshTokens(inner: ModelStore, deps: RefreshGuardDeps): M
       const attempt = ctx ? attempts.get(ctx) : undefined;
       const rotated = ctx?.oidc.entities.RotatedRefreshToken?.jti;
       if (ctx && attempt && typeof rotated === 'string' && storedId(rotated) === attempt.id) {
-        await inner.upsert(id, { ...payload, [ROTATED_FROM]: attempt.id, [ROTATED_AT]: deps.clock() }, expiresIn);
+        const began = attempt.payload[FAMILY_BEGAN_AT];
+        const next = { ...payload, [ROTATED_FROM]: attempt.id, [ROTATED_AT]: deps.clock(), ...(typeof began === 'number' ? { [FAMILY_BEGAN_AT]: began } : {}) };
+        await inner.upsert(id, next, expiresIn);
         await family.afterRotation(id, attempt.id);
         return;
       }
-      await inner.upsert(id, payload, expiresIn);
+      // A first token begins its family. Date.now, not deps.clock: it is compared with
+      // passwordChangedAt, which accounts/service.ts stamps with the real clock.
+      await inner.upsert(id, { [FAMILY_BEGAN_AT]: Date.now(), ...payload }, expiresIn);
       if (typeof payload.grantId === 'string') await family.afterFirstToken(id, payload.grantId);
     },
   });
