@@ -18,7 +18,7 @@ import { type AccountService, createAccountService } from './accounts/service.ts
 import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
-import { createLogger, type Logger } from './audit/logger.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
 import { type AuditRetention, startAuditRetention } from './audit/retention.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
@@ -72,7 +72,9 @@ import { bindToInteractionOrSession } from './security/csrf-binding.ts';
 import { errorHandler } from './security/error-handler.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { securityHeaders } from './security/headers.ts';
-import { currentRequest, requestContext } from './security/request-context.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import { currentRequest } from './platform/request-context.ts';
+import { requestContext } from './security/request-context.ts';
 import { selfServiceRouter } from './selfservice/router.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
@@ -87,14 +89,19 @@ export interface PortcullisOptions {
   logger?: Logger;
   /** An already opened store (tests share one between instances). */
   store?: Store;
-  /** Clock (epoch ms) for TOTP steps and the in-process lockout counters (MFA back-off included); tests move it instead of sleeping. */
-  now?: () => number;
+  /**
+   * The clock (epoch ms) behind every decision by time: TOTP steps, the in-process lockout
+   * counters, the refresh-token grace window, session activity and audit retention. Tests move it
+   * instead of sleeping.
+   */
+  now?: Clock;
   /** Replaces the MFA attempt limiter (default: the lockout module's `mfa.person` dimension). */
   mfaLimiter?: MfaAttemptLimiter;
-  /** The key schedule's clock (tests move it instead of waiting). */
+  /**
+   * The key schedule's view of `now`, for tests that move the schedule by days while tokens and
+   * sessions keep real time (oidc-provider stamps those with the system clock).
+   */
   keyClock?: () => Date;
-  /** Milliseconds since the epoch, for the refresh-token grace window, session activity and audit retention. */
-  clock?: () => number;
   /** Outbound HTTP for oidc-provider (back-channel logout); tests use it to reach loopback. */
   fetch?: Configuration['fetch'];
 }
@@ -168,7 +175,7 @@ async function assemble(
   const clientIp = createClientIpResolver(config.trustProxy);
 
   // Brute-force defence (src/lockout): counters in Redis when configured, in-process otherwise.
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock;
   const lockout = await openLockout(config, logger, now);
 
   // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
@@ -197,14 +204,13 @@ async function assemble(
         resourceAccessTokens: resources.all().map((resource) => resource.accessTokenTTL ?? 0),
       }),
     ),
-    now: options.keyClock ?? (() => new Date()),
+    now: options.keyClock ?? (() => new Date(now())),
     signal: config.redisUrl ? createRedisSignal(config.redisUrl, instanceId, logger) : localSignal(),
     instanceId,
     syncIntervalMs: config.keys.syncInterval * 1000,
   });
   // Refresh-token reuse detection and session activity wrap their model stores (README § Refresh
   // tokens, § Sessions); grants are revoked as whole token families.
-  const clock = options.clock ?? Date.now;
   const revokeGrant = createGrantRevoker(store);
   const backchannel = createBackchannelSender(audit);
   const respondToReuse = createReuseResponse({ grants: store.model('Grant'), revokeGrant, audit, backchannel });
@@ -214,14 +220,14 @@ async function assemble(
     RefreshToken: (inner) =>
       guardRefreshTokens(inner, {
         graceSeconds: config.refreshTokens.reuseGraceSeconds,
-        clock,
+        clock: now,
         grants: store.model('Grant'),
         audit,
         respondToReuse,
         storedId: bearerKey,
         passwordChangedAt: async (accountId) => (await accounts.findById(accountId))?.passwordChangedAt.getTime(),
       }),
-    Session: (inner) => capStoredParameters(trackSessionActivity(inner, currentRequest, clock), 'Session'),
+    Session: (inner) => capStoredParameters(trackSessionActivity(inner, currentRequest, now), 'Session'),
     // Oversized request parameters are refused before oidc-provider keeps them (oidc/parameter-caps.ts).
     Interaction: (inner) => capStoredParameters(inner, 'Interaction'),
     PushedAuthorizationRequest: (inner) => capStoredParameters(inner, 'PushedAuthorizationRequest'),
@@ -270,7 +276,7 @@ async function assemble(
     throw error;
   }
 
-  const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock });
+  const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
     refreshTokens: store.model('RefreshToken'),

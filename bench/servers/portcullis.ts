@@ -11,7 +11,7 @@ import argon2 from 'argon2';
 import { exportJWK, generateKeyPair } from 'jose';
 import { pino } from 'pino';
 import { createPortcullis } from '../../src/app.ts';
-import { createLogger } from '../../src/audit/logger.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type PrivateJwk, privateJwks } from '../../src/keys/keystore.ts';
 import { CLIENTS, LOGIN_USERS, RESOURCES, USER } from '../fixtures.ts';

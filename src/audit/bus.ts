@@ -4,7 +4,7 @@
  * secrets: no passwords, no full tokens, no codes.
  */
 import { randomUUID } from 'node:crypto';
-import { currentRequest } from '../security/request-context.ts';
+import { currentRequest } from '../platform/request-context.ts';
 import type { AuditRecord } from '../storage/port.ts';
 
 export interface AuditInput {

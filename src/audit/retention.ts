@@ -4,7 +4,7 @@
  * embedded store has no TTL of its own, so this timer purges on both backends — which also
  * covers records written before retention existed (no `expiresAt`: judged by `at`).
  */
-import type { Logger } from './logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { AuditRepository } from '../storage/port.ts';
 
 /** An hour: retention is counted in days, so an hour late is immaterial, and a purge is one query. */

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type Provider from 'oidc-provider';
-import type { Logger } from '../audit/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { normaliseUsername, type AccountService } from '../accounts/service.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
 import type { AccountRecord, ModelStore, Store } from '../storage/port.ts';

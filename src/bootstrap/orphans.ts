@@ -5,7 +5,7 @@
  * active, until an operator removes it from the store (README § Bootstrap says how). Records of
  * entries already gone from the store are forgotten, so the warning ends when the entry does.
  */
-import type { Logger } from '../audit/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { normaliseUsername } from '../accounts/service.ts';
 import type { Store } from '../storage/port.ts';
 import type { BootstrapFile } from './schema.ts';

@@ -6,7 +6,7 @@
  * instances from interleaving with each other.
  */
 import type { AuditBus } from '../audit/bus.ts';
-import type { Logger } from '../audit/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { KeyRecord, Store } from '../storage/port.ts';
 import { applySteps } from './apply.ts';
 import { KeyOperationError } from './errors.ts';

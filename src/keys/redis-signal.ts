@@ -4,15 +4,13 @@
  * store poll (KEY_SYNC_INTERVAL) carries changes, and a reconnect triggers a re-read because
  * messages sent meanwhile are lost (pub/sub does not queue).
  */
-import { Redis } from 'ioredis';
-import type { Logger } from '../audit/logger.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createRedis, type Redis } from '../platform/redis.ts';
 import type { KeySignal } from './signal.ts';
 
 export const KEY_CHANNEL = 'portcullis:keys:changed';
 /** 2 s: long enough for a healthy Redis, short enough not to hold up start-up when it is down. */
 const SUBSCRIBE_WAIT_MS = 2000;
-/** 1 s: a publish that cannot go through by then is left to the poll. */
-const COMMAND_TIMEOUT_MS = 1000;
 
 export function createRedisSignal(url: string, instanceId: string, logger: Logger): KeySignal {
   const log = logger.child({ component: 'key-signal' });
@@ -23,8 +21,8 @@ export function createRedisSignal(url: string, instanceId: string, logger: Logge
       down = true;
     });
   };
-  const publisher = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
-  const subscriber = new Redis(url, { maxRetriesPerRequest: null });
+  const publisher = createRedis(url, 'publisher');
+  const subscriber = createRedis(url, 'subscriber');
   watch(publisher, 'publisher');
   watch(subscriber, 'subscriber');
 

@@ -4,7 +4,7 @@
  * (never a 500, never silently unlimited, and loudly logged through the FallbackAlarm); the
  * clock-driven in-process store of memory-counters.ts alone otherwise. A family is one key prefix with one default lifetime.
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../platform/redis.ts';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import { globToRegExp } from './keys.ts';
 import type { FallbackAlarm } from './redis.ts';

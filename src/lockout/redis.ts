@@ -1,16 +1,9 @@
 /**
- * The Redis connection behind the lockout counters, tuned to fail fast rather than wait:
- * a command sent while disconnected fails at once (no offline queue) and one that gets no
- * answer fails after COMMAND_TIMEOUT_MS; either way rate-limiter-flexible hands it to the
- * in-process insurance store (counters.ts). Reconnection goes on forever in the background.
+ * The Redis connection behind the lockout counters (tuned to fail fast: platform/redis.ts), and
+ * the alarm that says loudly when the counters fall back to this process and when they return.
  */
-import { Redis } from 'ioredis';
-import type { Logger } from '../audit/logger.ts';
-
-/** A hung Redis costs a login at most this much before the fallback answers. */
-const COMMAND_TIMEOUT_MS = 500;
-/** Between reconnection attempts: 200 ms, 400 ms … then every 2 s. */
-const RECONNECT_CAP_MS = 2000;
+import type { Logger } from '../platform/logger.ts';
+import { createRedis, type Redis } from '../platform/redis.ts';
 /** While on the fallback, repeat the alarm at most this often. */
 const ALARM_REPEAT_MS = 60_000;
 
@@ -52,16 +45,7 @@ export function createFallbackAlarm(logger: Logger, now: () => number = Date.now
 }
 
 export async function connectRedis(url: string, alarm: FallbackAlarm, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    connectTimeout: 2000,
-    // At shutdown after an outage ioredis leaves this timer running on an already closed socket.
-    disconnectTimeout: 200,
-    retryStrategy: (attempt: number) => Math.min(attempt * 200, RECONNECT_CAP_MS),
-  });
+  const redis = createRedis(url, 'counters');
   let lastError = 0;
   redis.on('error', (error: Error) => {
     // ioredis reports every failed reconnection; one line a minute is enough.

@@ -24,6 +24,7 @@ import type { Sealer } from '../keys/sealing.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
 import { overrideModel } from './model-view.ts';
 import { ROTATED_FROM } from './refresh/replay.ts';
+import { epochSeconds } from '../platform/clock.ts';
 
 export const BEARER_MODELS: ReadonlySet<string> = new Set([
   'AccessToken',
@@ -46,7 +47,6 @@ export function bearerKey(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
 }
 
-const epochSeconds = () => Math.floor(Date.now() / 1000);
 
 export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, sealer: Sealer): ModelStore {
   const sealsId = FOUND_BY_OTHER_KEYS.has(model);

@@ -6,6 +6,7 @@
 import type Keygrip from 'keygrip';
 import { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
+import { epochSeconds } from '../platform/clock.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
 import { sessionTtlFor } from '../sessions/lifetime.ts';
@@ -14,7 +15,7 @@ import type { AdapterConstructor } from './adapter.ts';
 import { deviceInputNotice } from './device-notice.ts';
 import { introspectionAllowed } from './introspection.ts';
 import { postLogoutNotice } from './logout-notice.ts';
-import { epochSeconds, grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
+import { grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
 import { PROVIDER_ROUTES } from './routes.ts';

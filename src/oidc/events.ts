@@ -5,7 +5,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditBus } from '../audit/bus.ts';
-import type { Logger } from '../audit/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 
 type ErrorLike = { error?: string; error_description?: string; message?: string };
 

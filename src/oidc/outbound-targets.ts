@@ -7,7 +7,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Logger } from '../audit/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { Store } from '../storage/port.ts';
 import { isSpecialUseAddress } from './special-use.ts';
 

@@ -4,7 +4,7 @@
  * JSON for API callers and a page for browsers.
  */
 import type { Context, Next } from 'koa';
-import type { Logger } from '../audit/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { Renderer } from '../views/render.ts';
 import { isStorageUnavailable } from '../storage/errors.ts';
 import { AppError } from './errors.ts';

@@ -14,7 +14,7 @@
  *   machine, so TLS would add nothing; the same paths through the proxy must still say https.
  */
 import type { Context, Next } from 'koa';
-import type { Logger } from '../audit/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { AppError } from './errors.ts';
 
 export interface HttpsOnlyOptions {

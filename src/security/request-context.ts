@@ -1,24 +1,11 @@
 /**
- * Per-request facts (request id, client IP) kept in AsyncLocalStorage so that events emitted deep
- * inside oidc-provider can still be tied to the request that caused them.
+ * Opens the per-request context (platform/request-context.ts) for every request: a request id
+ * (the caller's X-Request-Id when well-formed, else a new one), the client IP and user agent.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import { runInRequest } from '../platform/request-context.ts';
 import type { ClientIpResolver } from './client-ip.ts';
-
-export interface RequestContext {
-  requestId: string;
-  ip: string;
-  /** As sent (possibly empty); sessions/activity.ts records it with each session use. */
-  userAgent: string;
-}
-
-const storage = new AsyncLocalStorage<RequestContext>();
-
-export function currentRequest(): RequestContext | undefined {
-  return storage.getStore();
-}
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -30,6 +17,6 @@ export function requestContext(resolveIp: ClientIpResolver) {
     ctx.state.requestId = requestId;
     ctx.state.clientIp = context.ip;
     ctx.set('X-Request-Id', requestId);
-    await storage.run(context, next);
+    await runInRequest(context, next);
   };
 }

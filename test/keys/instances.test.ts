@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { createAuditBus } from '../../src/audit/bus.ts';
-import { createLogger } from '../../src/audit/logger.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createKeyManager } from '../../src/keys/manager.ts';
 import { keyPolicy } from '../../src/keys/policy.ts';

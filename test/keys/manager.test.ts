@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createAuditBus } from '../../src/audit/bus.ts';
-import { createLogger } from '../../src/audit/logger.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { KeyOperationError } from '../../src/keys/errors.ts';
 import type { PrivateJwk } from '../../src/keys/keystore.ts';

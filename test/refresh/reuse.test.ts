@@ -160,7 +160,7 @@ describe('refresh tokens with a 30-second grace window', () => {
     server = await startServer({
       bootstrap: bootstrap(receiver),
       env: { REFRESH_REUSE_GRACE_SECONDS: '30' },
-      options: { fetch: loopbackFetch, clock: () => Date.now() + offset },
+      options: { fetch: loopbackFetch, now: () => Date.now() + offset },
     });
     web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
   });

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { createPortcullis } from '../../src/app.ts';
-import { createLogger } from '../../src/audit/logger.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { bearerKey, KEYED_BY } from '../../src/oidc/bearer-ids.ts';
 import type { ModelPayload, Store } from '../../src/storage/port.ts';

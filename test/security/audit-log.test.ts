@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../src/audit/logger.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { Browserless } from '../support/browserless.ts';
 import { discover, redeem, startAuthorization } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../src/audit/logger.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { openLoginForm } from '../lockout/attempts.ts';
 import { bearerKey } from '../../src/oidc/bearer-ids.ts';
 import { Browserless } from '../support/browserless.ts';
@@ -38,7 +38,7 @@ describe('unauthenticated requests and the store', () => {
     });
     server = await startServer({
       env: { AUDIT_RETENTION: '30d' },
-      options: { logger: createLogger('info', sink), clock: () => Date.now() + offset },
+      options: { logger: createLogger('info', sink), now: () => Date.now() + offset },
     });
   });
   after(() => server.close());

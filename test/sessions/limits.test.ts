@@ -30,7 +30,7 @@ describe('browser-session lifetime', () => {
     let server: TestServer;
     let offset = 0;
     before(async () => {
-      server = await startServer({ env: { SESSION_IDLE_TTL: '1h', SESSION_TTL: '3h' }, options: { clock: () => Date.now() + offset } });
+      server = await startServer({ env: { SESSION_IDLE_TTL: '1h', SESSION_TTL: '3h' }, options: { now: () => Date.now() + offset } });
     });
     after(() => server.close());
 

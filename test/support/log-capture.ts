@@ -1,6 +1,6 @@
 /** A pino logger whose lines a test can read back (warnings at start-up, for instance). */
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../src/audit/logger.ts';
+import { createLogger, type Logger } from '../../src/platform/logger.ts';
 
 export interface LogLine {
   level: number;

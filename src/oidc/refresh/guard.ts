@@ -24,10 +24,10 @@ import type { AuditBus } from '../../audit/bus.ts';
 import type { ModelPayload, ModelStore } from '../../storage/port.ts';
 import { overrideModel } from '../model-view.ts';
 import { createFamilyKeeper } from './family.ts';
-import { epochSeconds } from './lifetimes.ts';
 import { FAMILY_BEGAN_AT, type PasswordChangedAt, predatesPasswordChange } from './password-change.ts';
 import { judgeReplay, type ReuseReason, ROTATED_AT, ROTATED_FROM } from './replay.ts';
 import { rotatesRefreshTokens } from './rotation.ts';
+import { epochSeconds } from '../../platform/clock.ts';
 
 export interface ReuseReport {
   ctx: KoaContextWithOIDC;

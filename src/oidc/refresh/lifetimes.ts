@@ -30,7 +30,3 @@ export function refreshTokenTtl(lifetimes: RefreshLifetimes, now: number, iiat: 
 export function grantTtl(ttl: { refreshTokenAbsolute: number; session: number }): number {
   return ttl.refreshTokenAbsolute + ttl.session;
 }
-
-export function epochSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
