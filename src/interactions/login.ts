@@ -5,7 +5,7 @@
 import type { Context } from 'koa';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { verifyCsrf } from '../security/csrf.ts';
-import { AppError } from '../security/errors.ts';
+import { asAppError } from '../security/errors.ts';
 import type { InteractionDeps } from './router.ts';
 import { expectPrompt, finish, loadInteraction } from './details.ts';
 import { loginForm } from './schemas.ts';
@@ -28,15 +28,16 @@ export function submitLogin(deps: InteractionDeps) {
       await deps.guard.check(attempt);
     } catch (error) {
       // Throttled browsers get the sign-in page again (429, Retry-After), with the wait in words.
-      if (json || !(error instanceof AppError) || error.status !== 429) throw error;
-      ctx.set(error.headers);
+      const refused = asAppError(error);
+      if (json || refused?.status !== 429) throw error;
+      ctx.set(refused.headers);
       const client = await provider.Client.find(clientId);
       await deps.render(ctx, 'login', {
         uid: interaction.uid,
         clientName: client?.clientName ?? clientId,
         csrf: form.csrf,
         username: form.username,
-        error: error.message,
+        error: refused.message,
       }, 429);
       return;
     }

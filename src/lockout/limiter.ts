@@ -3,7 +3,7 @@
  * success. Callers name a dimension (dimensions.ts) and the subject it is keyed by:
  *
  *   const verdict = await limiter.check('mfa.person', { person: accountId });
- *   if (!verdict.allowed) throw refusal(verdict, 'code');   // 429 + Retry-After (http.ts)
+ *   if (!verdict.allowed) throw refusal(verdict, 'code');   // 429 + Retry-After (refusals.ts)
  *   if (codeIsWrong) await limiter.fail('mfa.person', { person: accountId });
  *   else await limiter.reset('mfa.person', { person: accountId });
  *

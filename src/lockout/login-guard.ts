@@ -10,7 +10,7 @@
  */
 import type { AuditBus } from '../audit/bus.ts';
 import type { LoginAttempt, LoginGuard } from '../interactions/guard.ts';
-import { lockedError, refusal, worst } from './http.ts';
+import { lockedError, refusal, worst } from './refusals.ts';
 import type { Limiter, Verdict } from './limiter.ts';
 
 export interface LoginGuardPolicy {

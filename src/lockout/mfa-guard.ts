@@ -9,7 +9,7 @@
  * otherwise all pass the check before the first failure is counted.
  */
 import type { MfaAttemptLimiter } from '../mfa/attempts.ts';
-import { refusal } from './http.ts';
+import { refusal } from './refusals.ts';
 import type { Limiter } from './limiter.ts';
 
 export function createMfaGuard(limiter: Limiter): MfaAttemptLimiter {

@@ -13,7 +13,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditBus } from '../audit/bus.ts';
 import type { Sealer } from '../keys/sealing.ts';
-import { AppError } from '../security/errors.ts';
+import { DomainError } from '../platform/errors.ts';
 import type { MfaFactorRecord, MfaRepository } from '../storage/port.ts';
 import { BACKUP_CODES_LOW, generateBackupCodes, hashBackupCode, normaliseBackupCode } from './backup-codes.ts';
 import type { MfaAttemptLimiter } from './attempts.ts';
@@ -171,7 +171,7 @@ export function createMfaService(deps: MfaServiceDeps): MfaService {
 
     async beginEnrolment(accountId, label, surface) {
       const { totp: existing, pending } = await factorsOf(accountId);
-      if (existing) throw new AppError(409, 'already_enrolled', 'an authenticator app is already set up; remove it first to set up another');
+      if (existing) throw new DomainError('already_enrolled', 'an authenticator app is already set up; remove it first to set up another');
       const mine = pendingOf(pending, surface);
       if (mine?.sealedSecret) {
         // Reloading the page must not invalidate a QR code the person has just scanned.
@@ -196,9 +196,9 @@ export function createMfaService(deps: MfaServiceDeps): MfaService {
 
     async completeEnrolment(accountId, code, surface, context) {
       const factors = await factorsOf(accountId);
-      if (factors.totp) throw new AppError(409, 'already_enrolled', 'an authenticator app is already set up');
+      if (factors.totp) throw new DomainError('already_enrolled', 'an authenticator app is already set up');
       const pending = pendingOf(factors.pending, surface);
-      if (!pending) throw new AppError(400, 'enrolment_expired', 'this set-up has expired; start again');
+      if (!pending) throw new DomainError('enrolment_expired', 'this set-up has expired; start again');
       return throttled(accountId, async () => {
         const outcome = await consumeTotp(pending, code.trim());
         if (outcome !== 'ok') return failed(accountId, outcome, context);
@@ -238,7 +238,7 @@ export function createMfaService(deps: MfaServiceDeps): MfaService {
 
     async regenerateBackupCodes(accountId, context) {
       const factors = await factorsOf(accountId);
-      if (!factors.totp) throw new AppError(409, 'not_enrolled', 'set up an authenticator app first');
+      if (!factors.totp) throw new DomainError('not_enrolled', 'set up an authenticator app first');
       const codes = await replaceBackupCodes(accountId, factors.backup);
       audit.emit({ type: 'mfa.backup_codes_regenerated', accountId, clientId: context?.clientId });
       return codes;

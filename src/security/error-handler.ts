@@ -7,7 +7,7 @@ import type { Context, Next } from 'koa';
 import type { Logger } from '../platform/logger.ts';
 import type { Renderer } from '../views/render.ts';
 import { isStorageUnavailable } from '../storage/errors.ts';
-import { AppError } from './errors.ts';
+import { AppError, asAppError } from './errors.ts';
 
 interface Described {
   status: number;
@@ -28,8 +28,9 @@ const TITLES: Record<number, string> = {
 };
 
 function describe(error: unknown): Described | undefined {
-  if (error instanceof AppError) {
-    return { status: error.status, code: error.code, message: error.expose ? error.message : 'internal error', headers: error.headers };
+  const known = asAppError(error);
+  if (known) {
+    return { status: known.status, code: known.code, message: known.expose ? known.message : 'internal error', headers: known.headers };
   }
   if (isStorageUnavailable(error) || (error as { statusCode?: number; error?: string })?.error === 'temporarily_unavailable') {
     return { status: 503, code: 'temporarily_unavailable', message: 'the service is temporarily unavailable, try again shortly', headers: { 'Retry-After': '5' } };

@@ -1,7 +1,10 @@
 /**
  * Errors that carry a stable code, an HTTP status and whether their message may be shown.
  * Throw `new AppError(...)` or use `assertThat(condition, ...)`; the error middleware renders it.
+ * Domain errors (platform/errors.ts) become AppErrors here, in the one table of their statuses.
  */
+import { DomainError, type DomainErrorCode, type WaitDetail } from '../platform/errors.ts';
+
 export class AppError extends Error {
   override name = 'AppError';
   readonly code: string;
@@ -22,3 +25,33 @@ export function assertThat(condition: unknown, status: number, code: string, mes
 }
 
 export const badRequest = (message: string, code = 'invalid_request') => new AppError(400, code, message);
+
+const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
+  already_enrolled: 409,
+  not_enrolled: 409,
+  enrolment_expired: 400,
+  session_limit_reached: 403,
+  too_many_attempts: 429,
+  account_locked: 423,
+};
+
+/**
+ * A wait as HTTP: an honest `Retry-After` (whole seconds, rounded up) and the IETF draft rate-limit
+ * fields in their widely deployed form (draft-ietf-httpapi-ratelimit-headers-06: RateLimit-Limit /
+ * -Remaining / -Reset, Reset in seconds).
+ */
+export function rateLimitHeaders(wait: WaitDetail): Record<string, string> {
+  return {
+    'Retry-After': String(wait.retryAfter),
+    'RateLimit-Limit': String(wait.limit),
+    'RateLimit-Remaining': '0',
+    'RateLimit-Reset': String(wait.retryAfter),
+  };
+}
+
+/** The error as the HTTP layer sees it, or undefined for anything that is not ours. */
+export function asAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (!(error instanceof DomainError)) return undefined;
+  return new AppError(DOMAIN_STATUS[error.code], error.code, error.message, { headers: error.wait ? rateLimitHeaders(error.wait) : {} });
+}

@@ -4,7 +4,7 @@ import type { PasswordChangeResult } from '../accounts/password-change.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/policy.ts';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
-import { AppError } from '../security/errors.ts';
+import { asAppError } from '../security/errors.ts';
 import { signedIn } from './current.ts';
 import type { SelfServiceDeps } from './deps.ts';
 import { passwordForm } from './schemas.ts';
@@ -40,9 +40,10 @@ export function submitPasswordChange(deps: SelfServiceDeps) {
           : { ok: false, problem: 'mismatch' };
     } catch (error) {
       // Throttled browsers get the form again (429, Retry-After), with the wait in words.
-      if (json || !(error instanceof AppError) || error.status !== 429) throw error;
-      ctx.set(error.headers);
-      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, username: me.account.username, error: error.message }, 429);
+      const refused = asAppError(error);
+      if (json || refused?.status !== 429) throw error;
+      ctx.set(refused.headers);
+      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, username: me.account.username, error: refused.message }, 429);
       return;
     }
     if (!result.ok) {

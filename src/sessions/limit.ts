@@ -5,7 +5,7 @@
  * browser that already holds one of the person's sessions reuses it and is not counted.
  */
 import type { AuditBus } from '../audit/bus.ts';
-import { AppError } from '../security/errors.ts';
+import { DomainError } from '../platform/errors.ts';
 import type { SessionService } from './service.ts';
 
 export interface SessionLimit {
@@ -21,8 +21,7 @@ export function createSessionLimit(limit: number, mode: 'refuse' | 'end_oldest',
       if (excess <= 0) return;
       if (mode === 'refuse') {
         audit.emit({ type: 'session.limit_refused', accountId, detail: { limit, live: others.length } });
-        throw new AppError(
-          403,
+        throw new DomainError(
           'session_limit_reached',
           `You are already signed in on ${others.length} browsers or devices, the most allowed. Sign out on one of them, then try again.`,
         );

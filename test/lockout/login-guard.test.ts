@@ -7,7 +7,7 @@ import { memoryCounters } from '../../src/lockout/counters.ts';
 import { buildDimensions } from '../../src/lockout/dimensions.ts';
 import { createLimiter } from '../../src/lockout/limiter.ts';
 import { createLoginGuard } from '../../src/lockout/login-guard.ts';
-import type { AppError } from '../../src/security/errors.ts';
+import { asAppError } from '../../src/security/errors.ts';
 import type { AuditRecord } from '../../src/storage/port.ts';
 
 function guard(env: Record<string, string> = {}) {
@@ -30,7 +30,7 @@ describe('login guard', () => {
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => g.check(attempt)));
     assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
     for (const result of results) {
-      if (result.status === 'rejected') assert.equal((result.reason as AppError).status, 429);
+      if (result.status === 'rejected') assert.equal(asAppError(result.reason)?.status, 429);
     }
     await g.failed(attempt);
     await g.check(attempt);
@@ -43,7 +43,7 @@ describe('login guard', () => {
     const attempt = { username: 'bob', ip: '192.0.2.2' };
     await g.check(attempt);
     await g.failed(attempt);
-    for (let i = 0; i < 5; i += 1) await assert.rejects(g.check(attempt), (error: AppError) => error.headers['Retry-After'] === '60');
+    for (let i = 0; i < 5; i += 1) await assert.rejects(g.check(attempt), (error: unknown) => asAppError(error)?.headers['Retry-After'] === '60');
     assert.equal((await limiter.check('login.user_ip', attempt)).failures, 1);
   });
 

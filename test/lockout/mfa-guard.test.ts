@@ -13,7 +13,7 @@ import { buildDimensions } from '../../src/lockout/dimensions.ts';
 import { createLimiter } from '../../src/lockout/limiter.ts';
 import { createMfaGuard } from '../../src/lockout/mfa-guard.ts';
 import { connectRedis, createFallbackAlarm } from '../../src/lockout/redis.ts';
-import { AppError } from '../../src/security/errors.ts';
+import { type AppError, asAppError } from '../../src/security/errors.ts';
 import { TestClock } from '../support/mfa.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redis.ts';
 
@@ -27,10 +27,11 @@ async function refused(promise: Promise<void>): Promise<AppError | undefined> {
     await promise;
     return undefined;
   } catch (error) {
-    assert.ok(error instanceof AppError);
-    assert.equal(error.status, 429);
-    assert.equal(error.code, 'too_many_attempts');
-    return error;
+    const http = asAppError(error);
+    assert.ok(http, 'a refusal of ours, not any error');
+    assert.equal(http.status, 429);
+    assert.equal(http.code, 'too_many_attempts');
+    return http;
   }
 }
 const retryAfter = async (promise: Promise<void>) => {

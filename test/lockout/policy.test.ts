@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/index.ts';
 import { backoffDelay } from '../../src/lockout/backoff.ts';
-import { waitPhrase } from '../../src/lockout/http.ts';
+import { waitPhrase } from '../../src/lockout/refusals.ts';
 import { addressBucket, keyFor, patternFor, token } from '../../src/lockout/keys.ts';
 
 describe('exponential back-off', () => {

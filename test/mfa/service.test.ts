@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BACKUP_CODE_COUNT, hashBackupCode, normaliseBackupCode } from '../../src/mfa/backup-codes.ts';
-import { AppError } from '../../src/security/errors.ts';
+import { DomainError } from '../../src/platform/errors.ts';
 import { totpAt } from '../support/mfa.ts';
 import { type Fixture, fixture } from './support.ts';
 
@@ -69,7 +69,7 @@ describe('MFA enrolment', () => {
 
   it('refuses a second authenticator while one is set up', async () => {
     await enrolled(f, 'acc-4');
-    await assert.rejects(f.mfa.beginEnrolment('acc-4', 'dave', HERE), (error: unknown) => error instanceof AppError && error.code === 'already_enrolled');
+    await assert.rejects(f.mfa.beginEnrolment('acc-4', 'dave', HERE), (error: unknown) => error instanceof DomainError && error.code === 'already_enrolled');
   });
 });
 
