@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
-import { Browserless } from '../support/browserless.ts';
+import type { Browserless } from '../support/browserless.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { familyOf, grantExists, invalidGrant, signIn } from '../support/families.ts';
 import { CALLBACK, discover, redeem, startAuthorization } from '../support/rp.ts';
