@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
-import { accountMfaRouter } from './account/mfa-router.ts';
 import type { Configuration } from 'oidc-provider';
 import { createPasswordChange } from './accounts/password-change.ts';
+import { consoleRouter } from './console/router.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
@@ -75,7 +75,6 @@ import { securityHeaders } from './security/headers.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { currentRequest } from './platform/request-context.ts';
 import { requestContext } from './security/request-context.ts';
-import { selfServiceRouter } from './selfservice/router.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { createBackchannelSender } from './sessions/backchannel.ts';
@@ -314,8 +313,7 @@ async function assemble(
     await staticAssets(),
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, sessionLimit, ...mfaHooks }),
-    accountMfaRouter({ holder, accounts, mfa, render, now }),
-    selfServiceRouter({ holder, accounts, sessions, changePassword, render }),
+    consoleRouter({ holder, accounts, sessions, changePassword, mfa, render, now }),
   ];
   if (config.operator.token) routers.push(adminRouter({ token: config.operator.token, keys, limiter: lockout.limiter, accounts, audit }));
   for (const router of routers) {

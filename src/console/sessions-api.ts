@@ -7,8 +7,8 @@ import type { Context, Next } from 'koa';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { AppError } from '../security/errors.ts';
 import type { SessionSummary } from '../sessions/service.ts';
-import { signedIn } from './current.ts';
-import type { SelfServiceDeps } from './deps.ts';
+import { signedIn } from './signed-in.ts';
+import type { ConsoleDeps } from './deps.ts';
 import { sessionUid } from './schemas.ts';
 
 /** Errors below /account/api are JSON whatever the Accept header says (error-handler.ts reads it). */
@@ -31,20 +31,20 @@ export function sessionJson(session: SessionSummary) {
   };
 }
 
-export function listSessionsJson(deps: SelfServiceDeps) {
+export function listSessionsJson(deps: ConsoleDeps) {
   return async (ctx: Context) => {
-    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const me = await signedIn(ctx, deps);
     const sessions = await deps.sessions.list(me.account.id, me.sessionUid);
     ctx.body = { sessions: sessions.map(sessionJson), csrf_token: csrfToken(ctx) };
   };
 }
 
-export function endSessionJson(deps: SelfServiceDeps) {
+export function endSessionJson(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     verifyCsrf(ctx, undefined);
     const uid = sessionUid.safeParse(ctx.params.uid);
     if (!uid.success) throw new AppError(400, 'invalid_request', 'invalid session id');
-    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const me = await signedIn(ctx, deps);
     if (!(await deps.sessions.end(me.account.id, uid.data, 'self'))) {
       throw new AppError(404, 'session_not_found', 'no such session');
     }
@@ -52,10 +52,10 @@ export function endSessionJson(deps: SelfServiceDeps) {
   };
 }
 
-export function endOtherSessionsJson(deps: SelfServiceDeps) {
+export function endOtherSessionsJson(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     verifyCsrf(ctx, undefined);
-    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const me = await signedIn(ctx, deps);
     ctx.body = { ended: await deps.sessions.endAllExcept(me.account.id, me.sessionUid, 'self_others') };
   };
 }

@@ -4,8 +4,8 @@ import { parseBody } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { AppError } from '../security/errors.ts';
 import type { SessionSummary } from '../sessions/service.ts';
-import { signedIn } from './current.ts';
-import type { SelfServiceDeps } from './deps.ts';
+import { signedIn } from './signed-in.ts';
+import type { ConsoleDeps } from './deps.ts';
 import { csrfOnlyForm, endedQuery, endSessionForm } from './schemas.ts';
 
 /** "2025-05-04 13:22 UTC": unambiguous for everyone, and no script is needed to localise it. */
@@ -34,9 +34,9 @@ function notice(ended: unknown): string | undefined {
   return parsed.data === 1 ? 'Signed out of 1 session.' : `Signed out of ${parsed.data} sessions.`;
 }
 
-export function showSessions(deps: SelfServiceDeps) {
+export function showSessions(deps: ConsoleDeps) {
   return async (ctx: Context) => {
-    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const me = await signedIn(ctx, deps);
     const sessions = await deps.sessions.list(me.account.id, me.sessionUid);
     await deps.render(ctx, 'sessions', {
       csrf: csrfToken(ctx),
@@ -47,11 +47,11 @@ export function showSessions(deps: SelfServiceDeps) {
   };
 }
 
-export function endSessionByForm(deps: SelfServiceDeps) {
+export function endSessionByForm(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const form = await parseBody(ctx, endSessionForm);
     verifyCsrf(ctx, form.csrf);
-    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const me = await signedIn(ctx, deps);
     if (!(await deps.sessions.end(me.account.id, form.uid, 'self'))) {
       throw new AppError(404, 'session_not_found', 'That session has already ended.');
     }
@@ -64,11 +64,11 @@ export function endSessionByForm(deps: SelfServiceDeps) {
   };
 }
 
-export function endOtherSessionsByForm(deps: SelfServiceDeps) {
+export function endOtherSessionsByForm(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const form = await parseBody(ctx, csrfOnlyForm);
     verifyCsrf(ctx, form.csrf);
-    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const me = await signedIn(ctx, deps);
     const ended = await deps.sessions.endAllExcept(me.account.id, me.sessionUid, 'self_others');
     ctx.status = 303;
     ctx.redirect(`/account/sessions?ended=${ended}`);

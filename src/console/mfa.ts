@@ -1,4 +1,4 @@
-/** Handlers of account/mfa-router.ts. */
+/** /account/mfa: set up an authenticator, make new backup codes, turn two-step verification off. */
 import type { Context } from 'koa';
 import { BACKUP_CODE_COUNT } from '../mfa/backup-codes.ts';
 import { codeForm } from '../mfa/code-form.ts';
@@ -8,8 +8,8 @@ import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import type { EnrolmentSurface } from '../mfa/service.ts';
 import { AppError } from '../security/errors.ts';
 import type { AccountRecord } from '../storage/port.ts';
-import type { AccountMfaDeps } from './mfa-router.ts';
-import { requireSignedIn, type SignedIn } from './signed-in.ts';
+import type { ConsoleDeps } from './deps.ts';
+import { type SignedIn, signedIn } from './signed-in.ts';
 
 /**
  * Adding a second factor needs a sign-in at most this old (audit finding 8): a session alone —
@@ -19,21 +19,21 @@ import { requireSignedIn, type SignedIn } from './signed-in.ts';
 export const ENROL_FRESHNESS_SECONDS = 5 * 60;
 
 /** The signed-in person, if they authenticated within ENROL_FRESHNESS_SECONDS; otherwise 403. */
-async function requireFreshSignIn(ctx: Context, deps: AccountMfaDeps): Promise<SignedIn> {
-  const signedIn = await requireSignedIn(ctx, deps.holder.current, deps.accounts);
-  const age = Math.floor(deps.now() / 1000) - (signedIn.authTime ?? 0);
-  if (signedIn.authTime === undefined || age > ENROL_FRESHNESS_SECONDS) {
+async function requireFreshSignIn(ctx: Context, deps: ConsoleDeps): Promise<SignedIn> {
+  const me = await signedIn(ctx, deps);
+  const age = Math.floor(deps.now() / 1000) - (me.authTime ?? 0);
+  if (me.authTime === undefined || age > ENROL_FRESHNESS_SECONDS) {
     throw new AppError(
       403,
       'reauthentication_required',
       'For your security, setting up two-step verification needs a sign-in from the last 5 minutes. Sign out, sign in again through one of your applications, then come back to this page.',
     );
   }
-  return signedIn;
+  return me;
 }
 
 /** Account pages bind an unconfirmed secret to this browser's issuer session. */
-const sessionSurface = (signedIn: SignedIn): EnrolmentSurface => ({ kind: 'session', id: signedIn.sessionUid });
+const sessionSurface = (me: SignedIn): EnrolmentSurface => ({ kind: 'session', id: me.sessionUid });
 
 const WRONG_CODE = 'That code is not right, or it was already used. Nothing was changed.';
 const NOTICES = new Map([
@@ -46,7 +46,7 @@ interface PageExtras {
   status?: number | undefined;
 }
 
-async function statusPage(ctx: Context, deps: AccountMfaDeps, account: AccountRecord, extras: PageExtras = {}): Promise<void> {
+async function statusPage(ctx: Context, deps: ConsoleDeps, account: AccountRecord, extras: PageExtras = {}): Promise<void> {
   const status = await deps.mfa.status(account.id);
   await deps.render(ctx, 'account-mfa', {
     username: account.username,
@@ -58,9 +58,9 @@ async function statusPage(ctx: Context, deps: AccountMfaDeps, account: AccountRe
   }, extras.status);
 }
 
-async function enrolmentPage(ctx: Context, deps: AccountMfaDeps, signedIn: SignedIn, extras: PageExtras = {}): Promise<void> {
-  const { account } = signedIn;
-  const enrolment = await deps.mfa.beginEnrolment(account.id, account.username, sessionSurface(signedIn));
+async function enrolmentPage(ctx: Context, deps: ConsoleDeps, me: SignedIn, extras: PageExtras = {}): Promise<void> {
+  const { account } = me;
+  const enrolment = await deps.mfa.beginEnrolment(account.id, account.username, sessionSurface(me));
   await deps.render(ctx, 'mfa-enrol', {
     title: 'Set up two-step verification',
     lead: 'After your password, sign-ins will ask for a code from an authenticator app.',
@@ -74,17 +74,17 @@ async function enrolmentPage(ctx: Context, deps: AccountMfaDeps, signedIn: Signe
   }, extras.status);
 }
 
-export function showStatus(deps: AccountMfaDeps) {
+export function showStatus(deps: ConsoleDeps) {
   return async (ctx: Context) => {
-    const { account } = await requireSignedIn(ctx, deps.holder.current, deps.accounts);
+    const { account } = await signedIn(ctx, deps);
     await statusPage(ctx, deps, account, { notice: NOTICES.get(String(ctx.query.done ?? '')) });
   };
 }
 
-export function showEnrolment(deps: AccountMfaDeps) {
+export function showEnrolment(deps: ConsoleDeps) {
   return async (ctx: Context) => {
-    const signedIn = await requireSignedIn(ctx, deps.holder.current, deps.accounts);
-    if (await deps.mfa.isEnrolled(signedIn.account.id)) {
+    const me = await signedIn(ctx, deps);
+    if (await deps.mfa.isEnrolled(me.account.id)) {
       ctx.status = 303;
       ctx.redirect('/account/mfa');
       return;
@@ -93,25 +93,25 @@ export function showEnrolment(deps: AccountMfaDeps) {
   };
 }
 
-export function confirmEnrolment(deps: AccountMfaDeps) {
+export function confirmEnrolment(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const form = await parseBody(ctx, codeForm);
     verifyCsrf(ctx, form.csrf);
-    const signedIn = await requireFreshSignIn(ctx, deps);
-    const result = await deps.mfa.completeEnrolment(signedIn.account.id, form.code, sessionSurface(signedIn));
+    const me = await requireFreshSignIn(ctx, deps);
+    const result = await deps.mfa.completeEnrolment(me.account.id, form.code, sessionSurface(me));
     if (!result.ok) {
-      await enrolmentPage(ctx, deps, signedIn, { error: WRONG_CODE, status: 401 });
+      await enrolmentPage(ctx, deps, me, { error: WRONG_CODE, status: 401 });
       return;
     }
     await deps.render(ctx, 'mfa-backup-codes', { codes: result.backupCodes, continueUrl: '/account/mfa', continueLabel: 'Done' });
   };
 }
 
-export function regenerateCodes(deps: AccountMfaDeps) {
+export function regenerateCodes(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const form = await parseBody(ctx, codeForm);
     verifyCsrf(ctx, form.csrf);
-    const { account } = await requireSignedIn(ctx, deps.holder.current, deps.accounts);
+    const { account } = await signedIn(ctx, deps);
     const check = await deps.mfa.verify(account.id, form.code);
     if (!check.ok) {
       await statusPage(ctx, deps, account, { error: WRONG_CODE, status: 401 });
@@ -122,11 +122,11 @@ export function regenerateCodes(deps: AccountMfaDeps) {
   };
 }
 
-export function removeMfa(deps: AccountMfaDeps) {
+export function removeMfa(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const form = await parseBody(ctx, codeForm);
     verifyCsrf(ctx, form.csrf);
-    const { account } = await requireSignedIn(ctx, deps.holder.current, deps.accounts);
+    const { account } = await signedIn(ctx, deps);
     const check = await deps.mfa.verify(account.id, form.code);
     if (!check.ok) {
       await statusPage(ctx, deps, account, { error: WRONG_CODE, status: 401 });

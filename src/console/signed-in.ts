@@ -6,6 +6,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/service.ts';
+import type { ProviderHolder } from '../oidc/holder.ts';
 import { AppError } from '../security/errors.ts';
 import type { AccountRecord } from '../storage/port.ts';
 
@@ -26,4 +27,9 @@ export async function requireSignedIn(ctx: Context, provider: Provider, accounts
     throw new AppError(401, 'login_required', 'You are not signed in here. Sign in through one of your applications first, then come back to this page.');
   }
   return { account, amr: session.amr ?? [], sessionUid: session.uid, authTime: session.authTime() };
+}
+
+/** The signed-in person of this browser, for the /account routes. */
+export function signedIn(ctx: Context, deps: { holder: ProviderHolder; accounts: Pick<AccountService, 'findById'> }): Promise<SignedIn> {
+  return requireSignedIn(ctx, deps.holder.current, deps.accounts);
 }

@@ -5,8 +5,8 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/policy.ts'
 import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { asAppError } from '../security/errors.ts';
-import { signedIn } from './current.ts';
-import type { SelfServiceDeps } from './deps.ts';
+import { signedIn } from './signed-in.ts';
+import type { ConsoleDeps } from './deps.ts';
 import { passwordForm } from './schemas.ts';
 
 const PROBLEMS: Record<string, string> = {
@@ -18,19 +18,19 @@ const PROBLEMS: Record<string, string> = {
   repetitive: 'Use more than one or two different characters.',
 };
 
-export function showPasswordForm(deps: SelfServiceDeps) {
+export function showPasswordForm(deps: ConsoleDeps) {
   return async (ctx: Context) => {
-    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const me = await signedIn(ctx, deps);
     await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName: me.account.name ?? me.account.username, username: me.account.username });
   };
 }
 
-export function submitPasswordChange(deps: SelfServiceDeps) {
+export function submitPasswordChange(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const json = wantsJson(ctx);
     const form = await parseBody(ctx, passwordForm);
     verifyCsrf(ctx, form.csrf);
-    const me = await signedIn(ctx, deps.holder, deps.accounts);
+    const me = await signedIn(ctx, deps);
     const accountName = me.account.name ?? me.account.username;
     let result: PasswordChangeResult | { ok: false; problem: 'mismatch' };
     try {
