@@ -25,7 +25,6 @@ import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import type { Config } from './config/index.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import { healthRouter } from './health/router.ts';
-import { mfaInteractions } from './interactions/mfa/index.ts';
 import { interactionRouter } from './interactions/router.ts';
 import { createKeyManager, type KeyManager } from './keys/manager.ts';
 import { keyPolicy, longestSignedTokenLifetime } from './keys/policy.ts';
@@ -55,7 +54,6 @@ import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { outboundFetch } from './oidc/outbound.ts';
 import { warnAboutRefusedTargets } from './oidc/outbound-targets.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
-import { keyConfiguration } from './oidc/key-configuration.ts';
 import { modelView } from './oidc/model-view.ts';
 import { capStoredParameters } from './oidc/parameter-caps.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
@@ -241,7 +239,6 @@ async function assemble(
     adapter: createAdapterClass(models, async (model, id) => {
       audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
     }),
-    extend: keyConfiguration(config.keys.algorithms),
     findAccount: createFindAccount(accounts),
     resources,
     cookieKeys,
@@ -308,11 +305,10 @@ async function assemble(
     https: new URL(config.issuer).protocol === 'https:',
     binding: bindToInteractionOrSession(holder.current.cookieName('session')),
   }));
-  const mfaHooks = mfaInteractions({ holder, accounts, audit, render, mfa, policy: mfaPolicy, now, sessionLimit });
   const routers = [
     await staticAssets(),
     healthRouter(store),
-    interactionRouter({ holder, accounts, audit, render, guard, sessionLimit, ...mfaHooks }),
+    interactionRouter({ holder, accounts, audit, render, guard, mfa, policy: mfaPolicy, now, sessionLimit }),
     consoleRouter({ holder, accounts, sessions, changePassword, mfa, render, now }),
   ];
   if (config.operator.token) routers.push(adminRouter({ token: config.operator.token, keys, limiter: lockout.limiter, accounts, audit }));

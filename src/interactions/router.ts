@@ -1,42 +1,42 @@
-/** The pages a browser sees during an authorization request. */
+/**
+ * The pages a browser sees during an authorization request: every interaction route, password,
+ * second factor and consent alike, in this one table. Each row names the step it serves; the
+ * pipeline (pipeline.ts) parses, checks CSRF, re-reads the interaction and checks that step before
+ * the handler runs. test/interactions/routes.test.ts walks this table.
+ */
 import Router from '@koa/router';
-import type { Context } from 'koa';
-import type { AccountService } from '../accounts/service.ts';
-import type { AuditBus } from '../audit/bus.ts';
-import type { ProviderHolder } from '../oidc/holder.ts';
+import { codeForm } from '../mfa/code-form.ts';
 import { noStore } from '../security/headers.ts';
-import type { SessionLimit } from '../sessions/limit.ts';
-import type { AccountRecord } from '../storage/port.ts';
-import type { Renderer } from '../views/render.ts';
 import { abortInteraction, submitConsent } from './consent.ts';
-import type { Interaction } from './details.ts';
-import type { LoginGuard } from './guard.ts';
 import { submitLogin } from './login.ts';
+import { submitEnrolment } from './mfa/enrol.ts';
+import { showMfaPage } from './mfa/page.ts';
+import { submitMfa } from './mfa/verify.ts';
+import { action, type InteractionRoute, page } from './pipeline.ts';
+import { abortForm, confirmForm, loginForm } from './schemas.ts';
 import { showInteraction } from './show.ts';
+import { anyStep, consentStep, loginStep, mfaStep } from './steps.ts';
+import type { InteractionDeps } from './types.ts';
 
-export interface InteractionDeps {
-  holder: ProviderHolder;
-  accounts: AccountService;
-  audit: AuditBus;
-  render: Renderer;
-  guard: LoginGuard;
-  /** Called after a correct password; returns true when it answered the request itself (MFA). */
-  afterPassword?: (ctx: Context, interaction: Interaction, account: AccountRecord, json: boolean) => Promise<boolean>;
-  /** Pages for prompts other than login and consent. */
-  extraPrompts?: Map<string, (ctx: Context, interaction: Interaction) => Promise<void>>;
-  /** Extra routes under /interaction/:uid (MFA forms and the like). */
-  extend?: (router: Router) => void;
-  /** The concurrent-session limit, asked once the sign-in is otherwise complete (sessions/limit.ts). */
-  sessionLimit?: SessionLimit;
-}
+export const INTERACTION_PREFIX = '/interaction/:uid';
+
+export const INTERACTION_ROUTES: readonly InteractionRoute[] = [
+  page('/', { step: anyStep }, showInteraction),
+  action('/login', { step: loginStep, schema: loginForm }, submitLogin),
+  page('/mfa', { step: mfaStep }, showMfaPage),
+  action('/mfa', { step: mfaStep, schema: codeForm }, submitMfa),
+  action('/mfa/enrol', { step: mfaStep, schema: codeForm }, submitEnrolment),
+  action('/confirm', { step: consentStep, schema: confirmForm }, submitConsent),
+  action('/abort', { step: anyStep, schema: abortForm }, abortInteraction),
+];
 
 export function interactionRouter(deps: InteractionDeps): Router {
-  const router = new Router({ prefix: '/interaction/:uid' });
+  const router = new Router({ prefix: INTERACTION_PREFIX });
   router.use(noStore);
-  router.get('/', showInteraction(deps));
-  router.post('/login', submitLogin(deps));
-  router.post('/confirm', submitConsent(deps));
-  router.post('/abort', abortInteraction(deps));
-  deps.extend?.(router);
+  for (const route of INTERACTION_ROUTES) {
+    const handler = route.build(deps);
+    if (route.method === 'GET') router.get(route.path, handler);
+    else router.post(route.path, handler);
+  }
   return router;
 }

@@ -14,6 +14,7 @@ import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
 import { deviceInputNotice } from './device-notice.ts';
 import { introspectionAllowed } from './introspection.ts';
+import { enabledAlgorithms } from './key-configuration.ts';
 import { postLogoutNotice } from './logout-notice.ts';
 import { grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
@@ -33,8 +34,6 @@ export interface ConfigurationDeps {
   interactionPolicy?: interactionPolicy.Prompt[] | undefined;
   /** acr values our logins produce, advertised in discovery. */
   acrValues?: string[] | undefined;
-  /** Extension points for later capabilities (policy, refresh-token rotation, MFA). */
-  extend?: ((configuration: Configuration) => void) | undefined;
   /** Outbound HTTP (back-channel logout); tests replace it to reach a receiver on loopback. */
   fetch?: Configuration['fetch'];
 }
@@ -192,15 +191,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       const description = String(out.error_description ?? out.error ?? 'the request could not be completed');
       await render(ctx as never, 'error', { title: 'Request not accepted', message: description, code: String(out.error ?? 'invalid_request') }, Math.max(ctx.status, 400));
     },
-    enabledJWA: {
-      idTokenSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
-      userinfoSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
-      introspectionSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
-      clientAuthSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
-      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
-    },
+    enabledJWA: enabledAlgorithms(config.keys.algorithms),
   };
   if (deps.fetch) configuration.fetch = deps.fetch;
-  deps.extend?.(configuration);
   return configuration;
 }

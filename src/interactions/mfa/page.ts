@@ -7,16 +7,17 @@ import type { Context } from 'koa';
 import { groupSecret, qrDataUri } from '../../mfa/qr.ts';
 import { wantsJson } from '../../security/body.ts';
 import { csrfToken } from '../../security/csrf.ts';
-import type { Interaction } from '../details.ts';
-import type { MfaInteractionDeps } from './index.ts';
+import type { Interaction, InteractionDeps, StepContext } from '../types.ts';
 import type { MfaStep } from './step.ts';
+
+export const WRONG_CODE = 'That code is not right, or it was already used. Try the next code from your app.';
 
 export interface PageOptions {
   error?: string | undefined;
   status?: number | undefined;
 }
 
-export async function showMfaStep(ctx: Context, deps: MfaInteractionDeps, interaction: Interaction, step: MfaStep, options: PageOptions = {}): Promise<void> {
+export async function showMfaStep(ctx: Context, deps: InteractionDeps, interaction: Interaction, step: MfaStep, options: PageOptions = {}): Promise<void> {
   const provider = deps.holder.current;
   const csrf = csrfToken(ctx);
   const uid = interaction.uid;
@@ -63,4 +64,19 @@ export async function showMfaStep(ctx: Context, deps: MfaInteractionDeps, intera
     secret: groupSecret(enrolment.secret),
     error: options.error,
   }, status);
+}
+
+/** A wrong or used code: 401, as JSON or as the same second-factor page with the reason. */
+export async function answerWrongCode(ctx: Context, deps: InteractionDeps, interaction: Interaction, step: MfaStep, json: boolean): Promise<void> {
+  if (json) {
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_code', error_description: WRONG_CODE };
+    return;
+  }
+  await showMfaStep(ctx, deps, interaction, step, { error: WRONG_CODE, status: 401 });
+}
+
+/** GET /interaction/:uid/mfa — the second-factor page for the step the interaction is at. */
+export async function showMfaPage(deps: InteractionDeps, request: StepContext<undefined, MfaStep>): Promise<void> {
+  await showMfaStep(request.ctx, deps, request.interaction, request.step);
 }

@@ -1,0 +1,305 @@
+/**
+ * The route table test: every state-changing route a browser can reach with its cookies is read
+ * from the routers the running app has mounted (router.stack), so a route added tomorrow is in
+ * this test without anyone remembering to add it. For each one:
+ * - without a CSRF token, and with a genuine token that belongs to another browser, it answers
+ *   403 `csrf_failed` and changes nothing (stored interaction, sessions, MFA, password, audit);
+ * - with the right token it is not refused for CSRF (so the refusal above was the token's).
+ * For every interaction route (src/interactions/router.ts, GETs included), at every step it does
+ * not serve, it answers 400 `unexpected_step` and changes nothing; at its own step it is served.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type Router from '@koa/router';
+import { INTERACTION_PREFIX, INTERACTION_ROUTES } from '../../src/interactions/router.ts';
+import type { StepName } from '../../src/interactions/types.ts';
+import { ACR_MFA } from '../../src/mfa/acr.ts';
+import { ADMIN_PREFIX } from '../../src/admin/paths.ts';
+import { Browserless } from '../support/browserless.ts';
+import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
+import { drive, enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
+import { discover, startAuthorization } from '../support/rp.ts';
+import { PASSWORD, startServer } from '../support/server.ts';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Routes that never act on cookies: the admin API takes a bearer token only, so CSRF does not apply. */
+const BEARER_ONLY_PREFIXES = [ADMIN_PREFIX];
+
+interface MountedRoute {
+  method: string;
+  path: string;
+}
+
+/** Every method + path of every router mounted on the app, as Koa will route them. */
+function mountedRoutes(middleware: unknown[]): MountedRoute[] {
+  const routes: MountedRoute[] = [];
+  for (const fn of middleware) {
+    const router = (fn as { router?: Router }).router;
+    if (!router) continue;
+    for (const layer of router.stack) {
+      for (const method of layer.methods) if (method !== 'HEAD') routes.push({ method, path: String(layer.path) });
+    }
+  }
+  return routes;
+}
+
+const trimSlash = (path: string) => (path.length > 1 ? path.replace(/\/$/, '') : path);
+const label = (route: MountedRoute) => `${route.method} ${route.path}`;
+
+const clock = new TestClock();
+const server = await startServer({
+  env: { MFA_POLICY: 'when_required', OPERATOR_TOKEN: 'operator-token-that-is-long-enough-for-the-schema' },
+  options: { now: clock.now },
+});
+const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
+const { accountId: aliceId, secret: aliceSecret } = await enrolDirectly(server, 'alice', clock);
+const mounted = mountedRoutes(server.portcullis.app.middleware);
+const stateChanging = mounted.filter((route) => STATE_CHANGING.has(route.method));
+const interactionMounted = mounted.filter((route) => route.path.startsWith(INTERACTION_PREFIX));
+const accountRoutes = stateChanging.filter((route) => route.path.startsWith('/account/'));
+
+interface Answer {
+  status: number;
+  /** The stable error code: `error` of a JSON answer, or the code an error page shows. */
+  code: string | undefined;
+  text: string;
+}
+
+async function answerOf(response: Response): Promise<Answer> {
+  const text = await response.text();
+  const json = (response.headers.get('content-type') ?? '').includes('json');
+  const code = json ? (JSON.parse(text) as { error?: string }).error : /\b(csrf_failed|unexpected_step)\b/.exec(text)?.[1];
+  return { status: response.status, code, text: text.slice(0, 300) };
+}
+
+async function expectRefused(response: Response, status: number, code: string, what: string): Promise<void> {
+  const answer = await answerOf(response);
+  assert.equal(answer.status, status, `${what}: ${answer.text}`);
+  assert.equal(answer.code, code, `${what}: ${answer.text}`);
+}
+
+/** The newest audit record: a request that changed nothing appended none. */
+async function newestAudit(): Promise<string> {
+  await server.portcullis.audit.flush();
+  return JSON.stringify((await server.portcullis.store.audit.list({ limit: 1 }))[0] ?? null);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interactions at known steps.
+
+type Fixture = 'login' | 'mfa_pending' | 'mfa_step_up' | 'consent';
+
+/** Which route steps (router.ts) each kind of interaction is at. A second factor pending after the
+ * password is still the login prompt (a new password starts over) and also the `mfa` step. */
+const SERVES: Record<Fixture, StepName[]> = {
+  login: ['login'],
+  mfa_pending: ['login', 'mfa'],
+  mfa_step_up: ['mfa'],
+  consent: ['consent'],
+};
+const FIXTURE_FOR: Record<StepName, Fixture> = { login: 'login', mfa: 'mfa_pending', consent: 'consent', any: 'login' };
+
+interface AtStep {
+  kind: Fixture;
+  browser: Browserless;
+  uid: string;
+  csrf: string;
+}
+
+async function formOn(response: Response, what: string): Promise<{ uid: string; csrf: string }> {
+  const html = await response.text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+  const uid = /\/interaction\/([A-Za-z0-9_-]+)\//.exec(html)?.[1];
+  assert.ok(csrf && uid, `${what}: a form (${response.status}) ${html.slice(0, 200)}`);
+  return { uid, csrf };
+}
+
+async function interactionAt(kind: Fixture): Promise<AtStep> {
+  const browser = new Browserless(server.url);
+  if (kind === 'mfa_step_up') {
+    // A password-only session (MFA_POLICY=when_required), then a client asks for the MFA acr.
+    await drive(browser, (await startAuthorization(web, { scope: 'openid' })).url.href, { username: 'alice', password: PASSWORD });
+  }
+  const params: Record<string, string> = kind === 'mfa_pending' || kind === 'mfa_step_up' ? { scope: 'openid', acr_values: ACR_MFA } : { scope: 'openid' };
+  let { response } = await browser.follow((await startAuthorization(web, params)).url.href);
+  let form = await formOn(response, kind);
+  if (kind === 'mfa_pending' || kind === 'consent') {
+    const username = kind === 'consent' ? 'bob' : 'alice';
+    const posted = await browser.postForm(`/interaction/${form.uid}/login`, { csrf: form.csrf, username, password: PASSWORD });
+    assert.equal(posted.status, 303, `${kind}: the password is accepted`);
+    ({ response } = await browser.follow(posted.headers.get('location') as string));
+    form = await formOn(response, kind);
+  }
+  const view = (await (await browser.request(`/interaction/${form.uid}`, { headers: { accept: 'application/json' } })).json()) as { prompt: { name: string } };
+  assert.equal(view.prompt.name, { login: 'login', mfa_pending: 'login', mfa_step_up: 'mfa', consent: 'consent' }[kind], `${kind}: at the expected prompt`);
+  return { kind, browser, ...form };
+}
+
+/** What a refused request must leave alone: the stored interaction, its pages, the audit trail. */
+async function interactionState(at: AtStep): Promise<string> {
+  const stored = await server.portcullis.store.model('Interaction').find(at.uid);
+  assert.ok(stored, 'the interaction is stored');
+  const view = await at.browser.request(`/interaction/${at.uid}`, { headers: { accept: 'application/json' } });
+  const mfaPage = await at.browser.request(`/interaction/${at.uid}/mfa`, { headers: { accept: 'application/json' } });
+  return JSON.stringify({ stored, view: [view.status, await view.text()], mfa: mfaPage.status, audit: await newestAudit() });
+}
+
+/** Bodies each interaction route accepts the shape of; a new route needs a line here. */
+async function interactionFields(path: string): Promise<Record<string, string>> {
+  const fields: Record<string, () => Promise<Record<string, string>>> = {
+    '/login': async () => ({ username: 'alice', password: PASSWORD }),
+    '/mfa': async () => ({ code: await totpAt(aliceSecret, clock) }),
+    '/mfa/enrol': async () => ({ code: await totpAt(aliceSecret, clock) }),
+    '/confirm': async () => ({}),
+    '/abort': async () => ({}),
+  };
+  const make = fields[path];
+  assert.ok(make, `interaction route ${path}: add the fields it takes to interactionFields in this test`);
+  return make();
+}
+
+function send(at: AtStep, method: string, path: string, fields: Record<string, string>): Promise<Response> {
+  const url = `/interaction/${at.uid}${path === '/' ? '' : path}`;
+  if (method === 'GET') return at.browser.request(url);
+  return at.browser.postForm(url, fields);
+}
+
+// ---------------------------------------------------------------------------------------------
+// /account: a signed-in person with a second session elsewhere and an authenticator.
+
+const laptop = device(server.url, FIREFOX_LINUX);
+const phone = device(server.url, IPHONE);
+for (const browser of [phone, laptop]) {
+  await drive(browser, (await startAuthorization(web, { scope: 'openid' })).url.href, { username: 'alice', password: PASSWORD });
+}
+const phoneSession = (await currentSession(phone)).uid;
+
+async function accountState(): Promise<string> {
+  const sessions = (await listSessions(phone)).sessions.map((session) => session.uid).sort();
+  const account = await server.portcullis.accounts.findById(aliceId);
+  const mfa = await server.portcullis.mfa.status(aliceId);
+  return JSON.stringify({ sessions, passwordHash: account?.passwordHash, status: account?.status, mfa, audit: await newestAudit() });
+}
+
+/** Per route: fields that would change something if the route accepted them, and accepted ones. */
+async function accountFields(route: MountedRoute): Promise<{ attackPath: string; attack: Record<string, string>; acceptedPath: string; accepted: Record<string, string> }> {
+  const code = await totpAt(aliceSecret, clock);
+  const rows: Record<string, { attack: Record<string, string>; accepted: Record<string, string>; uid?: [string, string] }> = {
+    'POST /account/sessions/end': { attack: { uid: phoneSession }, accepted: { uid: 'no-such-session-uid' } },
+    'POST /account/sessions/end-others': { attack: {}, accepted: {} },
+    'POST /account/password': {
+      attack: { current_password: PASSWORD, new_password: 'a brand new passphrase for alice', confirm_password: 'a brand new passphrase for alice' },
+      accepted: { current_password: 'not the password', new_password: 'a brand new passphrase for alice', confirm_password: 'a brand new passphrase for alice' },
+    },
+    'POST /account/mfa/enrol': { attack: { code }, accepted: { code: '000000' } },
+    'POST /account/mfa/backup-codes': { attack: { code }, accepted: { code: '000000' } },
+    'POST /account/mfa/remove': { attack: { code }, accepted: { code: '000000' } },
+    'DELETE /account/api/sessions': { attack: {}, accepted: {} },
+    'DELETE /account/api/sessions/:uid': { attack: {}, accepted: {}, uid: [phoneSession, 'no-such-session-uid'] },
+  };
+  const row = rows[label(route)];
+  assert.ok(row, `${label(route)}: add what it takes to accountFields in this test`);
+  const [attackUid, acceptedUid] = row.uid ?? ['', ''];
+  return { attackPath: route.path.replace(':uid', attackUid), attack: row.attack, acceptedPath: route.path.replace(':uid', acceptedUid), accepted: row.accepted };
+}
+
+/** Forms carry the token in the `csrf` field, the JSON API in X-CSRF-Token. */
+function sendAccount(browser: Browserless, method: string, path: string, fields: Record<string, string>, token: string | undefined): Promise<Response> {
+  if (method === 'POST') return browser.postForm(path, token === undefined ? fields : { ...fields, csrf: token });
+  return browser.request(path, { method, headers: { accept: 'application/json', ...(token === undefined ? {} : { 'x-csrf-token': token }) } });
+}
+
+describe('the route table: CSRF and step checks on every state-changing route', () => {
+  after(() => server.close());
+
+  it('finds the routes: all interaction routes come from the one table, and every state-changing route is covered', () => {
+    const fromTable = INTERACTION_ROUTES.map((route) => `${route.method} ${trimSlash(INTERACTION_PREFIX + route.path)}`).sort();
+    assert.deepEqual(interactionMounted.map((route) => `${route.method} ${trimSlash(route.path)}`).sort(), fromTable);
+    assert.ok(fromTable.length >= 7, 'login, second factor, enrolment, consent, abort and their pages');
+    assert.ok(accountRoutes.length >= 8, 'the /account forms and JSON API');
+    for (const route of stateChanging) {
+      const covered =
+        route.path.startsWith(INTERACTION_PREFIX) || route.path.startsWith('/account/') || BEARER_ONLY_PREFIXES.some((prefix) => route.path.startsWith(prefix));
+      assert.ok(covered, `${label(route)} changes state and is neither an interaction nor an /account route: cover it in this test`);
+    }
+  });
+
+  describe('interaction routes', async () => {
+    const fixtures = new Map<Fixture, AtStep>();
+    const fixture = async (kind: Fixture) => {
+      let at = fixtures.get(kind);
+      if (!at) {
+        at = await interactionAt(kind);
+        fixtures.set(kind, at);
+      }
+      return at;
+    };
+    /** A genuine token, from another browser's sign-in attempt. */
+    const foreignToken = async () => (await interactionAt('login')).csrf;
+
+    for (const route of INTERACTION_ROUTES.filter((row) => row.method === 'POST')) {
+      it(`POST ${INTERACTION_PREFIX}${route.path}: no CSRF token, or another attempt's token, is 403 csrf_failed and changes nothing`, async () => {
+        const at = await fixture(FIXTURE_FOR[route.step]);
+        const before = await interactionState(at);
+        const fields = await interactionFields(route.path);
+        await expectRefused(await send(at, 'POST', route.path, fields), 403, 'csrf_failed', 'no token');
+        await expectRefused(await send(at, 'POST', route.path, { ...fields, csrf: await foreignToken() }), 403, 'csrf_failed', 'a foreign token');
+        assert.equal(await interactionState(at), before, 'nothing changed');
+      });
+    }
+
+    for (const route of INTERACTION_ROUTES) {
+      // `any` routes (the step page, abort) serve every step: there is no wrong one to refuse.
+      if (route.step === 'any') continue;
+      const wrong = (Object.keys(SERVES) as Fixture[]).filter((kind) => !SERVES[kind].includes(route.step));
+      it(`${route.method} ${INTERACTION_PREFIX}${route.path} (step ${route.step}) is 400 unexpected_step at ${wrong.join(', ')}, and changes nothing`, async () => {
+        assert.ok(wrong.length > 0);
+        for (const kind of wrong) {
+          const at = await fixture(kind);
+          const before = await interactionState(at);
+          const fields = route.method === 'POST' ? { ...(await interactionFields(route.path)), csrf: at.csrf } : {};
+          await expectRefused(await send(at, route.method, route.path, fields), 400, 'unexpected_step', `at ${kind}`);
+          assert.equal(await interactionState(at), before, `at ${kind}: nothing changed`);
+        }
+      });
+    }
+
+    for (const route of INTERACTION_ROUTES) {
+      const kinds: Fixture[] = route.step === 'any' ? ['login', 'mfa_pending', 'mfa_step_up', 'consent'] : [FIXTURE_FOR[route.step]];
+      it(`${route.method} ${INTERACTION_PREFIX}${route.path} with its token passes the pipeline at ${kinds.join(', ')}`, async () => {
+        for (const kind of kinds) {
+          const at = await interactionAt(kind);
+          const fields = route.method === 'POST' ? { ...(await interactionFields(route.path)), csrf: at.csrf } : {};
+          // Past the pipeline the handler decides (a used code is 401, an authenticator already set up 409).
+          const answer = await answerOf(await send(at, route.method, route.path, fields));
+          assert.ok(answer.status < 500, `at ${kind}: ${answer.status} ${answer.text}`);
+          assert.ok(answer.code !== 'csrf_failed' && answer.code !== 'unexpected_step', `at ${kind}: ${answer.status} ${answer.text}`);
+        }
+      });
+    }
+  });
+
+  describe('/account routes', () => {
+    for (const route of accountRoutes) {
+      it(`${label(route)}: no CSRF token, or another session's token, is 403 csrf_failed and changes nothing`, async () => {
+        const { attackPath: path, attack } = await accountFields(route);
+        const { csrf: phoneToken } = await listSessions(phone);
+        const before = await accountState();
+        await expectRefused(await sendAccount(laptop, route.method, path, attack, undefined), 403, 'csrf_failed', 'no token');
+        await expectRefused(await sendAccount(laptop, route.method, path, attack, phoneToken), 403, 'csrf_failed', 'the other session’s token');
+        assert.equal(await accountState(), before, 'nothing changed');
+      });
+    }
+
+    for (const route of accountRoutes) {
+      it(`${label(route)} with this session's token is not refused for CSRF`, async () => {
+        const { acceptedPath, accepted } = await accountFields(route);
+        const { csrf } = await listSessions(laptop);
+        const answer = await answerOf(await sendAccount(laptop, route.method, acceptedPath, accepted, csrf));
+        assert.notEqual(answer.code, 'csrf_failed', answer.text);
+        assert.notEqual(answer.status, 403, answer.text);
+        assert.ok(answer.status < 500, answer.text);
+      });
+    }
+  });
+});
