@@ -1,5 +1,5 @@
 /** What the /account routes need, passed in by the composition root. */
-import type { ChangePassword } from '../accounts/password-change.ts';
+import type { ChangePassword } from '../sessions/password-change.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';

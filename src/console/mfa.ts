@@ -1,8 +1,8 @@
 /** /account/mfa: set up an authenticator, make new backup codes, turn two-step verification off. */
 import type { Context } from 'koa';
 import { BACKUP_CODE_COUNT } from '../mfa/backup-codes.ts';
-import { codeForm } from '../mfa/code-form.ts';
-import { groupSecret, qrDataUri } from '../mfa/qr.ts';
+import { codeForm } from '../security/code-form.ts';
+import { groupSecret, qrDataUri } from '../views/qr.ts';
 import { parseBody } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import type { EnrolmentSurface } from '../mfa/service.ts';

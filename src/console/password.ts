@@ -1,6 +1,6 @@
 /** GET and POST /account/password — the signed-in person changes their password (form or JSON). */
 import type { Context } from 'koa';
-import type { PasswordChangeResult } from '../accounts/password-change.ts';
+import type { PasswordChangeResult } from '../sessions/password-change.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/policy.ts';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';

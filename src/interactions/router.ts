@@ -5,7 +5,7 @@
  * the handler runs. test/interactions/routes.test.ts walks this table.
  */
 import Router from '@koa/router';
-import { codeForm } from '../mfa/code-form.ts';
+import { codeForm } from '../security/code-form.ts';
 import { noStore } from '../security/headers.ts';
 import { abortInteraction, submitConsent } from './consent.ts';
 import { submitLogin } from './login.ts';

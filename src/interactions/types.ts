@@ -11,7 +11,7 @@ import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { SessionLimit } from '../sessions/limit.ts';
 import type { Renderer } from '../views/render.ts';
-import type { LoginGuard } from './guard.ts';
+import type { LoginGuard } from '../lockout/login-attempts.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 

@@ -9,7 +9,7 @@
  * otherwise all pass the check before the first failure is counted.
  */
 import type { AuditBus } from '../audit/bus.ts';
-import type { LoginAttempt, LoginGuard } from '../interactions/guard.ts';
+import type { LoginAttempt, LoginGuard } from './login-attempts.ts';
 import { lockedError, refusal, worst } from './refusals.ts';
 import type { Limiter, Verdict } from './limiter.ts';
 

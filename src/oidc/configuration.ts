@@ -9,7 +9,7 @@ import { SCOPE_CLAIMS } from '../accounts/claims.ts';
 import { epochSeconds } from '../platform/clock.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
-import { sessionTtlFor } from '../sessions/lifetime.ts';
+import { sessionTtlFor } from './session-lifetime.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
 import { deviceInputNotice } from './device-notice.ts';
@@ -178,7 +178,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       BackchannelAuthenticationRequest: 600,
       Interaction: ttl.interaction,
       // Idle timeout that slides with each use, capped by the absolute lifetime; ten minutes while
-      // the session has no account (sessions/lifetime.ts).
+      // the session has no account (session-lifetime.ts).
       Session: (_ctx, session) => sessionTtlFor({ idle: ttl.sessionIdle, absolute: ttl.session }, epochSeconds(), session),
       // The grant outlives its longest refresh token; otherwise it would silently cap refresh tokens.
       Grant: grantTtl(ttl),

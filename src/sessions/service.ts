@@ -14,7 +14,7 @@ import type { RevokeGrant } from '../oidc/grants.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
 import { readActivity } from './activity.ts';
 import type { RevokeAccountGrants } from './account-grants.ts';
-import type { BackchannelSender } from './backchannel.ts';
+import type { BackchannelSender } from '../oidc/backchannel.ts';
 import { type DeviceDescription, describeUserAgent } from './describe.ts';
 
 export interface SessionSummary {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { sessionTtl } from '../../src/sessions/lifetime.ts';
+import { sessionTtl } from '../../src/oidc/session-lifetime.ts';
 import { Browserless } from '../support/browserless.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { auditEvents, signIn } from '../support/families.ts';

@@ -4,7 +4,7 @@
  * backup codes shown on this one page only, and completes the sign-in with the second factor.
  */
 import type { z } from 'zod';
-import type { codeForm } from '../../mfa/code-form.ts';
+import type { codeForm } from '../../security/code-form.ts';
 import { finishSignIn } from '../finish-sign-in.ts';
 import type { InteractionDeps, StepContext } from '../types.ts';
 import { answerWrongCode } from './page.ts';

@@ -4,7 +4,7 @@
  * get the same facts, including the secret and otpauth URI while enrolling.
  */
 import type { Context } from 'koa';
-import { groupSecret, qrDataUri } from '../../mfa/qr.ts';
+import { groupSecret, qrDataUri } from '../../views/qr.ts';
 import { wantsJson } from '../../security/body.ts';
 import { csrfToken } from '../../security/csrf.ts';
 import type { Interaction, InteractionDeps, StepContext } from '../types.ts';

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { BACKUP_CODES_LOW } from '../../mfa/backup-codes.ts';
-import type { codeForm } from '../../mfa/code-form.ts';
+import type { codeForm } from '../../security/code-form.ts';
 import { finish } from '../details.ts';
 import { finishSignIn } from '../finish-sign-in.ts';
 import type { InteractionDeps, StepContext } from '../types.ts';

@@ -6,7 +6,7 @@
  */
 import type Provider from 'oidc-provider';
 import type { AuditBus } from '../audit/bus.ts';
-import { describeError, OutboundRefusedError } from '../oidc/outbound.ts';
+import { describeError, OutboundRefusedError } from './outbound.ts';
 
 export interface LogoutTarget {
   clientId: string;

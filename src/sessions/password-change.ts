@@ -9,11 +9,11 @@
  * right password, as on the login form, or the wait would tell a guesser when they were right.
  */
 import type { AuditBus } from '../audit/bus.ts';
-import type { LoginGuard } from '../interactions/guard.ts';
-import type { SessionService } from '../sessions/service.ts';
+import type { LoginGuard } from '../lockout/login-attempts.ts';
+import type { SessionService } from './service.ts';
 import type { AccountRecord } from '../storage/port.ts';
-import { checkPassword, type PasswordProblem } from './policy.ts';
-import type { AccountService } from './service.ts';
+import { checkPassword, type PasswordProblem } from '../accounts/policy.ts';
+import type { AccountService } from '../accounts/service.ts';
 
 export type PasswordChangeResult =
   | { ok: true; sessionsEnded: number }
