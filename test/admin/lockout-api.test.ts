@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { openLoginForm } from '../lockout/attempts.ts';
+import { openLoginForm } from '../support/login-form.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 const TOKEN = 'operator-token-that-is-long-enough-0123456789';

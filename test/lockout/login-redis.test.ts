@@ -11,7 +11,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redis.ts';
 import { discover } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
-import { openLoginForm } from './attempts.ts';
+import { openLoginForm } from '../support/login-form.ts';
 
 const wait = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 

@@ -11,7 +11,7 @@ import { COMMANDS } from '../../src/cli/commands.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
-import { alertText, openLoginForm } from './attempts.ts';
+import { alertText, openLoginForm } from '../support/login-form.ts';
 
 const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
 

@@ -10,7 +10,7 @@ import { Browserless } from '../support/browserless.ts';
 import { signIn } from '../support/families.ts';
 import { discover } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
-import { alertText, openLoginForm } from './attempts.ts';
+import { alertText, openLoginForm } from '../support/login-form.ts';
 
 const NEW_PASSWORD = 'a different passphrase entirely';
 const from = (ip: string) => ({ 'x-forwarded-for': ip });

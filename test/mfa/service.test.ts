@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { BACKUP_CODE_COUNT, hashBackupCode, normaliseBackupCode } from '../../src/mfa/backup-codes.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import { totpAt } from '../support/mfa.ts';
-import { type Fixture, fixture } from './support.ts';
+import { type Fixture, fixture } from '../support/mfa-fixture.ts';
 
 /** The surface (here: one issuer session) an enrolment runs on. */
 const HERE = { kind: 'session', id: 'session-1' } as const;

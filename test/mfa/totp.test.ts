@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { generate } from 'otplib';
 import { createTotp } from '../../src/mfa/totp.ts';
 import { TestClock, totpAt } from '../support/mfa.ts';
-import { type Fixture, fixture, START } from './support.ts';
+import { type Fixture, fixture, START } from '../support/mfa-fixture.ts';
 
 // RFC 6238 Appendix B: the SHA-1 test secret "12345678901234567890" in base32.
 const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/platform/logger.ts';
-import { openLoginForm } from '../lockout/attempts.ts';
+import { openLoginForm } from '../support/login-form.ts';
 import { bearerKey } from '../../src/oidc/bearer-ids.ts';
 import { Browserless } from '../support/browserless.ts';
 import { CALLBACK } from '../support/rp.ts';

@@ -12,15 +12,15 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createConnection } from 'mongoose';
 import * as oidc from 'openid-client';
-import { bearerKey } from '../../src/oidc/bearer-ids.ts';
-import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
-import { createMongoStore } from '../../src/storage/mongo/index.ts';
-import type { Store } from '../../src/storage/port.ts';
-import { type BarrierStore, withFindBarrier } from '../support/barrier-store.ts';
-import { auditEvents, familyOf, grantExists, invalidGrant, liveTokens, signIn } from '../support/families.ts';
-import { discover } from '../support/rp.ts';
-import { startServer, type TestServer } from '../support/server.ts';
-import { tempDir } from '../support/tmp.ts';
+import { bearerKey } from '../../../src/oidc/bearer-ids.ts';
+import { createEmbeddedStore } from '../../../src/storage/embedded/index.ts';
+import { createMongoStore } from '../../../src/storage/mongo/index.ts';
+import type { Store } from '../../../src/storage/port.ts';
+import { type BarrierStore, withFindBarrier } from '../../support/barrier-store.ts';
+import { auditEvents, familyOf, grantExists, invalidGrant, liveTokens, signIn } from '../../support/families.ts';
+import { discover } from '../../support/rp.ts';
+import { startServer, type TestServer } from '../../support/server.ts';
+import { tempDir } from '../../support/tmp.ts';
 
 const PARALLEL = 20;
 

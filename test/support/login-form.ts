@@ -2,8 +2,8 @@
  * Sign-in attempts over HTTP, as a browser or an API caller makes them: one authorization
  * request opens the login form, then every POST to /interaction/:uid/login is an attempt.
  */
-import { Browserless } from '../support/browserless.ts';
-import { discover, startAuthorization } from '../support/rp.ts';
+import { Browserless } from './browserless.ts';
+import { discover, startAuthorization } from './rp.ts';
 
 export interface LoginForm {
   uid: string;

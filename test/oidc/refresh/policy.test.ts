@@ -6,16 +6,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { bearerKey } from '../../src/oidc/bearer-ids.ts';
-import { createFamilyKeeper } from '../../src/oidc/refresh/family.ts';
-import { grantTtl, refreshTokenTtl } from '../../src/oidc/refresh/lifetimes.ts';
-import { type FamilyRecord, judgeReplay } from '../../src/oidc/refresh/replay.ts';
-import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
-import type { Store } from '../../src/storage/port.ts';
-import { signIn } from '../support/families.ts';
-import { discover } from '../support/rp.ts';
-import { startServer, type TestServer } from '../support/server.ts';
-import { tempDir } from '../support/tmp.ts';
+import { bearerKey } from '../../../src/oidc/bearer-ids.ts';
+import { createFamilyKeeper } from '../../../src/oidc/refresh/family.ts';
+import { grantTtl, refreshTokenTtl } from '../../../src/oidc/refresh/lifetimes.ts';
+import { type FamilyRecord, judgeReplay } from '../../../src/oidc/refresh/replay.ts';
+import { createEmbeddedStore } from '../../../src/storage/embedded/index.ts';
+import type { Store } from '../../../src/storage/port.ts';
+import { signIn } from '../../support/families.ts';
+import { discover } from '../../support/rp.ts';
+import { startServer, type TestServer } from '../../support/server.ts';
+import { tempDir } from '../../support/tmp.ts';
 
 const record = (id: string, payload: Record<string, unknown>): FamilyRecord => ({ id, payload });
 

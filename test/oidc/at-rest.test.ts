@@ -50,7 +50,7 @@ async function filesContaining(dir: string, value: string): Promise<string[]> {
   return [...(await storeFiles(dir))].filter(([, text]) => text.includes(value)).map(([name]) => name);
 }
 
-// The device pages are oidc-provider's own forms (as in test/flows/device.test.ts).
+// The device pages are oidc-provider's own forms (as in test/oidc/device.test.ts).
 function formFields(html: string, formId: string): Record<string, string> {
   const form = new RegExp(`<form[^>]*id="${formId.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1] ?? '';
   const fields: Record<string, string> = {};

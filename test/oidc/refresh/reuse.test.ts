@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { bearerKey } from '../../src/oidc/bearer-ids.ts';
-import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
-import { Browserless } from '../support/browserless.ts';
-import { auditEvents, familyOf, grantExists, invalidGrant, liveTokens, signIn } from '../support/families.ts';
-import { CALLBACK, discover } from '../support/rp.ts';
-import { DEFAULT_BOOTSTRAP, startServer, type TestServer } from '../support/server.ts';
+import { bearerKey } from '../../../src/oidc/bearer-ids.ts';
+import { loopbackFetch, type Receiver, startReceiver } from '../../support/backchannel.ts';
+import { Browserless } from '../../support/browserless.ts';
+import { auditEvents, familyOf, grantExists, invalidGrant, liveTokens, signIn } from '../../support/families.ts';
+import { CALLBACK, discover } from '../../support/rp.ts';
+import { DEFAULT_BOOTSTRAP, startServer, type TestServer } from '../../support/server.ts';
 
 const SCOPE = 'openid profile email offline_access';
 

@@ -12,8 +12,8 @@ import { createMfaService, type MfaService } from '../../src/mfa/service.ts';
 import { createTotp } from '../../src/mfa/totp.ts';
 import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
 import type { AuditRecord, Store } from '../../src/storage/port.ts';
-import { TestClock } from '../support/mfa.ts';
-import { tempDir } from '../support/tmp.ts';
+import { TestClock } from './mfa.ts';
+import { tempDir } from './tmp.ts';
 
 export interface Fixture {
   clock: TestClock;

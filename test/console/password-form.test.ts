@@ -1,5 +1,5 @@
 /**
- * The fields POST /account/password takes: those its own page renders (test/browser/password.test.ts
+ * The fields POST /account/password takes: those its own page renders (test/console/password.browser.test.ts
  * submits the page in Chromium), and nothing else.
  */
 import assert from 'node:assert/strict';

@@ -23,15 +23,15 @@ interface Coverage {
 }
 
 const COVERED: Record<string, Coverage> = {
-  'login.ejs': { test: 'test/browser/login.test.ts', actions: ['/interaction/:uid/login', '/interaction/:uid/abort'] },
-  'consent.ejs': { test: 'test/browser/consent.test.ts', actions: ['/interaction/:uid/confirm', '/interaction/:uid/abort'] },
+  'login.ejs': { test: 'test/interactions/login.browser.test.ts', actions: ['/interaction/:uid/login', '/interaction/:uid/abort'] },
+  'consent.ejs': { test: 'test/interactions/consent.browser.test.ts', actions: ['/interaction/:uid/confirm', '/interaction/:uid/abort'] },
   // oidc-provider renders these forms (user_code_form.js); their action is its code_verification route.
-  'device-input.ejs': { test: 'test/browser/device.test.ts', actions: ['/device'] },
-  'device-confirm.ejs': { test: 'test/browser/device.test.ts', actions: ['/device'] },
+  'device-input.ejs': { test: 'test/oidc/device.browser.test.ts', actions: ['/device'] },
+  'device-confirm.ejs': { test: 'test/oidc/device.browser.test.ts', actions: ['/device'] },
   // oidc-provider renders this form (end_session.js); its action is the end_session_confirm route.
-  'logout.ejs': { test: 'test/browser/logout.test.ts', actions: ['/session/end/confirm'] },
-  'password.ejs': { test: 'test/browser/password.test.ts', actions: ['/account/password'] },
-  'sessions.ejs': { test: 'test/sessions/sessions-browser.test.ts', actions: ['/account/sessions/end', '/account/sessions/end-others'] },
+  'logout.ejs': { test: 'test/oidc/logout.browser.test.ts', actions: ['/session/end/confirm'] },
+  'password.ejs': { test: 'test/console/password.browser.test.ts', actions: ['/account/password'] },
+  'sessions.ejs': { test: 'test/console/sessions.browser.test.ts', actions: ['/account/sessions/end', '/account/sessions/end-others'] },
 };
 
 /**
@@ -40,9 +40,9 @@ const COVERED: Record<string, Coverage> = {
  * integrator moves each entry into COVERED (with the real file name) when its test is merged.
  */
 const PENDING: Record<string, Coverage & { owner: string }> = {
-  'mfa.ejs': { owner: 'helper B', test: 'test/browser/mfa.test.ts', actions: ['/interaction/:uid/mfa', '/interaction/:uid/abort'] },
-  'mfa-enrol.ejs': { owner: 'helper B', test: 'test/browser/mfa.test.ts', actions: ['/interaction/:uid/mfa/enrol', '/interaction/:uid/abort', '/account/mfa/enrol'] },
-  'account-mfa.ejs': { owner: 'helper B', test: 'test/browser/account-mfa.test.ts', actions: ['/account/mfa/backup-codes', '/account/mfa/remove'] },
+  'mfa.ejs': { owner: 'helper B', test: 'test/interactions/mfa.browser.test.ts', actions: ['/interaction/:uid/mfa', '/interaction/:uid/abort'] },
+  'mfa-enrol.ejs': { owner: 'helper B', test: 'test/interactions/mfa.browser.test.ts', actions: ['/interaction/:uid/mfa/enrol', '/interaction/:uid/abort', '/account/mfa/enrol'] },
+  'account-mfa.ejs': { owner: 'helper B', test: 'test/console/mfa.browser.test.ts', actions: ['/account/mfa/backup-codes', '/account/mfa/remove'] },
 };
 
 interface PageForms {
