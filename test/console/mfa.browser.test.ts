@@ -1,16 +1,18 @@
 /**
  * The /account/mfa forms as rendered, submitted in headless Chromium: set up an authenticator,
  * make new backup codes, turn two-step verification off. (The sign-in code and enrolment pages
- * are in mfa.test.ts.) Every form is filled and sent by the browser, with the fields the page
- * itself carries.
+ * are in test/interactions/mfa.browser.test.ts.) Every form is filled and sent by the browser,
+ * with the fields the page itself carries, by pressing the button the page renders, through
+ * `submits` (pages.ts), which checks the press really POSTed to the form's action.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
 import { TestClock, totpAt } from '../support/mfa.ts';
+import { signInThroughPage, submits } from '../support/pages.ts';
 import { discover, startAuthorization } from '../support/rp.ts';
-import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
+import { startServer, type TestServer } from '../support/server.ts';
 
 if (chromiumMissing) console.warn(`\n*** ${chromiumMissing} ***\n`);
 
@@ -32,10 +34,8 @@ describe('account two-step verification pages in a real browser', { skip: chromi
     const start = await startAuthorization(web, { scope: 'openid' });
     await page.route('http://127.0.0.1:9999/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>client</p>' }));
     await page.goto(start.url.href);
-    await page.getByLabel('Username').fill('bob');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Allow' }).click();
+    await signInThroughPage(page, 'bob');
+    await submits(page, '/interaction/:uid/confirm', () => page.getByRole('button', { name: 'Allow' }).click());
     await page.waitForURL('http://127.0.0.1:9999/**');
   });
   after(async () => {
@@ -50,11 +50,11 @@ describe('account two-step verification pages in a real browser', { skip: chromi
     secret = ((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '');
     assert.match(secret, /^[A-Z2-7]{32}$/);
     await page.getByLabel('Code from the app').fill('000000');
-    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await submits(page, '/account/mfa/enrol', () => page.getByRole('button', { name: 'Turn on two-step verification' }).click());
     await page.getByRole('alert').waitFor();
     assert.match((await page.getByRole('alert').textContent()) ?? '', /not right/);
     await page.getByLabel('Code from the app').fill(await totpAt(secret, clock));
-    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await submits(page, '/account/mfa/enrol', () => page.getByRole('button', { name: 'Turn on two-step verification' }).click());
     await page.getByRole('heading', { name: 'Your backup codes' }).waitFor();
     assert.equal((await page.locator('#backup-codes code').allTextContents()).length, 10);
     await page.getByRole('link', { name: 'Done' }).click();
@@ -67,7 +67,7 @@ describe('account two-step verification pages in a real browser', { skip: chromi
     clock.advance(30);
     await page.goto(`${server.url}/account/mfa`);
     await page.locator('#regenerate-code').fill(await totpAt(secret, clock));
-    await page.getByRole('button', { name: 'Make new backup codes' }).click();
+    await submits(page, '/account/mfa/backup-codes', () => page.getByRole('button', { name: 'Make new backup codes' }).click());
     await page.getByRole('heading', { name: 'Your backup codes' }).waitFor();
     assert.match((await page.locator('.lead').textContent()) ?? '', /old backup codes no longer work/);
     assert.equal((await page.locator('#backup-codes code').allTextContents()).length, 10);
@@ -81,7 +81,7 @@ describe('account two-step verification pages in a real browser', { skip: chromi
     clock.advance(30);
     await page.goto(`${server.url}/account/mfa`);
     await page.locator('#remove-code').fill(await totpAt(secret, clock));
-    await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
+    await submits(page, '/account/mfa/remove', () => page.getByRole('button', { name: 'Turn off two-step verification' }).click());
     await page.getByRole('status').waitFor();
     assert.match((await page.getByRole('status').textContent()) ?? '', /Two-step verification is off/);
     const bob = await server.portcullis.accounts.findByUsername('bob');

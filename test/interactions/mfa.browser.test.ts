@@ -1,7 +1,9 @@
 /**
  * Two-step verification through the real pages in headless Chromium: a person whose role
  * requires MFA sets up an authenticator during sign-in (the test reads the secret off the page
- * and computes the code as an app would), then signs in with a TOTP code, then with a backup code.
+ * and computes the code as an app would), then signs in with a TOTP code, then with a backup code;
+ * Cancel on the code page and on the enrolment page goes back to the client with access_denied.
+ * Every form is sent by pressing the button the page renders, through `submits` (pages.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,14 +12,20 @@ import type { Browser, Page } from 'playwright-core';
 import { ACR_MFA } from '../../src/mfa/acr.ts';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
 import { TestClock, totpAt } from '../support/mfa.ts';
-import { type AuthorizationStart, discover, redeem, startAuthorization } from '../support/rp.ts';
+import { clientPage, signInThroughPage, submits } from '../support/pages.ts';
+import { type AuthorizationStart, CALLBACK, discover, redeem, startAuthorization } from '../support/rp.ts';
 import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 if (chromiumMissing) console.warn(`\n*** ${chromiumMissing} ***\n`);
 
 const BOOTSTRAP = {
   ...DEFAULT_BOOTSTRAP,
-  users: [...DEFAULT_BOOTSTRAP.users, { username: 'carol', name: 'Carol', roles: ['auditor'], password: PASSWORD }],
+  users: [
+    ...DEFAULT_BOOTSTRAP.users,
+    { username: 'carol', name: 'Carol', roles: ['auditor'], password: PASSWORD },
+    // Never finishes enrolment: she cancels on the set-up page.
+    { username: 'dave', name: 'Dave', roles: ['auditor'], password: PASSWORD },
+  ],
 };
 
 describe('two-step verification in a real browser', { skip: chromiumMissing }, () => {
@@ -38,33 +46,32 @@ describe('two-step verification in a real browser', { skip: chromiumMissing }, (
     await server?.close();
   });
 
-  /** Opens a fresh browser at the sign-in page; `landed` resolves when it reaches the client. */
-  async function signInWithPassword(): Promise<{ page: Page; landed: Promise<URL>; start: AuthorizationStart; problems: string[] }> {
+  /** Opens a fresh browser at the sign-in page and signs in; `landed` resolves when it reaches the client. */
+  async function signInWithPassword(username = 'carol'): Promise<{ page: Page; landed: Promise<URL>; start: AuthorizationStart; problems: string[] }> {
     const start = await startAuthorization(web, { scope: 'openid profile' });
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const { page, landed } = await clientPage(browser);
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
-    const landed = new Promise<URL>((resolve) => {
-      void page.route('http://127.0.0.1:9999/**', async (route) => {
-        resolve(new URL(route.request().url()));
-        await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>client</p>' });
-      });
-    });
     await page.goto(start.url.href);
-    await page.getByLabel('Username').fill('carol');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInThroughPage(page, username);
     return { page, landed, start, problems };
   }
 
   async function consentAndRedeem(page: Page, landed: Promise<URL>, start: AuthorizationStart) {
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
-    await page.getByRole('button', { name: 'Allow' }).click();
+    await submits(page, '/interaction/:uid/confirm', () => page.getByRole('button', { name: 'Allow' }).click());
     const tokens = await redeem(web, await landed, start);
     return tokens.claims();
+  }
+
+  /** The client got the person's "no": access_denied with its own state, and no code to redeem. */
+  function assertDenied(url: URL, start: AuthorizationStart) {
+    assert.equal(url.origin + url.pathname, CALLBACK);
+    assert.equal(url.searchParams.get('error'), 'access_denied');
+    assert.equal(url.searchParams.get('state'), start.state);
+    assert.equal(url.searchParams.get('code'), null);
   }
 
   async function assertCodeInput(page: Page, selector: string) {
@@ -83,7 +90,7 @@ describe('two-step verification in a real browser', { skip: chromiumMissing }, (
     assert.match(secret, /^[A-Z2-7]{32}$/);
     await assertCodeInput(page, '#code');
     await page.getByLabel('Code from the app').fill(await totpAt(secret, clock));
-    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await submits(page, '/interaction/:uid/mfa/enrol', () => page.getByRole('button', { name: 'Turn on two-step verification' }).click());
 
     await page.getByRole('heading', { name: 'Your backup codes' }).waitFor();
     backupCodes = (await page.locator('#backup-codes code').allTextContents()).map((code) => code.trim());
@@ -102,11 +109,11 @@ describe('two-step verification in a real browser', { skip: chromiumMissing }, (
     await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
     await assertCodeInput(page, '#code');
     await page.getByLabel('Code', { exact: true }).fill('000000');
-    await page.getByRole('button', { name: 'Verify' }).click();
+    await submits(page, '/interaction/:uid/mfa', () => page.getByRole('button', { name: 'Verify' }).click());
     await page.getByRole('alert').waitFor();
     assert.match((await page.getByRole('alert').textContent()) ?? '', /not right/);
     await page.getByLabel('Code', { exact: true }).fill(await totpAt(secret, clock));
-    await page.getByRole('button', { name: 'Verify' }).click();
+    await submits(page, '/interaction/:uid/mfa', () => page.getByRole('button', { name: 'Verify' }).click());
     const claims = await consentAndRedeem(page, landed, start);
     assert.deepEqual(claims?.amr, ['pwd', 'otp', 'mfa']);
   });
@@ -117,11 +124,32 @@ describe('two-step verification in a real browser', { skip: chromiumMissing }, (
     await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
     await page.getByText('Use a backup code instead').click();
     await page.getByLabel('Backup code').fill(backupCodes[0] as string);
-    await page.getByRole('button', { name: 'Use backup code' }).click();
+    await submits(page, '/interaction/:uid/mfa', () => page.getByRole('button', { name: 'Use backup code' }).click());
     await page.getByRole('heading', { name: 'Backup code used' }).waitFor();
     assert.equal((await page.locator('#codes-left').textContent())?.trim(), '9');
     await page.getByRole('link', { name: 'Continue' }).click();
     const claims = await consentAndRedeem(page, landed, start);
     assert.deepEqual(claims?.amr, ['pwd', 'otp', 'mfa']);
+  });
+
+  it('Cancel on the code page lands at the client with access_denied and no code, and signs nobody in', async () => {
+    assert.ok(secret, 'enrolment ran first');
+    const { page, landed, start } = await signInWithPassword();
+    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    await submits(page, '/interaction/:uid/abort', () => page.getByRole('button', { name: 'Cancel and return to Web App' }).click());
+    assertDenied(await landed, start);
+    await page.waitForURL(`${CALLBACK}**`);
+    // The password alone left no session: a new sign-in in this browser starts at the password page.
+    await page.goto((await startAuthorization(web, { scope: 'openid profile' })).url.href);
+    assert.equal((await page.locator('h1').textContent())?.trim(), 'Sign in');
+  });
+
+  it('Cancel on the enrolment page lands at the client with access_denied and no code, and sets nothing up', async () => {
+    const { page, landed, start } = await signInWithPassword('dave');
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    await submits(page, '/interaction/:uid/abort', () => page.getByRole('button', { name: 'Cancel and return to Web App' }).click());
+    assertDenied(await landed, start);
+    const dave = await server.portcullis.accounts.findByUsername('dave');
+    assert.equal(await server.portcullis.mfa.isEnrolled(dave?.id as string), false);
   });
 });
