@@ -65,15 +65,48 @@ export function buildReport(results: Results): string {
     const unit = scenario === 'login' ? 'logins/s' : 'req/s';
     const { baseline: b, portcullis: p } = pair;
     const connections = scenario === 'login' ? settings.flowConnections : settings.connections;
-    rows.push([LABELS[scenario], unit, rate(b.rate), ms(b.p50, b.p99), b.errors, rate(p.rate), ms(p.p50, p.p99), p.errors, ratio(p.rate, b.rate), targetCell(scenario, pair, connections)]);
+    rows.push([
+      LABELS[scenario],
+      unit,
+      rate(b.rate),
+      ms(b.p50, b.p99),
+      b.errors,
+      rate(p.rate),
+      ms(p.p50, p.p99),
+      p.errors,
+      ratio(p.rate, b.rate),
+      targetCell(scenario, pair, connections),
+    ]);
   }
   const login = results.endpoints.get('login');
   if (results.hashRate !== undefined && server) {
     const { memoryCost, timeCost, parallelism } = server.argon2;
-    rows.push([`argon2id verification alone (m=${memoryCost} KiB, t=${timeCost}, p=${parallelism}), ${settings.flowConnections} at a time`, 'hashes/s', undefined, undefined, undefined, rate(results.hashRate), undefined, undefined, undefined, undefined]);
+    rows.push([
+      `argon2id verification alone (m=${memoryCost} KiB, t=${timeCost}, p=${parallelism}), ${settings.flowConnections} at a time`,
+      'hashes/s',
+      undefined,
+      undefined,
+      undefined,
+      rate(results.hashRate),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     if (login) {
       const share = login.portcullis.rate / results.hashRate;
-      rows.push(['login ÷ argon2id (what the rest of the flow costs)', 'ratio', undefined, undefined, undefined, `${share.toFixed(2)}×`, undefined, undefined, undefined, `≥ ${LOGIN_TARGET}× ${mark(share >= LOGIN_TARGET)}`]);
+      rows.push([
+        'login ÷ argon2id (what the rest of the flow costs)',
+        'ratio',
+        undefined,
+        undefined,
+        undefined,
+        `${share.toFixed(2)}×`,
+        undefined,
+        undefined,
+        undefined,
+        `≥ ${LOGIN_TARGET}× ${mark(share >= LOGIN_TARGET)}`,
+      ]);
     }
   }
   if (results.memory) {
@@ -81,10 +114,54 @@ export function buildReport(results: Results): string {
     const sessions = settings.sessions.toLocaleString('en-US');
     const grants = settings.grants.toLocaleString('en-US');
     rows.push(['memory: resident, idle', 'RSS', mib(b.idle), undefined, undefined, mib(p.idle), undefined, undefined, ratio(p.idle, b.idle), undefined]);
-    rows.push([`memory: after ${sessions} sessions`, 'RSS', mib(b.afterSessions), undefined, undefined, mib(p.afterSessions), undefined, undefined, ratio(p.afterSessions, b.afterSessions), undefined]);
-    rows.push(['memory: per session', 'bytes', bytes(b.bytesPerSession), undefined, undefined, bytes(p.bytesPerSession), undefined, undefined, ratio(p.bytesPerSession, b.bytesPerSession), undefined]);
-    rows.push([`memory: after ${grants} more grants/tokens`, 'RSS', mib(b.afterGrants), undefined, undefined, mib(p.afterGrants), undefined, undefined, ratio(p.afterGrants, b.afterGrants), undefined]);
-    rows.push(['memory: per grant/token', 'bytes', bytes(b.bytesPerGrant), undefined, undefined, bytes(p.bytesPerGrant), undefined, undefined, ratio(p.bytesPerGrant, b.bytesPerGrant), undefined]);
+    rows.push([
+      `memory: after ${sessions} sessions`,
+      'RSS',
+      mib(b.afterSessions),
+      undefined,
+      undefined,
+      mib(p.afterSessions),
+      undefined,
+      undefined,
+      ratio(p.afterSessions, b.afterSessions),
+      undefined,
+    ]);
+    rows.push([
+      'memory: per session',
+      'bytes',
+      bytes(b.bytesPerSession),
+      undefined,
+      undefined,
+      bytes(p.bytesPerSession),
+      undefined,
+      undefined,
+      ratio(p.bytesPerSession, b.bytesPerSession),
+      undefined,
+    ]);
+    rows.push([
+      `memory: after ${grants} more grants/tokens`,
+      'RSS',
+      mib(b.afterGrants),
+      undefined,
+      undefined,
+      mib(p.afterGrants),
+      undefined,
+      undefined,
+      ratio(p.afterGrants, b.afterGrants),
+      undefined,
+    ]);
+    rows.push([
+      'memory: per grant/token',
+      'bytes',
+      bytes(b.bytesPerGrant),
+      undefined,
+      undefined,
+      bytes(p.bytesPerGrant),
+      undefined,
+      undefined,
+      ratio(p.bytesPerGrant, b.bytesPerGrant),
+      undefined,
+    ]);
   }
   if (results.rotation) {
     const { measurement: m, swaps, newestKeySigns } = results.rotation;

@@ -2,18 +2,7 @@
  * Benchmark knobs. They steer the harness only, never the server, so they are read here rather
  * than in src/config (the servers under test read their own configuration as in production).
  */
-export const SCENARIO_NAMES = [
-  'cc-jwt',
-  'cc-opaque',
-  'refresh',
-  'introspection',
-  'userinfo',
-  'jwks',
-  'discovery',
-  'login',
-  'memory',
-  'rotation',
-] as const;
+export const SCENARIO_NAMES = ['cc-jwt', 'cc-opaque', 'refresh', 'introspection', 'userinfo', 'jwks', 'discovery', 'login', 'memory', 'rotation'] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

@@ -11,72 +11,72 @@ import Router from '@koa/router';
 import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
-import { createPasswordChange } from './sessions/password-change.ts';
-import { consoleRouter } from './console/router.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
-import { createLogger, type Logger } from './platform/logger.ts';
 import { type AuditRetention, startAuditRetention } from './audit/retention.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
-import type { Config } from './config/index.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
+import type { Config } from './config/index.ts';
+import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
 import { interactionRouter } from './interactions/router.ts';
 import { createKeyManager, type KeyManager } from './keys/manager.ts';
 import { keyPolicy, longestSignedTokenLifetime } from './keys/policy.ts';
 import { createRedisSignal } from './keys/redis-signal.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
+import { localSignal } from './keys/signal.ts';
+import { openLockout } from './lockout/index.ts';
+import type { Limiter } from './lockout/limiter.ts';
+import type { LoginGuard } from './lockout/login-attempts.ts';
+import { createLoginGuard } from './lockout/login-guard.ts';
+import { createMfaGuard } from './lockout/mfa-guard.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
 import { createTotp } from './mfa/totp.ts';
-import type { LoginGuard } from './lockout/login-attempts.ts';
-import { browserBudget } from './security/browser-budget.ts';
-import { endpointGuard } from './security/endpoint-guard.ts';
-import { openLockout } from './lockout/index.ts';
-import type { Limiter } from './lockout/limiter.ts';
-import { createLoginGuard } from './lockout/login-guard.ts';
-import { createMfaGuard } from './lockout/mfa-guard.ts';
-import { localSignal } from './keys/signal.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { protectAtRest } from './oidc/at-rest.ts';
+import { createBackchannelSender } from './oidc/backchannel.ts';
 import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
+import { modelView } from './oidc/model-view.ts';
 import { outboundFetch } from './oidc/outbound.ts';
 import { warnAboutRefusedTargets } from './oidc/outbound-targets.ts';
-import { withJwksCacheControl } from './oidc/jwks-cache.ts';
-import { modelView } from './oidc/model-view.ts';
 import { capStoredParameters } from './oidc/parameter-caps.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
-import { createRouteMatcher } from './oidc/route-match.ts';
-import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
 import { createReuseResponse } from './oidc/refresh/reuse.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
-import { canonicalProviderPaths } from './security/canonical-paths.ts';
+import { createRouteMatcher } from './oidc/route-match.ts';
+import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { currentRequest } from './platform/request-context.ts';
 import { wantsJson } from './security/body.ts';
+import { browserBudget } from './security/browser-budget.ts';
+import { canonicalProviderPaths } from './security/canonical-paths.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
 import { corsPolicy } from './security/cors.ts';
 import { csrfProtection } from './security/csrf.ts';
 import { bindToInteractionOrSession } from './security/csrf-binding.ts';
+import { endpointGuard } from './security/endpoint-guard.ts';
 import { errorHandler } from './security/error-handler.ts';
-import { httpsOnly } from './security/https-only.ts';
 import { securityHeaders } from './security/headers.ts';
-import { type Clock, systemClock } from './platform/clock.ts';
-import { currentRequest } from './platform/request-context.ts';
+import { httpsOnly } from './security/https-only.ts';
 import { requestContext } from './security/request-context.ts';
-import { trackSessionActivity } from './sessions/activity.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
-import { createBackchannelSender } from './oidc/backchannel.ts';
+import { trackSessionActivity } from './sessions/activity.ts';
 import { createSessionLimit } from './sessions/limit.ts';
+import { createPasswordChange } from './sessions/password-change.ts';
 import { createSessionService, type SessionService } from './sessions/service.ts';
 import { openStore } from './storage/index.ts';
 import type { Store } from './storage/port.ts';
@@ -213,40 +213,47 @@ async function assemble(
   const respondToReuse = createReuseResponse({ grants: store.model('Grant'), revokeGrant, audit, backchannel });
   // Bearer ids are stored as digests and client secrets sealed, outside the domain wrappers
   // (oidc/at-rest.ts), so those see stored ids only.
-  const models = protectAtRest(modelView(store, {
-    RefreshToken: (inner) =>
-      guardRefreshTokens(inner, {
-        graceSeconds: config.refreshTokens.reuseGraceSeconds,
-        clock: now,
-        grants: store.model('Grant'),
-        audit,
-        respondToReuse,
-        storedId: bearerKey,
-        passwordChangedAt: async (accountId) => (await accounts.findById(accountId))?.passwordChangedAt.getTime(),
-      }),
-    Session: (inner) => capStoredParameters(trackSessionActivity(inner, currentRequest, now), 'Session'),
-    // Oversized request parameters are refused before oidc-provider keeps them (oidc/parameter-caps.ts).
-    Interaction: (inner) => capStoredParameters(inner, 'Interaction'),
-    PushedAuthorizationRequest: (inner) => capStoredParameters(inner, 'PushedAuthorizationRequest'),
-    DeviceCode: (inner) => capStoredParameters(inner, 'DeviceCode'),
-  }), store, sealer);
-
-  const providerFactory = withJwksCacheControl(createProviderFactory({
-    config,
-    audit,
-    logger,
-    fetch: options.fetch ?? outboundFetch(config.outbound.allowPrivateAddresses),
-    adapter: createAdapterClass(models, async (model, id) => {
-      audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
+  const models = protectAtRest(
+    modelView(store, {
+      RefreshToken: (inner) =>
+        guardRefreshTokens(inner, {
+          graceSeconds: config.refreshTokens.reuseGraceSeconds,
+          clock: now,
+          grants: store.model('Grant'),
+          audit,
+          respondToReuse,
+          storedId: bearerKey,
+          passwordChangedAt: async (accountId) => (await accounts.findById(accountId))?.passwordChangedAt.getTime(),
+        }),
+      Session: (inner) => capStoredParameters(trackSessionActivity(inner, currentRequest, now), 'Session'),
+      // Oversized request parameters are refused before oidc-provider keeps them (oidc/parameter-caps.ts).
+      Interaction: (inner) => capStoredParameters(inner, 'Interaction'),
+      PushedAuthorizationRequest: (inner) => capStoredParameters(inner, 'PushedAuthorizationRequest'),
+      DeviceCode: (inner) => capStoredParameters(inner, 'DeviceCode'),
     }),
-    findAccount: createFindAccount(accounts),
-    resources,
-    cookieKeys,
-    corsAllows: cors.allows,
-    render,
-    interactionPolicy: buildInteractionPolicy(mfaPolicy),
-    acrValues: ACR_VALUES,
-  }), config.keys.jwksMaxAge);
+    store,
+    sealer,
+  );
+
+  const providerFactory = withJwksCacheControl(
+    createProviderFactory({
+      config,
+      audit,
+      logger,
+      fetch: options.fetch ?? outboundFetch(config.outbound.allowPrivateAddresses),
+      adapter: createAdapterClass(models, async (model, id) => {
+        audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
+      }),
+      findAccount: createFindAccount(accounts),
+      resources,
+      cookieKeys,
+      corsAllows: cors.allows,
+      render,
+      interactionPolicy: buildInteractionPolicy(mfaPolicy),
+      acrValues: ACR_VALUES,
+    }),
+    config.keys.jwksMaxAge,
+  );
   let holder: ProviderHolder;
   try {
     holder = createProviderHolder(providerFactory(await keys.prepare()));
@@ -281,12 +288,24 @@ async function assemble(
     backchannel,
     audit,
   });
-  const sessions = createSessionService({ sessions: store.model('Session'), provider: () => holder.current, revokeGrant, backchannel, audit, revokeAccountGrants });
+  const sessions = createSessionService({
+    sessions: store.model('Session'),
+    provider: () => holder.current,
+    revokeGrant,
+    backchannel,
+    audit,
+    revokeAccountGrants,
+  });
   const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
-  const guard: LoginGuard = createLoginGuard(lockout.limiter, audit, {
-    knownAddressTtl: config.lockout.knownAddressTtl,
-    hardLockFailures: config.lockout.hardLockFailures,
-  }, async (username) => (await accounts.findByUsername(username))?.id);
+  const guard: LoginGuard = createLoginGuard(
+    lockout.limiter,
+    audit,
+    {
+      knownAddressTtl: config.lockout.knownAddressTtl,
+      hardLockFailures: config.lockout.hardLockFailures,
+    },
+    async (username) => (await accounts.findByUsername(username))?.id,
+  );
   const changePassword = createPasswordChange(accounts, sessions, audit, guard);
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
@@ -300,11 +319,13 @@ async function assemble(
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
   app.use(httpsOnly({ issuer: config.issuer, trustProxy: config.trustProxy, logger, probes: ['/healthz', '/readyz'], localOperatorPaths: [ADMIN_PREFIX] }));
-  app.use(csrfProtection({
-    keys: cookieKeys,
-    https: new URL(config.issuer).protocol === 'https:',
-    binding: bindToInteractionOrSession(holder.current.cookieName('session')),
-  }));
+  app.use(
+    csrfProtection({
+      keys: cookieKeys,
+      https: new URL(config.issuer).protocol === 'https:',
+      binding: bindToInteractionOrSession(holder.current.cookieName('session')),
+    }),
+  );
   const routers = [
     await staticAssets(),
     healthRouter(store),
@@ -324,11 +345,13 @@ async function assemble(
     return route !== undefined && BROWSER_ENDPOINTS.has(route.name);
   };
   app.use(browserBudget(lockout.limiter, { covers: browserEndpoint }));
-  app.use(endpointGuard(lockout.limiter, {
-    paths: [PROVIDER_ROUTES.token, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.revocation],
-    knownAddressTtl: config.lockout.knownAddressTtl,
-    findClient: (clientId) => holder.current.Client.find(clientId),
-  }));
+  app.use(
+    endpointGuard(lockout.limiter, {
+      paths: [PROVIDER_ROUTES.token, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.revocation],
+      knownAddressTtl: config.lockout.knownAddressTtl,
+      findClient: (clientId) => holder.current.Client.find(clientId),
+    }),
+  );
   // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
   app.use(async (ctx: Context) => {
     ctx.respond = false;

@@ -1,7 +1,7 @@
 /** Entry point: read the configuration, build the server, listen, stop cleanly on a signal. */
 import { createPortcullis, type Portcullis } from './app.ts';
-import { createLogger, type Logger } from './platform/logger.ts';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
 
 /** EX_SOFTWARE (sysexits.h): the process hit a bug, not a bad configuration. */
 const EXIT_INTERNAL_ERROR = 70;

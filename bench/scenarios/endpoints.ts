@@ -58,7 +58,9 @@ export async function introspection(server: ServerChild, poolSize: number): Prom
 export async function userinfo(server: ServerChild, poolSize: number): Promise<Plan> {
   const { accessTokens } = await server.call<MintedTokens>('mint', poolSize);
   const build = (token: string): Request => ({ method: 'GET', path: '/me', headers: { authorization: `Bearer ${token}` } });
-  return checked([{ ...build(accessTokens[0] as string), setupRequest: rotating(accessTokens, build) }], (_status, text) => text.includes('"email":"alice@example.com"'));
+  return checked([{ ...build(accessTokens[0] as string), setupRequest: rotating(accessTokens, build) }], (_status, text) =>
+    text.includes('"email":"alice@example.com"'),
+  );
 }
 
 export const jwks = (): Plan => checked([{ method: 'GET', path: '/jwks' }], (_status, text) => text.includes('"kty":"EC"'));

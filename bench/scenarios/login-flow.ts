@@ -163,7 +163,12 @@ export function loginFlow(origin: string): Plan {
           ...request,
           path: '/token',
           headers: { 'content-type': FORM, authorization: basicAuth(WEB) },
-          body: new URLSearchParams({ grant_type: 'authorization_code', code: browser.code, redirect_uri: CALLBACK, code_verifier: browser.verifier }).toString(),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: browser.code,
+            redirect_uri: CALLBACK,
+            code_verifier: browser.verifier,
+          }).toString(),
         };
       },
       onResponse(status, body, context) {

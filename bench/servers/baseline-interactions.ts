@@ -37,7 +37,11 @@ export function baselineInteractions(provider: Provider) {
     if (action === '/login' && interaction.prompt.name === 'login') {
       result = { login: { accountId: form.get('username') ?? 'alice', amr: ['pwd'] } };
     } else if (action === '/confirm' && interaction.prompt.name === 'consent') {
-      const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+      const details = interaction.prompt.details as {
+        missingOIDCScope?: string[];
+        missingOIDCClaims?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
       const grant = interaction.grantId
         ? await provider.Grant.find(interaction.grantId)
         : new provider.Grant({ accountId: interaction.session?.accountId as string, clientId: String(interaction.params.client_id) });

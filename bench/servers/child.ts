@@ -20,7 +20,10 @@ export interface ChildOptions {
 const STARTUP_TIMEOUT_MS = 60_000;
 
 export async function startServerChild(name: string, entry: string, options: ChildOptions): Promise<ServerChild> {
-  const execArgv = ['--expose-gc', ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [])];
+  const execArgv = [
+    '--expose-gc',
+    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : []),
+  ];
   const child: ChildProcess = fork(fileURLToPath(new URL(entry, import.meta.url)), [], {
     env: { ...process.env, ...options.env },
     execArgv,

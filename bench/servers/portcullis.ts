@@ -11,9 +11,9 @@ import argon2 from 'argon2';
 import { exportJWK, generateKeyPair } from 'jose';
 import { pino } from 'pino';
 import { createPortcullis } from '../../src/app.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type PrivateJwk, privateJwks } from '../../src/keys/keystore.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { CLIENTS, LOGIN_USERS, RESOURCES, USER } from '../fixtures.ts';
 import { sharedCommands } from './commands.ts';
 import { hashRate } from './hash-rate.ts';
@@ -84,7 +84,13 @@ serveCommands(
       return { generation: portcullis.holder.generation, kid: signing.kid };
     },
     async describe() {
-      return { argon2: config.argon2, hashConcurrency: config.passwordHashConcurrency, logLevel: config.logLevel, store: portcullis.store.kind, redis: Boolean(config.redisUrl) };
+      return {
+        argon2: config.argon2,
+        hashConcurrency: config.passwordHashConcurrency,
+        logLevel: config.logLevel,
+        store: portcullis.store.kind,
+        redis: Boolean(config.redisUrl),
+      };
     },
   },
   () => portcullis.close(),

@@ -98,5 +98,11 @@ export async function createPasswordHasher(params: HashParameters, hasherOptions
 export function isArgon2idHash(value: string): boolean {
   const match = /^\$argon2id\$v=\d+\$([a-z]=\d+(?:,[a-z]=\d+){2})\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.exec(value);
   if (!match?.[1]) return false;
-  return match[1].split(',').map((pair) => pair[0]).sort().join('') === 'mpt';
+  return (
+    match[1]
+      .split(',')
+      .map((pair) => pair[0])
+      .sort()
+      .join('') === 'mpt'
+  );
 }

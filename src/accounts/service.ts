@@ -18,9 +18,7 @@ export interface NewAccount {
   id?: string | undefined;
 }
 
-export type AuthenticationResult =
-  | { ok: true; account: AccountRecord }
-  | { ok: false; reason: 'invalid_credentials' | 'account_disabled'; accountId?: string };
+export type AuthenticationResult = { ok: true; account: AccountRecord } | { ok: false; reason: 'invalid_credentials' | 'account_disabled'; accountId?: string };
 
 export interface AccountService {
   create(input: NewAccount): Promise<AccountRecord>;

@@ -35,7 +35,9 @@ export function lockoutHandlers(deps: LockoutDeps) {
     /** A change made only in this process would come undone when Redis returns: refuse it. */
     async sharedCounters(_ctx: Context, next: Next) {
       if (!deps.limiter.healthy()) {
-        throw new AppError(503, 'temporarily_unavailable', 'Redis is unreachable; lockout changes would not be shared, try again shortly', { headers: { 'Retry-After': '5' } });
+        throw new AppError(503, 'temporarily_unavailable', 'Redis is unreachable; lockout changes would not be shared, try again shortly', {
+          headers: { 'Retry-After': '5' },
+        });
       }
       await next();
     },

@@ -1,7 +1,8 @@
 /** Where audit events go: a log line each, and — for the events stored-events.ts keeps — the stored trail. */
+
+import type { Logger } from '../platform/logger.ts';
 import type { AuditRepository } from '../storage/port.ts';
 import type { AuditBus } from './bus.ts';
-import type { Logger } from '../platform/logger.ts';
 import { isStoredEvent } from './stored-events.ts';
 
 export { LOG_ONLY_EVENTS } from './stored-events.ts';

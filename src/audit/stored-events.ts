@@ -27,8 +27,7 @@ const ANONYMOUS_WHEN_ACCOUNTLESS = new Set(['logout', 'interaction.aborted', 'lo
 const isFailure = (type: string) => type.endsWith('.failed') || type.endsWith('.error') || type.endsWith('_failed');
 
 /** A known client whose authentication failed: oidc-provider names the client only once found. */
-const knownClientAuthFailure = (event: AuditRecord) =>
-  event.type === 'token.failed' && Boolean(event.clientId) && event.detail?.error === 'invalid_client';
+const knownClientAuthFailure = (event: AuditRecord) => event.type === 'token.failed' && Boolean(event.clientId) && event.detail?.error === 'invalid_client';
 
 export function isStoredEvent(event: AuditRecord): boolean {
   if (LOG_ONLY_EVENTS.has(event.type)) return false;

@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type Provider from 'oidc-provider';
-import type { Logger } from '../platform/logger.ts';
-import { normaliseUsername, type AccountService } from '../accounts/service.ts';
-import type { ResourceRegistry } from '../oidc/resources.ts';
-import type { AccountRecord, ModelStore, Store } from '../storage/port.ts';
 import type { HashParameters } from '../accounts/hashing.ts';
+import { type AccountService, normaliseUsername } from '../accounts/service.ts';
+import type { ResourceRegistry } from '../oidc/resources.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { AccountRecord, ModelStore, Store } from '../storage/port.ts';
 import { checkBootstrapHash } from './hash-parameters.ts';
 import { warnAboutOrphans } from './orphans.ts';
 import { type BootstrapFile, type BootstrapUser, bootstrapSchema } from './schema.ts';

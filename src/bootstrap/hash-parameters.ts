@@ -7,8 +7,9 @@
  *  - costlier (m or t higher): that account answers later than any unknown name, and padding it
  *    away would make every unknown name pay the higher cost. Refused: start-up fails naming the user.
  */
-import type { Logger } from '../platform/logger.ts';
+
 import { compareCost, type HashParameters, hashParameters } from '../accounts/hashing.ts';
+import type { Logger } from '../platform/logger.ts';
 
 const describe = (p: HashParameters) => `m=${p.memoryCost},t=${p.timeCost},p=${p.parallelism}`;
 

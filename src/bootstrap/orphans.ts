@@ -5,8 +5,9 @@
  * active, until an operator removes it from the store (README § Bootstrap says how). Records of
  * entries already gone from the store are forgotten, so the warning ends when the entry does.
  */
-import type { Logger } from '../platform/logger.ts';
+
 import { normaliseUsername } from '../accounts/service.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { Store } from '../storage/port.ts';
 import type { BootstrapFile } from './schema.ts';
 
@@ -18,7 +19,10 @@ export async function warnAboutOrphans(file: BootstrapFile, store: Store, logger
       await store.records.delete('bootstrap-client', id);
       continue;
     }
-    logger.warn({ client_id: id }, 'bootstrap: client was removed from the bootstrap file but is still registered and can get tokens; remove it from the store to retire it');
+    logger.warn(
+      { client_id: id },
+      'bootstrap: client was removed from the bootstrap file but is still registered and can get tokens; remove it from the store to retire it',
+    );
   }
   const usernames = new Set(file.users.map((user) => normaliseUsername(user.username)));
   for (const { id } of await store.records.list('bootstrap-user')) {
@@ -29,6 +33,9 @@ export async function warnAboutOrphans(file: BootstrapFile, store: Store, logger
       continue;
     }
     if (account.status !== 'active') continue;
-    logger.warn({ username: id }, 'bootstrap: user was removed from the bootstrap file but is still active and can sign in; disable or remove the account in the store');
+    logger.warn(
+      { username: id },
+      'bootstrap: user was removed from the bootstrap file but is still active and can sign in; disable or remove the account in the store',
+    );
   }
 }

@@ -3,8 +3,8 @@
  * list it here; names may have several words (`keys list`).
  */
 import { dbIndexes } from './db-indexes.ts';
-import { lockoutCommands } from './lockout.ts';
 import { keysList, keysRevoke, keysRotate } from './keys.ts';
+import { lockoutCommands } from './lockout.ts';
 import type { CommandTable } from './run.ts';
 
 export const COMMANDS: CommandTable = {

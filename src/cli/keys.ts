@@ -24,7 +24,13 @@ const COLUMNS: Array<[string, (key: KeyView) => string]> = [
 export function printKeys(keys: KeyView[], io: Output): void {
   const rows = [COLUMNS.map(([title]) => title), ...keys.map((key) => COLUMNS.map(([, cell]) => cell(key)))];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  for (const row of rows) io.out(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  for (const row of rows)
+    io.out(
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 async function run(io: CliContext, method: 'GET' | 'POST', path: string, body: unknown, json: boolean): Promise<number> {

@@ -64,24 +64,25 @@ export const VARIABLES = {
   HOST: variable(z.string().default('0.0.0.0'), '`0.0.0.0`', 'interface to bind'),
   ISSUER: variable(z.url().optional(), '`http://localhost:$PORT`', 'issuer identifier (`iss`)'),
   DATA_DIR: variable(z.string().default('./data'), '`./data`', 'embedded store files (and development secrets)'),
-  EMBEDDED_COMPACTION_INTERVAL: duration('10m', 'how often the embedded store rewrites its append-only files; a failed rewrite is logged and makes `/readyz` unready until one succeeds'),
+  EMBEDDED_COMPACTION_INTERVAL: duration(
+    '10m',
+    'how often the embedded store rewrites its append-only files; a failed rewrite is logged and makes `/readyz` unready until one succeeds',
+  ),
   MONGODB_URI: optional('use the MongoDB backend (see [production.md](production.md))'),
   REDIS_URL: optional('Redis for counters and cross-instance signals; in-process fallback when unset'),
   BOOTSTRAP_FILE: optional('JSON file of clients, users and resource servers applied at every start ([operations.md](operations.md#the-bootstrap-file))'),
-  COOKIE_KEYS: variable(
-    items,
-    'generated in development',
-    'comma-separated cookie signing keys; the first signs, all verify (HMAC-SHA256)',
-  ),
+  COOKIE_KEYS: variable(items, 'generated in development', 'comma-separated cookie signing keys; the first signs, all verify (HMAC-SHA256)'),
   KEY_ENCRYPTION_KEYS: variable(
     items.refine((keys) => keys.every(is32Bytes), 'every key must be 32 bytes, base64url encoded'),
     'generated in development',
     'comma-separated 32-byte base64url keys sealing secrets at rest (AES-256-GCM); the first seals, all open',
   ),
-  TRUST_PROXY: variable(z.string().default('false'), '`false`', '`true` = exactly one proxy in front (the client is the rightmost `X-Forwarded-For` entry), or a comma list of proxy IPs/CIDRs (the client is the rightmost entry not listed; the safer choice); `X-Forwarded-*` from any other peer is deleted. Required in production with an https `ISSUER`'),
-  CORS_ORIGINS: list(
-    'browser origins allowed to call token, userinfo, introspection, revocation, PAR and device endpoints',
+  TRUST_PROXY: variable(
+    z.string().default('false'),
+    '`false`',
+    '`true` = exactly one proxy in front (the client is the rightmost `X-Forwarded-For` entry), or a comma list of proxy IPs/CIDRs (the client is the rightmost entry not listed; the safer choice); `X-Forwarded-*` from any other peer is deleted. Required in production with an https `ISSUER`',
   ),
+  CORS_ORIGINS: list('browser origins allowed to call token, userinfo, introspection, revocation, PAR and device endpoints'),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info', 'pino level (`silent` … `trace`)'),
   ARGON2_MEMORY_KIB: integer(19456, 8192, 1048576, 'argon2id memory (KiB); the defaults are OWASP’s 2023 minimum (m=19 MiB, t=2, p=1)'),
   ARGON2_TIME_COST: integer(2, 1, 20, 'argon2id iterations'),
@@ -91,7 +92,11 @@ export const VARIABLES = {
     'cores, at most `UV_THREADPOOL_SIZE` − 1 (2 on a 2-core box, 3 above)',
     'argon2id hashes computed at once; more logins wait their turn. argon2 runs on Node’s thread pool (4 workers unless `UV_THREADPOOL_SIZE` says otherwise), where async file operations and WebCrypto (token signatures) run too: left unbounded, 8 logins at once made a one-line async file append wait 1.4 s. On a big machine raise `UV_THREADPOOL_SIZE` to use more cores',
   ),
-  UV_THREADPOOL_SIZE: variable(z.coerce.number().int().min(1).max(1024).optional(), '`4` (Node’s own)', 'Node’s libuv thread-pool size; read here only to derive the `ARGON2_CONCURRENCY` default'),
+  UV_THREADPOOL_SIZE: variable(
+    z.coerce.number().int().min(1).max(1024).optional(),
+    '`4` (Node’s own)',
+    'Node’s libuv thread-pool size; read here only to derive the `ARGON2_CONCURRENCY` default',
+  ),
   ACCESS_TOKEN_TTL: duration('10m', 'access tokens (a resource server may declare its own)'),
   ID_TOKEN_TTL: duration('1h', 'ID tokens'),
   AUTHORIZATION_CODE_TTL: duration('60s', 'authorization codes'),
@@ -117,14 +122,8 @@ export const VARIABLES = {
   INTERACTION_TTL: duration('1h', 'a sign-in attempt'),
   AUDIT_RETENTION: duration('90d', 'stored audit records are deleted this long after they were written (a quarter: long enough to look into an incident)'),
   KEY_ROTATION_INTERVAL: duration('30d', 'how long a signing key signs before the next one takes over (short values such as `90s` work)'),
-  JWKS_MAX_AGE: duration(
-    '10m',
-    '`Cache-Control: max-age` of `/jwks`; new keys are published at least this long (plus `KEY_SYNC_INTERVAL`) before they sign',
-  ),
-  KEY_ALGORITHMS: list(
-    `signing algorithms with a key each; ES256 and RS256 are always present, \`PS256\` and \`EdDSA\` can be added`,
-    '`ES256,RS256`',
-  ),
+  JWKS_MAX_AGE: duration('10m', '`Cache-Control: max-age` of `/jwks`; new keys are published at least this long (plus `KEY_SYNC_INTERVAL`) before they sign'),
+  KEY_ALGORITHMS: list(`signing algorithms with a key each; ES256 and RS256 are always present, \`PS256\` and \`EdDSA\` can be added`, '`ES256,RS256`'),
   KEY_SYNC_INTERVAL: duration(
     '30s',
     'how often every instance re-reads the key set: the longest a key change takes to reach an instance when the Redis signal is lost',
@@ -166,13 +165,7 @@ export const VARIABLES = {
   LOCKOUT_BACKOFF_BASE: duration('1s', 'first wait of every back-off; each further failure doubles it'),
   LOCKOUT_FAILURE_MEMORY: duration('24h', 'consecutive failures are forgotten this long after the first one'),
   LOCKOUT_KNOWN_ADDRESS_TTL: duration('30d', 'a successful sign-in exempts its address from the username-wide back-off this long'),
-  LOCKOUT_HARD_LOCK_FAILURES: integer(
-    0,
-    0,
-    1_000_000,
-    'failures for one username that hard-lock it (423) until an operator unlocks it',
-    '`0` (off)',
-  ),
+  LOCKOUT_HARD_LOCK_FAILURES: integer(0, 0, 1_000_000, 'failures for one username that hard-lock it (423) until an operator unlocks it', '`0` (off)'),
   LOCKOUT_CLIENT_FREE_FAILURES: integer(
     5,
     0,
@@ -180,12 +173,7 @@ export const VARIABLES = {
     'failed client authentications at token, introspection, revocation from one address before that client backs off there (clients without a secret are never counted)',
   ),
   LOCKOUT_CLIENT_MAX_DELAY: duration('15m', 'cap of that back-off'),
-  LOCKOUT_ENDPOINT_IP_FAILURES: integer(
-    50,
-    1,
-    1_000_000,
-    'failing (4xx) token, introspection and revocation requests one address may make per window',
-  ),
+  LOCKOUT_ENDPOINT_IP_FAILURES: integer(50, 1, 1_000_000, 'failing (4xx) token, introspection and revocation requests one address may make per window'),
   LOCKOUT_ENDPOINT_IP_WINDOW: duration('15m', 'window of that budget'),
   LOCKOUT_CLIENT_TOTAL_FAILURES: integer(
     1000,
@@ -210,7 +198,9 @@ export const VARIABLES = {
   LOCKOUT_RESET_REQUESTS: integer(5, 1, 1000, 'password-reset requests per person per window (for the reset pages)'),
   LOCKOUT_RESET_WINDOW: duration('1h', 'window of that budget'),
   LOCKOUT_OPERATOR_TOKEN: variable(
-    z.undefined({ error: 'removed: OPERATOR_TOKEN now guards every operator route under /admin/v1 (keys and lockout); unset LOCKOUT_OPERATOR_TOKEN' }).optional(),
+    z
+      .undefined({ error: 'removed: OPERATOR_TOKEN now guards every operator route under /admin/v1 (keys and lockout); unset LOCKOUT_OPERATOR_TOKEN' })
+      .optional(),
     '—',
     'removed: `OPERATOR_TOKEN` guards every operator route; set, start-up fails naming it',
   ),
@@ -242,7 +232,10 @@ export const environment = z.object(shape).superRefine((e, ctx) => {
   // Portcullis speaks plain http: an https issuer sits behind a TLS-terminating proxy, and only a
   // trusted proxy's X-Forwarded-Proto tells an https request from a plain one (security/https-only.ts).
   if (issuer.protocol === 'https:' && (e.TRUST_PROXY === 'false' || e.TRUST_PROXY === '')) {
-    fail('TRUST_PROXY', 'required with an https ISSUER in production: name the TLS-terminating proxy in front of Portcullis (its addresses or CIDR ranges, or true for exactly one proxy hop), or every request is refused as plain http');
+    fail(
+      'TRUST_PROXY',
+      'required with an https ISSUER in production: name the TLS-terminating proxy in front of Portcullis (its addresses or CIDR ranges, or true for exactly one proxy hop), or every request is refused as plain http',
+    );
   }
   if (e.COOKIE_KEYS.length === 0) fail('COOKIE_KEYS', `required in production (comma separated, at least ${SECRET_MIN} characters each)`);
   if (e.COOKIE_KEYS.some((key) => key.length < SECRET_MIN)) fail('COOKIE_KEYS', `every key must be at least ${SECRET_MIN} characters`);

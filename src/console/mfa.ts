@@ -1,13 +1,13 @@
 /** /account/mfa: set up an authenticator, make new backup codes, turn two-step verification off. */
 import type { Context } from 'koa';
 import { BACKUP_CODE_COUNT } from '../mfa/backup-codes.ts';
-import { codeForm } from '../security/code-form.ts';
-import { groupSecret, qrDataUri } from '../views/qr.ts';
-import { parseBody } from '../security/body.ts';
-import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import type { EnrolmentSurface } from '../mfa/service.ts';
+import { parseBody } from '../security/body.ts';
+import { codeForm } from '../security/code-form.ts';
+import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { AppError } from '../security/errors.ts';
 import type { AccountRecord } from '../storage/port.ts';
+import { groupSecret, qrDataUri } from '../views/qr.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { type SignedIn, signedIn } from './signed-in.ts';
 
@@ -48,30 +48,40 @@ interface PageExtras {
 
 async function statusPage(ctx: Context, deps: ConsoleDeps, account: AccountRecord, extras: PageExtras = {}): Promise<void> {
   const status = await deps.mfa.status(account.id);
-  await deps.render(ctx, 'account-mfa', {
-    username: account.username,
-    csrf: csrfToken(ctx),
-    ...status,
-    totalCodes: BACKUP_CODE_COUNT,
-    error: extras.error,
-    notice: extras.notice,
-  }, extras.status);
+  await deps.render(
+    ctx,
+    'account-mfa',
+    {
+      username: account.username,
+      csrf: csrfToken(ctx),
+      ...status,
+      totalCodes: BACKUP_CODE_COUNT,
+      error: extras.error,
+      notice: extras.notice,
+    },
+    extras.status,
+  );
 }
 
 async function enrolmentPage(ctx: Context, deps: ConsoleDeps, me: SignedIn, extras: PageExtras = {}): Promise<void> {
   const { account } = me;
   const enrolment = await deps.mfa.beginEnrolment(account.id, account.username, sessionSurface(me));
-  await deps.render(ctx, 'mfa-enrol', {
-    title: 'Set up two-step verification',
-    lead: 'After your password, sign-ins will ask for a code from an authenticator app.',
-    action: '/account/mfa/enrol',
-    cancelHref: '/account/mfa',
-    cancelLabel: 'Cancel',
-    csrf: csrfToken(ctx),
-    qr: await qrDataUri(enrolment.uri),
-    secret: groupSecret(enrolment.secret),
-    error: extras.error,
-  }, extras.status);
+  await deps.render(
+    ctx,
+    'mfa-enrol',
+    {
+      title: 'Set up two-step verification',
+      lead: 'After your password, sign-ins will ask for a code from an authenticator app.',
+      action: '/account/mfa/enrol',
+      cancelHref: '/account/mfa',
+      cancelLabel: 'Cancel',
+      csrf: csrfToken(ctx),
+      qr: await qrDataUri(enrolment.uri),
+      secret: groupSecret(enrolment.secret),
+      error: extras.error,
+    },
+    extras.status,
+  );
 }
 
 export function showStatus(deps: ConsoleDeps) {

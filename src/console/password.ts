@@ -1,13 +1,13 @@
 /** GET and POST /account/password — the signed-in person changes their password (form or JSON). */
 import type { Context } from 'koa';
-import type { PasswordChangeResult } from '../sessions/password-change.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/policy.ts';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { asAppError } from '../security/errors.ts';
-import { signedIn } from './signed-in.ts';
+import type { PasswordChangeResult } from '../sessions/password-change.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { passwordForm } from './schemas.ts';
+import { signedIn } from './signed-in.ts';
 
 const PROBLEMS: Record<string, string> = {
   mismatch: 'The two new passwords are not the same.',

@@ -7,9 +7,9 @@ import type { Context, Next } from 'koa';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { AppError } from '../security/errors.ts';
 import type { SessionSummary } from '../sessions/service.ts';
-import { signedIn } from './signed-in.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { sessionUid } from './schemas.ts';
+import { signedIn } from './signed-in.ts';
 
 /** Errors below /account/api are JSON whatever the Accept header says (error-handler.ts reads it). */
 export async function answerJson(ctx: Context, next: Next): Promise<void> {

@@ -4,9 +4,9 @@ import { parseBody } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { AppError } from '../security/errors.ts';
 import type { SessionSummary } from '../sessions/service.ts';
-import { signedIn } from './signed-in.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { csrfOnlyForm, endedQuery, endSessionForm } from './schemas.ts';
+import { signedIn } from './signed-in.ts';
 
 /** "2025-05-04 13:22 UTC": unambiguous for everyone, and no script is needed to localise it. */
 export function formatTime(date: Date | undefined): string {

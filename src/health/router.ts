@@ -21,10 +21,7 @@ export function healthRouter(store: Store): Router {
   router.get('/readyz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     try {
-      await Promise.race([
-        store.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new PingTimeout('timeout')), 2000).unref()),
-      ]);
+      await Promise.race([store.ping(), new Promise((_, reject) => setTimeout(() => reject(new PingTimeout('timeout')), 2000).unref())]);
       ctx.body = { status: 'ready', store: store.kind };
     } catch (error) {
       ctx.status = 503;

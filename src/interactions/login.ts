@@ -18,7 +18,12 @@ async function loginPageAgain(deps: InteractionDeps, request: LoginRequest, erro
   const { ctx, provider, interaction, form } = request;
   const clientId = String(interaction.params.client_id);
   const client = await provider.Client.find(clientId);
-  await deps.render(ctx, 'login', { uid: interaction.uid, clientName: client?.clientName ?? clientId, csrf: form.csrf, username: form.username, error }, status);
+  await deps.render(
+    ctx,
+    'login',
+    { uid: interaction.uid, clientName: client?.clientName ?? clientId, csrf: form.csrf, username: form.username, error },
+    status,
+  );
 }
 
 export async function submitLogin(deps: InteractionDeps, request: LoginRequest): Promise<void> {

@@ -6,12 +6,12 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
+import type { LoginGuard } from '../lockout/login-attempts.ts';
 import type { MfaPolicy } from '../mfa/policy.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { SessionLimit } from '../sessions/limit.ts';
 import type { Renderer } from '../views/render.ts';
-import type { LoginGuard } from '../lockout/login-attempts.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 

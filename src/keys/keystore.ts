@@ -16,10 +16,7 @@ const since = (key: KeyRecord) => (key.activatesAt ?? key.createdAt).getTime();
 export function publishedKeys(keys: readonly KeyRecord[]): KeyRecord[] {
   return keys
     .filter((key) => key.state in PUBLISHED_ORDER)
-    .sort(
-      (a, b) =>
-        (PUBLISHED_ORDER[a.state] ?? 9) - (PUBLISHED_ORDER[b.state] ?? 9) || since(b) - since(a) || a.kid.localeCompare(b.kid),
-    );
+    .sort((a, b) => (PUBLISHED_ORDER[a.state] ?? 9) - (PUBLISHED_ORDER[b.state] ?? 9) || since(b) - since(a) || a.kid.localeCompare(b.kid));
 }
 
 export function privateJwks(keys: readonly KeyRecord[], sealer: Sealer): PrivateJwk[] {

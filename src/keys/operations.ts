@@ -8,8 +8,9 @@
  *  - revoke: the key leaves the JWKS and is distrusted at once; if it was signing, another key
  *    takes over first, so there is never a moment without a signing key.
  */
-import type { KeyRecord } from '../storage/port.ts';
+
 import type { SigningAlg } from '../config/algorithms.ts';
+import type { KeyRecord } from '../storage/port.ts';
 import { KeyOperationError } from './errors.ts';
 import type { KeyPolicy } from './policy.ts';
 import { keysOf } from './schedule.ts';

@@ -8,8 +8,9 @@
  *    has not heard of a rotation yet may sign with the old key for one more sync interval, and
  *    the last token it signs lives for the longest lifetime; skew covers clocks that run behind.
  */
-import type { Config } from '../config/index.ts';
+
 import type { SigningAlg } from '../config/algorithms.ts';
+import type { Config } from '../config/index.ts';
 
 /** 5 minutes: the tolerance most JWT libraries allow for clock differences. */
 export const CLOCK_SKEW_SECONDS = 300;

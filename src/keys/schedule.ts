@@ -6,8 +6,9 @@
  * A `next` key is created one publish lead before the current key has served a rotation
  * interval, so it is in every cache before it signs. Pure: same keys and time, same steps.
  */
-import type { KeyRecord } from '../storage/port.ts';
+
 import type { SigningAlg } from '../config/algorithms.ts';
+import type { KeyRecord } from '../storage/port.ts';
 import type { KeyPolicy } from './policy.ts';
 import type { Step } from './steps.ts';
 

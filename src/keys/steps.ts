@@ -2,8 +2,9 @@
  * What a plan asks for. Planners (schedule.ts, operations.ts) are pure: they look at the stored
  * keys and the time and return steps; apply.ts carries them out with conditional writes.
  */
-import type { KeyState } from '../storage/port.ts';
+
 import type { SigningAlg } from '../config/algorithms.ts';
+import type { KeyState } from '../storage/port.ts';
 
 export type Step =
   /** A fresh key. `current` only when nothing can sign yet (first start, or after a revocation). */

@@ -4,8 +4,9 @@
  * (never a 500, never silently unlimited, and loudly logged through the FallbackAlarm); the
  * clock-driven in-process store of memory-counters.ts alone otherwise. A family is one key prefix with one default lifetime.
  */
-import type { Redis } from '../platform/redis.ts';
+
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from '../platform/redis.ts';
 import { globToRegExp } from './keys.ts';
 import type { FallbackAlarm } from './redis.ts';
 
@@ -91,7 +92,12 @@ const toCounter = (res: RateLimiterRes): Counter => ({ count: res.consumedPoints
 
 async function deleteFromMemory(memory: InProcess, pattern: string, remove: (key: string) => Promise<unknown>) {
   const match = globToRegExp(pattern);
-  await Promise.all(memory.dump().storage.filter((entry) => match.test(String(entry.key))).map((entry) => remove(String(entry.key))));
+  await Promise.all(
+    memory
+      .dump()
+      .storage.filter((entry) => match.test(String(entry.key)))
+      .map((entry) => remove(String(entry.key))),
+  );
 }
 
 export function redisCounters(redis: Redis, alarm: FallbackAlarm): CounterBackend {

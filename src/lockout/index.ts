@@ -2,8 +2,9 @@
  * Opens the lockout domain: counters in Redis when REDIS_URL is set (with the in-process
  * insurance store), in this process otherwise — and says which at start-up.
  */
-import type { Logger } from '../platform/logger.ts';
+
 import type { Config } from '../config/index.ts';
+import type { Logger } from '../platform/logger.ts';
 import { type CounterBackend, memoryCounters, redisCounters } from './counters.ts';
 import { buildDimensions } from './dimensions.ts';
 import { createLimiter, type Limiter } from './limiter.ts';

@@ -22,7 +22,10 @@ export function addressBucket(ip: string): string {
   const right = tail ? tail.split(':') : [];
   const missing = ip.includes('::') ? 8 - left.length - right.length : 0;
   const groups = [...left, ...Array.from({ length: missing }, () => '0'), ...right];
-  return `${groups.slice(0, 4).map((group) => Number.parseInt(group, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 function normalise(part: Part, value: string): string {
@@ -32,7 +35,10 @@ function normalise(part: Part, value: string): string {
 }
 
 export function token(part: Part, value: string): string {
-  return createHash('sha256').update(`${part}\u0000${normalise(part, value)}`).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(`${part}\u0000${normalise(part, value)}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /** The key for a subject that names every part; a missing part is a programming error. */
@@ -57,5 +63,10 @@ export function patternFor(parts: readonly Part[], subject: Subject): string | u
 
 /** A RegExp for a glob made by `patternFor` (`*` stands for one token). */
 export function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^:]*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^:]*')}$`,
+  );
 }

@@ -9,9 +9,9 @@
  * otherwise all pass the check before the first failure is counted.
  */
 import type { AuditBus } from '../audit/bus.ts';
+import type { Limiter, Verdict } from './limiter.ts';
 import type { LoginAttempt, LoginGuard } from './login-attempts.ts';
 import { lockedError, refusal, worst } from './refusals.ts';
-import type { Limiter, Verdict } from './limiter.ts';
 
 export interface LoginGuardPolicy {
   /** How long a successful sign-in exempts its address from the username-wide back-off (s). */
@@ -62,11 +62,7 @@ export function createLoginGuard(limiter: Limiter, audit: AuditBus, policy: Logi
 
     async failed({ username, ip, accountId }: LoginAttempt) {
       const pair = { username, ip };
-      const [, , user] = await Promise.all([
-        limiter.fail('login.ip', { ip }),
-        limiter.fail('login.user_ip', pair),
-        limiter.fail('login.user', { username }),
-      ]);
+      const [, , user] = await Promise.all([limiter.fail('login.ip', { ip }), limiter.fail('login.user_ip', pair), limiter.fail('login.user', { username })]);
       await limiter.reset('login.inflight', pair);
       const spec = limiter.spec('login.user');
       if (accountId && spec.kind === 'backoff' && user.failures === spec.free + 1) {

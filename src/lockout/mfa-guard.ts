@@ -9,8 +9,8 @@
  * otherwise all pass the check before the first failure is counted.
  */
 import type { MfaAttemptLimiter } from '../mfa/attempts.ts';
-import { refusal } from './refusals.ts';
 import type { Limiter } from './limiter.ts';
+import { refusal } from './refusals.ts';
 
 export function createMfaGuard(limiter: Limiter): MfaAttemptLimiter {
   return {

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../platform/logger.ts';
 import { createRedis, type Redis } from '../platform/redis.ts';
+
 /** While on the fallback, repeat the alarm at most this often. */
 const ALARM_REPEAT_MS = 60_000;
 

@@ -20,11 +20,10 @@ export function worst(verdicts: Verdict[]): Verdict | undefined {
 
 /** `what` names the attempt in the message: "sign-in", "code", "request". */
 export function refusal(verdict: Verdict, what = 'sign-in'): DomainError {
-  return new DomainError(
-    'too_many_attempts',
-    `Too many ${what} attempts. For your security, please wait ${waitPhrase(verdict.retryAfter)} and try again.`,
-    { retryAfter: verdict.retryAfter, limit: verdict.limit },
-  );
+  return new DomainError('too_many_attempts', `Too many ${what} attempts. For your security, please wait ${waitPhrase(verdict.retryAfter)} and try again.`, {
+    retryAfter: verdict.retryAfter,
+    limit: verdict.limit,
+  });
 }
 
 export function lockedError(): DomainError {

@@ -15,8 +15,8 @@ import type { AuditBus } from '../audit/bus.ts';
 import type { Sealer } from '../keys/sealing.ts';
 import { DomainError } from '../platform/errors.ts';
 import type { MfaFactorRecord, MfaRepository } from '../storage/port.ts';
-import { BACKUP_CODES_LOW, generateBackupCodes, hashBackupCode, normaliseBackupCode } from './backup-codes.ts';
 import type { MfaAttemptLimiter } from './attempts.ts';
+import { BACKUP_CODES_LOW, generateBackupCodes, hashBackupCode, normaliseBackupCode } from './backup-codes.ts';
 import type { Clock, Totp } from './totp.ts';
 
 /** An enrolment left unconfirmed this long starts over with a new secret. */

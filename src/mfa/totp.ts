@@ -34,8 +34,7 @@ export function createTotp(now: Clock = Date.now): Totp {
   const epoch = () => Math.floor(now() / 1000);
   return {
     newSecret: () => generateSecret({ length: SECRET_BYTES }),
-    uri: (issuer, label, secret) =>
-      generateURI({ issuer, label, secret, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS }),
+    uri: (issuer, label, secret) => generateURI({ issuer, label, secret, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS }),
     async match(secret, code) {
       // otplib throws on a code of the wrong shape; a wrong shape is simply not a match.
       if (!CODE.test(code)) return undefined;

@@ -27,7 +27,9 @@ async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-export type AdapterConstructor = new (model: string) => {
+export type AdapterConstructor = new (
+  model: string,
+) => {
   upsert(id: string, payload: ModelPayload, expiresIn?: number): Promise<void>;
   find(id: string): Promise<ModelPayload | undefined>;
   findByUid(uid: string): Promise<ModelPayload | undefined>;

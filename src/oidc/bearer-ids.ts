@@ -21,19 +21,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Sealer } from '../keys/sealing.ts';
+import { epochSeconds } from '../platform/clock.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
 import { overrideModel } from './model-view.ts';
 import { ROTATED_FROM } from './refresh/replay.ts';
-import { epochSeconds } from '../platform/clock.ts';
 
-export const BEARER_MODELS: ReadonlySet<string> = new Set([
-  'AccessToken',
-  'RefreshToken',
-  'AuthorizationCode',
-  'DeviceCode',
-  'ClientCredentials',
-  'Session',
-]);
+export const BEARER_MODELS: ReadonlySet<string> = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'ClientCredentials', 'Session']);
 
 /** Models oidc-provider also finds by uid or user code, and then uses by jti. */
 const FOUND_BY_OTHER_KEYS: ReadonlySet<string> = new Set(['Session', 'DeviceCode']);
@@ -46,7 +39,6 @@ const SEALED_ID = 'sealedId';
 export function bearerKey(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
 }
-
 
 export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, sealer: Sealer): ModelStore {
   const sealsId = FOUND_BY_OTHER_KEYS.has(model);

@@ -1,8 +1,8 @@
 /** Constructs a Provider from the configuration and the current published keys. */
 import Provider from 'oidc-provider';
 import type { AuditBus } from '../audit/bus.ts';
-import type { Logger } from '../platform/logger.ts';
 import type { Config } from '../config/index.ts';
+import type { Logger } from '../platform/logger.ts';
 import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
 import { subscribeProviderEvents } from './events.ts';
 

@@ -6,10 +6,9 @@
 import type Keygrip from 'keygrip';
 import { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
-import { epochSeconds } from '../platform/clock.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
-import { sessionTtlFor } from './session-lifetime.ts';
+import { epochSeconds } from '../platform/clock.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
 import { deviceInputNotice } from './device-notice.ts';
@@ -20,6 +19,7 @@ import { grantTtl, refreshTokenTtl } from './refresh/lifetimes.ts';
 import { ROTATION_METADATA, rotatesRefreshTokens, validateRotationMetadata } from './refresh/rotation.ts';
 import type { ResourceRegistry } from './resources.ts';
 import { PROVIDER_ROUTES } from './routes.ts';
+import { sessionTtlFor } from './session-lifetime.ts';
 
 export interface ConfigurationDeps {
   config: Config;
@@ -173,7 +173,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       IdToken: ttl.idToken,
       // Idle lifetime that slides with each rotation, capped by the family's absolute end and its grant.
       RefreshToken: (ctx, token) =>
-        refreshTokenTtl({ idle: ttl.refreshToken, absolute: ttl.refreshTokenAbsolute }, epochSeconds(), token.iiat ?? epochSeconds(), ctx?.oidc?.entities.Grant?.exp),
+        refreshTokenTtl(
+          { idle: ttl.refreshToken, absolute: ttl.refreshTokenAbsolute },
+          epochSeconds(),
+          token.iiat ?? epochSeconds(),
+          ctx?.oidc?.entities.Grant?.exp,
+        ),
       DeviceCode: 600,
       BackchannelAuthenticationRequest: 600,
       Interaction: ttl.interaction,
@@ -189,7 +194,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     async renderError(ctx, out) {
       const description = String(out.error_description ?? out.error ?? 'the request could not be completed');
-      await render(ctx as never, 'error', { title: 'Request not accepted', message: description, code: String(out.error ?? 'invalid_request') }, Math.max(ctx.status, 400));
+      await render(
+        ctx as never,
+        'error',
+        { title: 'Request not accepted', message: description, code: String(out.error ?? 'invalid_request') },
+        Math.max(ctx.status, 400),
+      );
     },
     enabledJWA: enabledAlgorithms(config.keys.algorithms),
   };

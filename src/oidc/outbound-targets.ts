@@ -18,7 +18,10 @@ async function addresses(hostname: string): Promise<string[]> {
   const host = hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return [host];
   const timeout = new Promise<never[]>((resolve) => setTimeout(() => resolve([]), LOOKUP_TIMEOUT_MS).unref());
-  const resolved = lookup(host, { all: true }).then((all) => all.map((entry) => entry.address), () => []);
+  const resolved = lookup(host, { all: true }).then(
+    (all) => all.map((entry) => entry.address),
+    () => [],
+  );
   return Promise.race([resolved, timeout]);
 }
 

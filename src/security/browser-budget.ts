@@ -9,8 +9,8 @@
  * refused request costs nothing, since a budget's window runs from its first event.
  */
 import type { Context, Next } from 'koa';
-import { refusal } from '../lockout/refusals.ts';
 import type { Limiter } from '../lockout/limiter.ts';
+import { refusal } from '../lockout/refusals.ts';
 
 export interface BrowserBudgetOptions {
   /** Whether a (canonical) path belongs to a budgeted endpoint, sub-paths such as /auth/:uid included. */

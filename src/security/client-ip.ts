@@ -9,8 +9,9 @@
  * one of them. A trusted request's headers are rewritten to that one address (and to the scheme the
  * nearest proxy reported) so that Koa, which reads the leftmost entries, agrees with us.
  */
-import { BlockList, isIP } from 'node:net';
+
 import type { IncomingMessage } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 
 export type ClientIpResolver = (req: IncomingMessage) => string;
 
@@ -60,8 +61,7 @@ export function createClientIpResolver(trustProxy: boolean | string[]): {
   sanitise(req: IncomingMessage): void;
 } {
   const list = Array.isArray(trustProxy) ? trustList(trustProxy) : undefined;
-  const peerTrusted = (req: IncomingMessage) =>
-    trustProxy === true || (list !== undefined && isTrusted(list, normalise(req.socket.remoteAddress)));
+  const peerTrusted = (req: IncomingMessage) => trustProxy === true || (list !== undefined && isTrusted(list, normalise(req.socket.remoteAddress)));
 
   function resolve(req: IncomingMessage): string {
     const peer = normalise(req.socket.remoteAddress);

@@ -74,9 +74,6 @@ export function verifyCsrf(ctx: Context, submitted: string | undefined): void {
   const given = submitted ?? ctx.get('x-csrf-token');
   // Shapes first: a token with a non-ASCII character used to reach a byte comparison and throw.
   const ok =
-    typeof secret === 'string' &&
-    SHAPE.test(secret) &&
-    SHAPE.test(given) &&
-    settings.keys.index(signedText(secret, settings.binding(ctx)), given) !== -1;
+    typeof secret === 'string' && SHAPE.test(secret) && SHAPE.test(given) && settings.keys.index(signedText(secret, settings.binding(ctx)), given) !== -1;
   if (!ok) throw new AppError(403, 'csrf_failed', 'this form has expired; go back, reload the page and try again');
 }

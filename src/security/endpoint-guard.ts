@@ -19,9 +19,9 @@ import { parse } from 'node:querystring';
 import coBody from 'co-body';
 import { decodeJwt } from 'jose';
 import type { Context, Next } from 'koa';
+import type { Limiter, Verdict } from '../lockout/limiter.ts';
 import { waitPhrase, worst } from '../lockout/refusals.ts';
 import { rateLimitHeaders } from './errors.ts';
-import type { Limiter, Verdict } from '../lockout/limiter.ts';
 
 const BODY_LIMIT = '56kb';
 

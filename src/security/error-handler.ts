@@ -5,8 +5,8 @@
  */
 import type { Context, Next } from 'koa';
 import type { Logger } from '../platform/logger.ts';
-import type { Renderer } from '../views/render.ts';
 import { isStorageUnavailable } from '../storage/errors.ts';
+import type { Renderer } from '../views/render.ts';
 import { AppError, asAppError } from './errors.ts';
 
 interface Described {
@@ -33,14 +33,20 @@ function describe(error: unknown): Described | undefined {
     return { status: known.status, code: known.code, message: known.expose ? known.message : 'internal error', headers: known.headers };
   }
   if (isStorageUnavailable(error) || (error as { statusCode?: number; error?: string })?.error === 'temporarily_unavailable') {
-    return { status: 503, code: 'temporarily_unavailable', message: 'the service is temporarily unavailable, try again shortly', headers: { 'Retry-After': '5' } };
+    return {
+      status: 503,
+      code: 'temporarily_unavailable',
+      message: 'the service is temporarily unavailable, try again shortly',
+      headers: { 'Retry-After': '5' },
+    };
   }
   // oidc-provider errors (SessionNotFound for an unknown or expired interaction, and friends).
   const oidc = error as { error?: string; statusCode?: number; expose?: boolean; error_description?: string };
   if (typeof oidc?.error === 'string' && typeof oidc.statusCode === 'number' && oidc.statusCode < 500 && oidc.expose) {
-    const message = oidc.error === 'invalid_request' && /interaction|session/i.test(oidc.error_description ?? '')
-      ? 'this sign-in attempt has expired or is not valid any more; go back to the application and start again'
-      : (oidc.error_description ?? oidc.error);
+    const message =
+      oidc.error === 'invalid_request' && /interaction|session/i.test(oidc.error_description ?? '')
+        ? 'this sign-in attempt has expired or is not valid any more; go back to the application and start again'
+        : (oidc.error_description ?? oidc.error);
     return { status: oidc.statusCode, code: oidc.error, message, headers: {} };
   }
   return undefined;
@@ -66,12 +72,17 @@ export function errorHandler(logger: Logger, render: Renderer, wantsJson: (ctx: 
         ctx.body = { error: described.code, error_description: described.message };
         return;
       }
-      await render(ctx, 'error', {
-        title: TITLES[described.status] ?? (described.status >= 500 ? 'Something went wrong' : 'Request not accepted'),
-        message: described.message,
-        code: described.code,
-        requestId: ctx.state.requestId,
-      }, described.status);
+      await render(
+        ctx,
+        'error',
+        {
+          title: TITLES[described.status] ?? (described.status >= 500 ? 'Something went wrong' : 'Request not accepted'),
+          message: described.message,
+          code: described.code,
+          requestId: ctx.state.requestId,
+        },
+        described.status,
+      );
     }
   };
 }

@@ -9,9 +9,9 @@
  */
 import type Provider from 'oidc-provider';
 import type { AuditBus } from '../audit/bus.ts';
+import type { BackchannelSender } from '../oidc/backchannel.ts';
 import type { RevokeGrant } from '../oidc/grants.ts';
 import type { ModelStore } from '../storage/port.ts';
-import type { BackchannelSender } from '../oidc/backchannel.ts';
 
 export interface AccountGrantDeps {
   grants: ModelStore;

@@ -8,16 +8,15 @@
  * must not be an unthrottled guessing oracle. A refusal throws (429, Retry-After) even for the
  * right password, as on the login form, or the wait would tell a guesser when they were right.
  */
-import type { AuditBus } from '../audit/bus.ts';
-import type { LoginGuard } from '../lockout/login-attempts.ts';
-import type { SessionService } from './service.ts';
-import type { AccountRecord } from '../storage/port.ts';
+
 import { checkPassword, type PasswordProblem } from '../accounts/policy.ts';
 import type { AccountService } from '../accounts/service.ts';
+import type { AuditBus } from '../audit/bus.ts';
+import type { LoginGuard } from '../lockout/login-attempts.ts';
+import type { AccountRecord } from '../storage/port.ts';
+import type { SessionService } from './service.ts';
 
-export type PasswordChangeResult =
-  | { ok: true; sessionsEnded: number }
-  | { ok: false; problem: 'wrong_password' | PasswordProblem };
+export type PasswordChangeResult = { ok: true; sessionsEnded: number } | { ok: false; problem: 'wrong_password' | PasswordProblem };
 
 export type ChangePassword = (
   account: AccountRecord,

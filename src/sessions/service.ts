@@ -10,11 +10,11 @@
  */
 import type Provider from 'oidc-provider';
 import type { AuditBus } from '../audit/bus.ts';
+import type { BackchannelSender } from '../oidc/backchannel.ts';
 import type { RevokeGrant } from '../oidc/grants.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
-import { readActivity } from './activity.ts';
 import type { RevokeAccountGrants } from './account-grants.ts';
-import type { BackchannelSender } from '../oidc/backchannel.ts';
+import { readActivity } from './activity.ts';
 import { type DeviceDescription, describeUserAgent } from './describe.ts';
 
 export interface SessionSummary {
@@ -145,9 +145,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const kept = all.find((record) => record.uid === keepUid);
       const ending = all.filter((record) => record !== kept);
       for (const record of ending) await endRecord(accountId, record, reason);
-      const keepGrants = new Set(
-        Object.values(kept ? authorizationsOf(kept.payload) : {}).flatMap(({ grantId }) => (grantId ? [grantId] : [])),
-      );
+      const keepGrants = new Set(Object.values(kept ? authorizationsOf(kept.payload) : {}).flatMap(({ grantId }) => (grantId ? [grantId] : [])));
       await deps.revokeAccountGrants(accountId, keepGrants, reason);
       return ending.length;
     },

@@ -48,11 +48,7 @@ const UNAVAILABLE_CODES = new Set([
  * mongoose reports these as a plain MongooseError: a command issued while the connection is
  * down and buffering is off, or (if someone turns buffering back on) a buffer that timed out.
  */
-const UNAVAILABLE_MESSAGES = [
-  /before initial connection is complete/,
-  /buffering timed out/,
-  /Connection was force closed/,
-];
+const UNAVAILABLE_MESSAGES = [/before initial connection is complete/, /buffering timed out/, /Connection was force closed/];
 
 /** How deep to follow `cause`: wrappers are shallow, and a cycle must not loop forever. */
 const MAX_CAUSE_DEPTH = 5;

@@ -7,10 +7,7 @@ import type { Store } from './port.ts';
 /** Start-up problems worth an operator's attention that do not stop the server. */
 export type StoreWarn = (message: string) => void;
 
-export async function openStore(
-  config: Config,
-  warn: StoreWarn = (message) => process.emitWarning(message),
-): Promise<Store> {
+export async function openStore(config: Config, warn: StoreWarn = (message) => process.emitWarning(message)): Promise<Store> {
   if (config.mongodbUri) {
     const { createMongoStore, describeIndex } = await import('./mongo/index.ts');
     const store = await createMongoStore(config.mongodbUri);
@@ -19,9 +16,7 @@ export async function openStore(
     try {
       const missing = await store.missingIndexes();
       if (missing.length > 0) {
-        const names = missing.map(
-          ({ index, reason }) => `${describeIndex(index)}${reason === 'different' ? ' [different options]' : ''}`,
-        );
+        const names = missing.map(({ index, reason }) => `${describeIndex(index)}${reason === 'different' ? ' [different options]' : ''}`);
         warn(`MongoDB indexes missing, run "npm run portcullis -- db:indexes": ${names.join(', ')}`);
       }
     } catch (error) {

@@ -62,7 +62,10 @@ describe('password checks cost the same for unknown and non-conforming known use
     const known = [...verified];
 
     assert.deepEqual(unknown, [CONFIGURED], 'an unknown name pays one verification at the configured parameters');
-    assert.ok(known.some((p) => p.memoryCost === CONFIGURED.memoryCost && p.timeCost === CONFIGURED.timeCost), 'the cheap account pays the decoy too');
+    assert.ok(
+      known.some((p) => p.memoryCost === CONFIGURED.memoryCost && p.timeCost === CONFIGURED.timeCost),
+      'the cheap account pays the decoy too',
+    );
     assert.ok(heaviest(known) >= heaviest(unknown), 'never cheaper than an unknown name');
   });
 

@@ -48,7 +48,13 @@ describe('accounts', () => {
   it('runs a decoy verification for unknown usernames', async () => {
     const real = await createPasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1 });
     let decoys = 0;
-    const counting = { ...real, decoy: async (password: string) => { decoys += 1; await real.decoy(password); } };
+    const counting = {
+      ...real,
+      decoy: async (password: string) => {
+        decoys += 1;
+        await real.decoy(password);
+      },
+    };
     const accounts = createAccountService(store.accounts, counting);
     await accounts.authenticate('ghost', 'whatever');
     assert.equal(decoys, 1);

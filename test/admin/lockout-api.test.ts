@@ -39,7 +39,9 @@ describe('admin API: one prefix, one credential', () => {
 
   it('guards keys and lockout with the same check and the same error', async () => {
     for (const path of ['/admin/v1/keys', '/admin/v1/lockout?username=alice']) {
-      const response = await fetch(`${server.url}${path}`, { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong-wrong-wrong', accept: 'application/json' } });
+      const response = await fetch(`${server.url}${path}`, {
+        headers: { authorization: 'Bearer wrong-wrong-wrong-wrong-wrong-wrong', accept: 'application/json' },
+      });
       assert.equal(response.status, 401, path);
       assert.equal(((await response.json()) as { error: string }).error, 'invalid_operator_token', path);
     }
@@ -52,7 +54,11 @@ describe('admin API: one prefix, one credential', () => {
     const response = await admin('/admin/v1/lockout?username=bob&ip=127.0.0.1');
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('cache-control'), 'no-store');
-    const status = (await response.json()) as { username: string; locked: Record<string, boolean>; dimensions: Array<{ dimension: string; failures: number; allowed: boolean; retry_after: number }> };
+    const status = (await response.json()) as {
+      username: string;
+      locked: Record<string, boolean>;
+      dimensions: Array<{ dimension: string; failures: number; allowed: boolean; retry_after: number }>;
+    };
     assert.equal(status.username, 'bob');
     assert.deepEqual(status.locked, { username: false, ip: false });
     const pair = status.dimensions.find((entry) => entry.dimension === 'login.user_ip');
@@ -67,7 +73,10 @@ describe('admin API: one prefix, one credential', () => {
 
     assert.equal((await cli('lockout', 'unlock-user', 'bob')).code, 0);
     const after = (await (await admin('/admin/v1/lockout?username=bob&ip=127.0.0.1')).json()) as typeof status;
-    assert.deepEqual(after.dimensions.filter((entry) => entry.dimension.startsWith('login.user')), []);
+    assert.deepEqual(
+      after.dimensions.filter((entry) => entry.dimension.startsWith('login.user')),
+      [],
+    );
   });
 
   it('answers bad status queries with 400 invalid_request', async () => {

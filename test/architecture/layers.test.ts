@@ -71,7 +71,10 @@ function edges(): Array<{ from: string; to: string; file: string }> {
 
 test('every folder of src/ has a layer', () => {
   const folders = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory());
-  assert.deepEqual(folders.filter((f) => !(f in LAYERS)), []);
+  assert.deepEqual(
+    folders.filter((f) => !(f in LAYERS)),
+    [],
+  );
 });
 
 test('no import points up a layer', () => {

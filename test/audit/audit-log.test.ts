@@ -47,7 +47,14 @@ describe('audit trail', () => {
     assert.ok(events.some((event) => event.type === 'token.issued'));
 
     const everything = lines.join('\n');
-    for (const secret of [PASSWORD, 'a wrong secret guess', callback.searchParams.get('code') as string, tokens.access_token, tokens.refresh_token as string, 'web-app-secret-that-is-long-enough']) {
+    for (const secret of [
+      PASSWORD,
+      'a wrong secret guess',
+      callback.searchParams.get('code') as string,
+      tokens.access_token,
+      tokens.refresh_token as string,
+      'web-app-secret-that-is-long-enough',
+    ]) {
       assert.ok(!everything.includes(secret), `a secret leaked into the logs: ${secret.slice(0, 6)}…`);
     }
 

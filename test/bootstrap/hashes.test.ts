@@ -6,13 +6,17 @@ import { captureLogger } from '../support/log-capture.ts';
 import { startServer } from '../support/server.ts';
 
 // The test server runs with ARGON2_MEMORY_KIB=8192, ARGON2_TIME_COST=1, ARGON2_PARALLELISM=1.
-const hash = (memoryCost: number, timeCost: number) => argon2.hash('dora password long enough', { type: argon2.argon2id, memoryCost, timeCost, parallelism: 1 });
+const hash = (memoryCost: number, timeCost: number) =>
+  argon2.hash('dora password long enough', { type: argon2.argon2id, memoryCost, timeCost, parallelism: 1 });
 
 describe('bootstrap password hashes with other argon2 parameters', () => {
   it('refuses a bootstrap hash costlier than configured, naming the user', async () => {
     const users = [{ username: 'dora', password_hash: await hash(16384, 2) }];
     const started = startServer({ bootstrap: { users } });
-    started.then((server) => server.close(), () => undefined);
+    started.then(
+      (server) => server.close(),
+      () => undefined,
+    );
     await assert.rejects(started, /user dora: password_hash \(m=16384,t=2,p=1\) costs more than ARGON2_\*/);
   });
 

@@ -5,7 +5,13 @@ import { captureLogger } from '../support/log-capture.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { tempDir } from '../support/tmp.ts';
 
-const temp = { client_id: 'temp', client_secret: 'temp-secret-that-is-long-enough', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] };
+const temp = {
+  client_id: 'temp',
+  client_secret: 'temp-secret-that-is-long-enough',
+  grant_types: ['client_credentials'],
+  redirect_uris: [],
+  response_types: [],
+};
 const keep = { client_id: 'keep', client_secret: 'keep-secret-that-is-long-enough', redirect_uris: ['http://127.0.0.1:9999/callback'] };
 const frank = { username: 'Frank', password: 'frank password long enough' };
 const gina = { username: 'gina', password: 'gina password long enough' };

@@ -94,7 +94,7 @@ describe('db:indexes', () => {
   it('fails fast with "cannot reach MongoDB" when nothing listens', async () => {
     const io = context({ MONGODB_URI: `mongodb://127.0.0.1:${await closedPort()}/p?serverSelectionTimeoutMS=300` });
     assert.equal(await runCli(['db:indexes'], COMMANDS, io), 1);
-    assert.match(io.stderr.join("\n"), /cannot reach MongoDB \(/);
+    assert.match(io.stderr.join('\n'), /cannot reach MongoDB \(/);
     assert.deepEqual(io.stdout, []);
   });
 

@@ -41,12 +41,18 @@ describe('configuration', () => {
       assert.equal(loadConfig(safe).production, true);
     });
     it('refuses an http issuer that is not localhost', () => {
-      assert.throws(() => loadConfig({ ...safe, ISSUER: 'http://id.example.com' }), (error: unknown) => error instanceof ConfigError && /ISSUER/.test(error.message));
+      assert.throws(
+        () => loadConfig({ ...safe, ISSUER: 'http://id.example.com' }),
+        (error: unknown) => error instanceof ConfigError && /ISSUER/.test(error.message),
+      );
       assert.doesNotThrow(() => loadConfig({ ...safe, ISSUER: 'http://localhost:3000' }));
     });
     it('refuses an https issuer without TRUST_PROXY: Portcullis speaks plain http and needs a proxy that says https', () => {
       const { TRUST_PROXY: _, ...withoutProxy } = safe;
-      assert.throws(() => loadConfig(withoutProxy), (error: unknown) => error instanceof ConfigError && /TRUST_PROXY/.test(error.message));
+      assert.throws(
+        () => loadConfig(withoutProxy),
+        (error: unknown) => error instanceof ConfigError && /TRUST_PROXY/.test(error.message),
+      );
       assert.throws(() => loadConfig({ ...safe, TRUST_PROXY: 'false' }), /TRUST_PROXY/);
       assert.doesNotThrow(() => loadConfig({ ...safe, TRUST_PROXY: 'true' }));
       assert.doesNotThrow(() => loadConfig({ ...withoutProxy, ISSUER: 'http://localhost:3000' }), 'a local http issuer needs no proxy');

@@ -29,7 +29,8 @@ test('no module outside src/config reads process.env', async () => {
     for (const name of readdirSync(dir)) {
       const path = resolve(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (path.endsWith('.ts') && !path.startsWith(resolve(src, 'config')) && /process\.env\b/.test(readFileSync(path, 'utf8'))) offenders.push(path.slice(src.length + 1));
+      else if (path.endsWith('.ts') && !path.startsWith(resolve(src, 'config')) && /process\.env\b/.test(readFileSync(path, 'utf8')))
+        offenders.push(path.slice(src.length + 1));
     }
   };
   walk(src);

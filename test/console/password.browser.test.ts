@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
 import { Browserless } from '../support/browserless.ts';
+import { submits } from '../support/pages.ts';
 import { CALLBACK, discover, startAuthorization } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
-import { submits } from '../support/pages.ts';
 
 if (chromiumMissing) console.warn(`\n*** ${chromiumMissing} ***\n`);
 

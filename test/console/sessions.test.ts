@@ -104,7 +104,10 @@ describe('self-service sessions', () => {
     await assert.rejects(oidc.refreshTokenGrant(bcl, phoneTokens.refresh_token as string), invalidGrant);
     assert.equal((await oidc.tokenIntrospection(bcl, phoneTokens.access_token)).active, false);
     assert.equal((await phone.request('/account/api/sessions', { headers: { accept: 'application/json' } })).status, 401);
-    assert.ok((await listSessions(laptop)).sessions.some((session) => session.current), 'this browser is still signed in');
+    assert.ok(
+      (await listSessions(laptop)).sessions.some((session) => session.current),
+      'this browser is still signed in',
+    );
     const events = await auditEvents(server, 'session.ended');
     assert.ok(events.some((event) => event.detail?.uid === phoneSession.uid && event.detail?.reason === 'self'));
   });
@@ -164,7 +167,10 @@ describe('self-service sessions', () => {
     assert.equal(posted.status, 303);
     assert.match(posted.headers.get('location') ?? '', /^\/account\/sessions\?ended=\d+$/);
     const { sessions } = await listSessions(laptop);
-    assert.deepEqual(sessions.map((session) => session.current), [true]);
+    assert.deepEqual(
+      sessions.map((session) => session.current),
+      [true],
+    );
     assert.equal((await phone.request('/account/api/sessions', { headers: { accept: 'application/json' } })).status, 401);
 
     // The same as JSON.
@@ -175,7 +181,10 @@ describe('self-service sessions', () => {
     assert.equal(ended.status, 200);
     assert.deepEqual(await ended.json(), { ended: 1 });
     assert.equal((await tablet.request('/account/api/sessions', { headers: { accept: 'application/json' } })).status, 401);
-    assert.deepEqual((await listSessions(laptop)).sessions.map((session) => session.current), [true]);
+    assert.deepEqual(
+      (await listSessions(laptop)).sessions.map((session) => session.current),
+      [true],
+    );
   });
 
   it('changes the password, ending every other session, and refuses bad attempts', async () => {

@@ -67,7 +67,11 @@ describe('consent page in a real browser', { skip: chromiumMissing }, () => {
     const { url, body } = await posted;
     assert.equal(new URLSearchParams(body).get('state'), start.state);
     const callback = new Request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-    const tokens = await oidc.authorizationCodeGrant(web, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+    const tokens = await oidc.authorizationCodeGrant(web, callback, {
+      pkceCodeVerifier: start.verifier,
+      expectedState: start.state,
+      expectedNonce: start.nonce,
+    });
     assert.ok(tokens.access_token);
     await close();
   });

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { discover, redeem, startAuthorization } from '../support/rp.ts';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
 import { signInThroughPage, submits } from '../support/pages.ts';
+import { discover, redeem, startAuthorization } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 if (chromiumMissing) console.warn(`\n*** ${chromiumMissing} ***\n`);

@@ -28,14 +28,7 @@ const BOOTSTRAP = {
       require_mfa: true,
     },
   ],
-  users: [
-    ...DEFAULT_BOOTSTRAP.users,
-    user('carol', ['user', 'auditor']),
-    user('dave'),
-    user('erin'),
-    user('frank'),
-    user('grace'),
-  ],
+  users: [...DEFAULT_BOOTSTRAP.users, user('carol', ['user', 'auditor']), user('dave'), user('erin'), user('frank'), user('grace')],
 };
 
 const ENV = { MFA_REQUIRED_ROLES: 'auditor' };
@@ -146,7 +139,11 @@ describe('sign-in with a second factor', () => {
     const first = await browser.request(url, { headers: { accept: 'application/json' } });
     const step = (await first.json()) as { uid: string; csrf_token: string };
     const json = { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': step.csrf_token };
-    const login = await browser.request(`/interaction/${step.uid}/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'grace', password: PASSWORD }) });
+    const login = await browser.request(`/interaction/${step.uid}/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'grace', password: PASSWORD }),
+    });
     assert.equal(login.status, 401);
     const required = (await login.json()) as { error: string; mfa: { url: string; enrolment_required: boolean } };
     assert.equal(required.error, 'mfa_required');
@@ -172,10 +169,18 @@ describe('sign-in with a second factor', () => {
     const html = await (await browser.follow(start.url.href)).response.text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] as string;
     const uid = /\/interaction\/([A-Za-z0-9_-]+)\//.exec(html)?.[1] as string;
-    const early = await browser.request(`/interaction/${uid}/mfa`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ code: '123456' }) });
+    const early = await browser.request(`/interaction/${uid}/mfa`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify({ code: '123456' }),
+    });
     assert.equal(early.status, 400);
     assert.equal(((await early.json()) as { error: string }).error, 'unexpected_step');
-    const odd = await browser.request(`/interaction/${uid}/mfa`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: `csrf=${csrf}&code[$ne]=1` });
+    const odd = await browser.request(`/interaction/${uid}/mfa`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: `csrf=${csrf}&code[$ne]=1`,
+    });
     assert.equal(odd.status, 400);
     assert.equal(((await odd.json()) as { error: string }).error, 'invalid_request');
   });

@@ -99,7 +99,10 @@ describe('two-step verification in a real browser', { skip: chromiumMissing }, (
     const claims = await consentAndRedeem(page, landed, start);
     assert.deepEqual(claims?.amr, ['pwd', 'otp', 'mfa']);
     assert.equal(claims?.acr, ACR_MFA);
-    assert.deepEqual(problems.filter((text) => /Content Security Policy/i.test(text)), []);
+    assert.deepEqual(
+      problems.filter((text) => /Content Security Policy/i.test(text)),
+      [],
+    );
   });
 
   it('signs in with a code from the authenticator', async () => {

@@ -179,10 +179,18 @@ describe('interactions', () => {
     it('refuses a form without its CSRF token, or with a tampered CSRF cookie, with 403', async () => {
       const { browser, uid, csrf } = await open();
       await expectError(await browser.postForm(`/interaction/${uid}/login`, { username: 'alice', password: PASSWORD }), 403, 'csrf_failed');
-      await expectError(await browser.postForm(`/interaction/${uid}/login`, { csrf: 'A'.repeat(43), username: 'alice', password: PASSWORD }), 403, 'csrf_failed');
+      await expectError(
+        await browser.postForm(`/interaction/${uid}/login`, { csrf: 'A'.repeat(43), username: 'alice', password: PASSWORD }),
+        403,
+        'csrf_failed',
+      );
       // Forge the cookie to match a chosen token: the signature no longer verifies.
       browser.jar.set('portcullis.csrf', 'B'.repeat(43));
-      await expectError(await browser.postForm(`/interaction/${uid}/login`, { csrf: 'B'.repeat(43), username: 'alice', password: PASSWORD }), 403, 'csrf_failed');
+      await expectError(
+        await browser.postForm(`/interaction/${uid}/login`, { csrf: 'B'.repeat(43), username: 'alice', password: PASSWORD }),
+        403,
+        'csrf_failed',
+      );
       assert.ok(csrf);
     });
 

@@ -11,10 +11,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type Router from '@koa/router';
+import { ADMIN_PREFIX } from '../../src/admin/paths.ts';
 import { INTERACTION_PREFIX, INTERACTION_ROUTES } from '../../src/interactions/router.ts';
 import type { StepName } from '../../src/interactions/types.ts';
 import { ACR_MFA } from '../../src/mfa/acr.ts';
-import { ADMIN_PREFIX } from '../../src/admin/paths.ts';
 import { Browserless } from '../support/browserless.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { drive, enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
@@ -182,14 +182,20 @@ async function accountState(): Promise<string> {
 }
 
 /** Per route: fields that would change something if the route accepted them, and accepted ones. */
-async function accountFields(route: MountedRoute): Promise<{ attackPath: string; attack: Record<string, string>; acceptedPath: string; accepted: Record<string, string> }> {
+async function accountFields(
+  route: MountedRoute,
+): Promise<{ attackPath: string; attack: Record<string, string>; acceptedPath: string; accepted: Record<string, string> }> {
   const code = await totpAt(aliceSecret, clock);
   const rows: Record<string, { attack: Record<string, string>; accepted: Record<string, string>; uid?: [string, string] }> = {
     'POST /account/sessions/end': { attack: { uid: phoneSession }, accepted: { uid: 'no-such-session-uid' } },
     'POST /account/sessions/end-others': { attack: {}, accepted: {} },
     'POST /account/password': {
       attack: { current_password: PASSWORD, new_password: 'a brand new passphrase for alice', confirm_password: 'a brand new passphrase for alice' },
-      accepted: { current_password: 'not the password', new_password: 'a brand new passphrase for alice', confirm_password: 'a brand new passphrase for alice' },
+      accepted: {
+        current_password: 'not the password',
+        new_password: 'a brand new passphrase for alice',
+        confirm_password: 'a brand new passphrase for alice',
+      },
     },
     'POST /account/mfa/enrol': { attack: { code }, accepted: { code: '000000' } },
     'POST /account/mfa/backup-codes': { attack: { code }, accepted: { code: '000000' } },
@@ -200,7 +206,12 @@ async function accountFields(route: MountedRoute): Promise<{ attackPath: string;
   const row = rows[label(route)];
   assert.ok(row, `${label(route)}: add what it takes to accountFields in this test`);
   const [attackUid, acceptedUid] = row.uid ?? ['', ''];
-  return { attackPath: route.path.replace(':uid', attackUid), attack: row.attack, acceptedPath: route.path.replace(':uid', acceptedUid), accepted: row.accepted };
+  return {
+    attackPath: route.path.replace(':uid', attackUid),
+    attack: row.attack,
+    acceptedPath: route.path.replace(':uid', acceptedUid),
+    accepted: row.accepted,
+  };
 }
 
 /** Forms carry the token in the `csrf` field, the JSON API in X-CSRF-Token. */

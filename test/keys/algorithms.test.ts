@@ -33,7 +33,11 @@ describe('signing algorithms', () => {
     assert.deepEqual([...(discovery.id_token_signing_alg_values_supported ?? [])].sort(), ['ES256', 'EdDSA', 'RS256']);
   });
 
-  for (const [clientId, alg] of [['web-app', 'ES256'], ['legacy', 'RS256'], ['modern', 'EdDSA']] as const) {
+  for (const [clientId, alg] of [
+    ['web-app', 'ES256'],
+    ['legacy', 'RS256'],
+    ['modern', 'EdDSA'],
+  ] as const) {
     it(`signs ${clientId}'s ID tokens with ${alg}`, async () => {
       const client = await discover(server.url, clientId, `${clientId}-secret-that-is-long-enough`);
       const start = await startAuthorization(client, { scope: 'openid' });

@@ -12,7 +12,10 @@ describe('key configuration', () => {
 
   it('adds PS256 and EdDSA on request and always keeps ES256 and RS256', () => {
     assert.deepEqual(loadConfig({ KEY_ALGORITHMS: 'EdDSA, PS256' }).keys.algorithms, ['ES256', 'RS256', 'EdDSA', 'PS256']);
-    assert.throws(() => loadConfig({ KEY_ALGORITHMS: 'HS256' }), (error: unknown) => error instanceof ConfigError && /KEY_ALGORITHMS/.test(error.message));
+    assert.throws(
+      () => loadConfig({ KEY_ALGORITHMS: 'HS256' }),
+      (error: unknown) => error instanceof ConfigError && /KEY_ALGORITHMS/.test(error.message),
+    );
   });
 
   it('accepts short durations and refuses nonsense', () => {

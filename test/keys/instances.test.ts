@@ -10,12 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { createAuditBus } from '../../src/audit/bus.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createKeyManager } from '../../src/keys/manager.ts';
 import { keyPolicy } from '../../src/keys/policy.ts';
 import { createSealer } from '../../src/keys/sealing.ts';
 import { localSignal } from '../../src/keys/signal.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
 import type { Store } from '../../src/storage/port.ts';
 import { REDIS_SKIP, startRedis, type TestRedis } from '../support/redis.ts';
@@ -74,7 +74,8 @@ async function eventually(what: string, check: () => Promise<boolean>, deadlineM
   return performance.now() - started;
 }
 
-const jwksKids = async (server: TestServer) => ((await (await fetch(`${server.url}/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map((key) => key.kid);
+const jwksKids = async (server: TestServer) =>
+  ((await (await fetch(`${server.url}/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map((key) => key.kid);
 
 async function signingKid(server: TestServer): Promise<string> {
   const machine = await discover(server.url, 'machine', 'machine-secret-that-is-long-enough', oidc.ClientSecretPost('machine-secret-that-is-long-enough'));
@@ -154,12 +155,15 @@ function twoInstanceRotation(name: string, open: () => Promise<Backend>, skip: s
       await Promise.all([a.portcullis.keys.sync(), b.portcullis.keys.sync()]);
       assert.equal(await auditCount([a, b], 'key.rotated'), 2, 'one rotation per algorithm');
       const current = (await a.portcullis.keys.list()).find((key) => key.alg === 'ES256' && key.state === 'current')?.kid;
-      const activated = await eventually('both instances sign with the new key', async () => (await signingKid(a)) === current && (await signingKid(b)) === current);
+      const activated = await eventually(
+        'both instances sign with the new key',
+        async () => (await signingKid(a)) === current && (await signingKid(b)) === current,
+      );
       assert.deepEqual(await jwksKids(b), await jwksKids(a));
       t.diagnostic(`signal delivery observed within ${Math.round(published)} ms and ${Math.round(activated)} ms`);
     });
 
-    it('an operator revocation on one instance leaves the other instance\'s JWKS at once', async () => {
+    it("an operator revocation on one instance leaves the other instance's JWKS at once", async () => {
       const victim = await signingKid(b);
       const response = await a.portcullis.keys.revoke(victim);
       assert.equal(response.find((key) => key.kid === victim)?.state, 'revoked');

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createAuditBus } from '../../src/audit/bus.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { KeyOperationError } from '../../src/keys/errors.ts';
 import type { PrivateJwk } from '../../src/keys/keystore.ts';
@@ -14,6 +13,7 @@ import { createKeyManager, type KeyManager } from '../../src/keys/manager.ts';
 import { keyPolicy } from '../../src/keys/policy.ts';
 import { createSealer } from '../../src/keys/sealing.ts';
 import { localSignal } from '../../src/keys/signal.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
 import type { AuditRecord, KeyRecord, Store } from '../../src/storage/port.ts';
 import { tempDir } from '../support/tmp.ts';
@@ -142,10 +142,16 @@ describe('key manager over three hours of injected time', () => {
     const last = handed.at(-1) ?? [];
     const current = final.find((k) => k.alg === 'ES256' && k.state === 'current');
     assert.equal(last.find((jwk) => jwk.alg === 'ES256')?.kid, current?.kid);
-    assert.ok(last.every((jwk) => typeof jwk.d === 'string'), 'private keys, opened from their sealed form');
+    assert.ok(
+      last.every((jwk) => typeof jwk.d === 'string'),
+      'private keys, opened from their sealed form',
+    );
     assert.deepEqual(
       last.map((jwk) => jwk.kid).sort(),
-      final.filter((k) => ['next', 'current', 'previous'].includes(k.state)).map((k) => k.kid).sort(),
+      final
+        .filter((k) => ['next', 'current', 'previous'].includes(k.state))
+        .map((k) => k.kid)
+        .sort(),
     );
   });
 });

@@ -51,7 +51,10 @@ describe('operator endpoint', () => {
     assert.equal(response.headers.get('cache-control'), 'no-store');
     const text = await response.text();
     const { keys } = JSON.parse(text) as { keys: Array<Record<string, string>> };
-    assert.deepEqual(keys.map((key) => [key.alg, key.state]).sort(), [['ES256', 'current'], ['RS256', 'current']]);
+    assert.deepEqual(keys.map((key) => [key.alg, key.state]).sort(), [
+      ['ES256', 'current'],
+      ['RS256', 'current'],
+    ]);
     assert.doesNotMatch(text, /sealed|"d"|publicJwk/);
   });
 
@@ -91,7 +94,10 @@ describe('operator endpoint', () => {
     const listed = await cli(env, 'keys', 'list');
     assert.equal(listed.code, 0);
     assert.match(listed.out[0] ?? '', /^KID\s+ALG\s+STATE\s+CREATED\s+SIGNS FROM\s+STOPPED\s+LEAVES JWKS$/);
-    assert.ok(listed.out.some((line) => /\bES256\s+next\b/.test(line)), 'the rotation published a next key');
+    assert.ok(
+      listed.out.some((line) => /\bES256\s+next\b/.test(line)),
+      'the rotation published a next key',
+    );
     assert.ok(listed.out.some((line) => /\bRS256\s+revoked\b/.test(line)));
   });
 
@@ -107,7 +113,11 @@ describe('operator endpoint', () => {
 describe('keys commands without a usable server', () => {
   it('are listed by help', async () => {
     const { out } = await cli({}, 'help');
-    for (const name of ['keys list', 'keys rotate', 'keys revoke']) assert.ok(out.some((line) => line.includes(name)), name);
+    for (const name of ['keys list', 'keys rotate', 'keys revoke'])
+      assert.ok(
+        out.some((line) => line.includes(name)),
+        name,
+      );
   });
 
   it('reject malformed command lines with exit code 2', async () => {

@@ -1,9 +1,9 @@
 /** The key-change signal over a real redis-server: delivery, echo suppression, outages. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../src/platform/logger.ts';
 import { createRedisSignal } from '../../src/keys/redis-signal.ts';
 import type { KeySignal } from '../../src/keys/signal.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { REDIS_SKIP, startRedis, type TestRedis } from '../support/redis.ts';
 
 async function eventually(what: string, check: () => boolean, deadlineMs = 5000): Promise<void> {

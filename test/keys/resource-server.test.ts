@@ -52,8 +52,7 @@ describe('resource server verification across three rotations', () => {
     const resourceServers: Array<ReturnType<typeof createRemoteJWKSet>> = [];
     const machine = await discover(server.url, 'machine', 'machine-secret-that-is-long-enough', oidc.ClientSecretPost('machine-secret-that-is-long-enough'));
 
-    const currentKid = async (alg: string) =>
-      (await server.portcullis.keys.list()).find((key) => key.alg === alg && key.state === 'current')?.kid;
+    const currentKid = async (alg: string) => (await server.portcullis.keys.list()).find((key) => key.alg === alg && key.state === 'current')?.kid;
 
     // 1 h 55 min in 1-minute steps: rotations near 30, 60 and 90 min, each 10.5 min after publication.
     for (let elapsed = 0; elapsed <= 115 * MIN; elapsed += MIN) {

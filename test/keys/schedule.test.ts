@@ -52,9 +52,7 @@ describe('scheduled lifecycle', () => {
     const keys = [rs, key('a', 'current', { activatesAt: T0 })];
     const publishAt = 30 * DAY - LEAD;
     assert.deepEqual(planSchedule(keys, at(publishAt - 1), policy), []);
-    assert.deepEqual(planSchedule(keys, at(publishAt), policy), [
-      { type: 'create', alg: 'ES256', state: 'next', activatesAt: at(30 * DAY), demote: [] },
-    ]);
+    assert.deepEqual(planSchedule(keys, at(publishAt), policy), [{ type: 'create', alg: 'ES256', state: 'next', activatesAt: at(30 * DAY), demote: [] }]);
   });
 
   it('stretches an interval shorter than the lead so the key is still published first', () => {
@@ -94,7 +92,10 @@ describe('scheduled lifecycle', () => {
       key('n', 'next', { activatesAt: at(DAY) }),
       key('c', 'current', { activatesAt: T0 }),
     ];
-    assert.deepEqual(publishedKeys(keys).map((k) => k.kid), ['c', 'n', 'p']);
+    assert.deepEqual(
+      publishedKeys(keys).map((k) => k.kid),
+      ['c', 'n', 'p'],
+    );
   });
 });
 
@@ -109,12 +110,8 @@ describe('operator rotation', () => {
 
   it('brings a waiting next key forward, but not before it has been published for one lead', () => {
     const next = key('b', 'next', { createdAt: at(DAY), activatesAt: at(30 * DAY) });
-    assert.deepEqual(planRotate([current, next], at(DAY + MIN), policy, { alg: 'ES256' }), [
-      { type: 'reschedule', kid: 'b', activatesAt: at(DAY + LEAD) },
-    ]);
-    assert.deepEqual(planRotate([current, next], at(2 * DAY), policy, { alg: 'ES256' }), [
-      { type: 'reschedule', kid: 'b', activatesAt: at(2 * DAY) },
-    ]);
+    assert.deepEqual(planRotate([current, next], at(DAY + MIN), policy, { alg: 'ES256' }), [{ type: 'reschedule', kid: 'b', activatesAt: at(DAY + LEAD) }]);
+    assert.deepEqual(planRotate([current, next], at(2 * DAY), policy, { alg: 'ES256' }), [{ type: 'reschedule', kid: 'b', activatesAt: at(2 * DAY) }]);
   });
 
   it('rotates immediately on request, with the waiting next key or a fresh one', () => {
@@ -129,7 +126,10 @@ describe('operator rotation', () => {
 
   it('covers every configured algorithm when none is named, and refuses unconfigured ones', () => {
     assert.equal(planRotate([rs, current], T0, policy, {}).length, 2);
-    assert.throws(() => planRotate([], T0, policy, { alg: 'EdDSA' }), (error: unknown) => (error as KeyOperationError).code === 'unknown_algorithm');
+    assert.throws(
+      () => planRotate([], T0, policy, { alg: 'EdDSA' }),
+      (error: unknown) => (error as KeyOperationError).code === 'unknown_algorithm',
+    );
   });
 });
 
@@ -161,7 +161,13 @@ describe('revocation', () => {
       }
       return 'none';
     };
-    assert.equal(code(() => planRevoke([current], 'nope', T0)), 'key_not_found');
-    assert.equal(code(() => planRevoke([key('x', 'revoked')], 'x', T0)), 'key_already_revoked');
+    assert.equal(
+      code(() => planRevoke([current], 'nope', T0)),
+      'key_not_found',
+    );
+    assert.equal(
+      code(() => planRevoke([key('x', 'revoked')], 'x', T0)),
+      'key_already_revoked',
+    );
   });
 });

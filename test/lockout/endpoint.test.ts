@@ -90,7 +90,8 @@ describe('token endpoint throttling', () => {
     assert.equal((await refusal(oidc.tokenIntrospection(await client('first-party', wrong, ip, 'basic'), 'x'))).status, 401);
     assert.equal((await refusal(oidc.tokenRevocation(await client('web-app', wrong, ip, 'basic'), 'x'))).status, 401);
     const spa = await discover(server.url, 'spa');
-    spa[oidc.customFetch] = (url, options) => fetch(url, { ...options, headers: { ...(options.headers as Record<string, string>), 'x-forwarded-for': ip } } as RequestInit);
+    spa[oidc.customFetch] = (url, options) =>
+      fetch(url, { ...options, headers: { ...(options.headers as Record<string, string>), 'x-forwarded-for': ip } } as RequestInit);
     assert.equal((await refusal(oidc.refreshTokenGrant(spa, 'not-a-refresh-token'))).status, 400);
 
     const good = await client('web-app', 'web-app-secret-that-is-long-enough', ip, 'basic');

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it, mock } from 'node:test';
-import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type CounterBackend, memoryCounters, redisCounters } from '../../src/lockout/counters.ts';
 import { buildDimensions } from '../../src/lockout/dimensions.ts';
 import { createLimiter, type Limiter } from '../../src/lockout/limiter.ts';
 import { connectRedis, createFallbackAlarm } from '../../src/lockout/redis.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redis.ts';
 
 /** Small numbers so every rule shows within a few failures. */
@@ -96,7 +96,10 @@ function contract(open: () => Harness) {
 
   it('counts parallel failures exactly once each', async () => {
     const verdicts = await Promise.all(Array.from({ length: 20 }, () => h.limiter.fail('login.user', { username })));
-    assert.deepEqual(verdicts.map((v) => v.failures).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      verdicts.map((v) => v.failures).sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
   });
 
   it('hard-locks a username or address until an unlock', async () => {
@@ -114,7 +117,11 @@ function contract(open: () => Harness) {
   it('unlocking an address clears every username back-off from it, and nothing else', async () => {
     const other = `user-${randomUUID()}`;
     const elsewhere = '192.0.2.200';
-    for (const subject of [{ username, ip }, { username: other, ip }, { username, ip: elsewhere }]) {
+    for (const subject of [
+      { username, ip },
+      { username: other, ip },
+      { username, ip: elsewhere },
+    ]) {
       await h.limiter.fail('login.user_ip', subject);
       await h.limiter.fail('login.user_ip', subject);
     }
@@ -242,7 +249,11 @@ describe('lockout limiter, Redis', { skip: redisMissing }, () => {
     await own.stop();
     const verdicts = [];
     for (let i = 0; i < 3; i += 1) verdicts.push(await limiter.fail('login.user_ip', pair));
-    assert.deepEqual(verdicts.map((v) => v.retryAfter), [0, 1, 2], 'the fallback store counts and backs off');
+    assert.deepEqual(
+      verdicts.map((v) => v.retryAfter),
+      [0, 1, 2],
+      'the fallback store counts and backs off',
+    );
     assert.equal((await limiter.check('login.user_ip', pair)).allowed, false);
     assert.equal(alarm.active, true);
     // The client notices the closed socket on its own schedule; operator changes wait for it.

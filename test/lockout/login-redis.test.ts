@@ -8,10 +8,10 @@ import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { createLogger } from '../../src/platform/logger.ts';
+import { openLoginForm } from '../support/login-form.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redis.ts';
 import { discover } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
-import { openLoginForm } from '../support/login-form.ts';
 
 const wait = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
@@ -115,7 +115,10 @@ describe('Redis dying under a running server', { skip: redisMissing }, () => {
       assert.ok(tokens.access_token, 'the token endpoint answers too');
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 
-      assert.ok(lines.some((line) => line.includes('Redis unreachable') && line.includes('"level":50')), 'an error-level log line says so');
+      assert.ok(
+        lines.some((line) => line.includes('Redis unreachable') && line.includes('"level":50')),
+        'an error-level log line says so',
+      );
 
       // An operator's unlock would only reach this process and come undone when Redis returns.
       const unlock = await fetch(`${server.url}/admin/v1/lockout/unlock`, {

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../src/platform/logger.ts';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { alertText, openLoginForm } from '../support/login-form.ts';
+import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
 
@@ -59,7 +59,10 @@ describe('login throttling (in-process store)', () => {
       await form.attempt(username, 'wrong', from(ip));
       await form.attempt(username, 'wrong', from(ip));
       const response = await form.attempt(username, 'wrong', from(ip));
-      const html = (await response.text()).replaceAll(form.uid, 'UID').replace(/value="[^"]{20,}"/g, 'value="CSRF"').replaceAll(username, 'NAME');
+      const html = (await response.text())
+        .replaceAll(form.uid, 'UID')
+        .replace(/value="[^"]{20,}"/g, 'value="CSRF"')
+        .replaceAll(username, 'NAME');
       return { status: response.status, retryAfter: response.headers.get('retry-after'), html };
     };
     const real = await page('bob', '10.2.0.1');

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type CounterBackend, memoryCounters, redisCounters } from '../../src/lockout/counters.ts';
 import { buildDimensions } from '../../src/lockout/dimensions.ts';
 import { createLimiter } from '../../src/lockout/limiter.ts';
 import { createMfaGuard } from '../../src/lockout/mfa-guard.ts';
 import { connectRedis, createFallbackAlarm } from '../../src/lockout/redis.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { type AppError, asAppError } from '../../src/security/errors.ts';
 import { TestClock } from '../support/mfa.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redis.ts';

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Browserless } from '../support/browserless.ts';
 import { signIn } from '../support/families.ts';
+import { alertText, openLoginForm } from '../support/login-form.ts';
 import { discover } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
-import { alertText, openLoginForm } from '../support/login-form.ts';
 
 const NEW_PASSWORD = 'a different passphrase entirely';
 const from = (ip: string) => ({ 'x-forwarded-for': ip });

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/index.ts';
 import { backoffDelay } from '../../src/lockout/backoff.ts';
-import { waitPhrase } from '../../src/lockout/refusals.ts';
 import { addressBucket, keyFor, patternFor, token } from '../../src/lockout/keys.ts';
+import { waitPhrase } from '../../src/lockout/refusals.ts';
 
 describe('exponential back-off', () => {
   it('is free for the first failures, then doubles from the base and stops at the cap', () => {
@@ -93,6 +93,9 @@ describe('lockout configuration', () => {
 
 describe('the removed LOCKOUT_OPERATOR_TOKEN', () => {
   it('stops the start, naming it and what replaced it', () => {
-    assert.throws(() => loadConfig({ LOCKOUT_OPERATOR_TOKEN: 'operator-token-that-is-long-enough-0123456789' }), /LOCKOUT_OPERATOR_TOKEN: removed: OPERATOR_TOKEN now guards every operator route/);
+    assert.throws(
+      () => loadConfig({ LOCKOUT_OPERATOR_TOKEN: 'operator-token-that-is-long-enough-0123456789' }),
+      /LOCKOUT_OPERATOR_TOKEN: removed: OPERATOR_TOKEN now guards every operator route/,
+    );
   });
 });

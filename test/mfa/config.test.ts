@@ -20,7 +20,13 @@ describe('MFA configuration', () => {
   });
 
   it('names the variable when a value is not understood', () => {
-    assert.throws(() => loadConfig({ MFA_POLICY: 'sometimes' }), (error: unknown) => error instanceof ConfigError && /MFA_POLICY/.test(error.message));
-    assert.throws(() => loadConfig({ MFA_ENROL_AT_LOGIN: 'yes' }), (error: unknown) => error instanceof ConfigError && /MFA_ENROL_AT_LOGIN/.test(error.message));
+    assert.throws(
+      () => loadConfig({ MFA_POLICY: 'sometimes' }),
+      (error: unknown) => error instanceof ConfigError && /MFA_POLICY/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ MFA_ENROL_AT_LOGIN: 'yes' }),
+      (error: unknown) => error instanceof ConfigError && /MFA_ENROL_AT_LOGIN/.test(error.message),
+    );
   });
 });

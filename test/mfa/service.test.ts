@@ -52,7 +52,11 @@ describe('MFA enrolment', () => {
     const stranger = await f.mfa.beginEnrolment('acc-5', 'erin', elsewhere);
     assert.notEqual(stranger.secret, owner.secret, 'another surface is never shown the owner’s secret');
     assert.equal((await f.mfa.beginEnrolment('acc-5', 'erin', HERE)).secret, owner.secret, 'the owner’s reload still shows theirs');
-    assert.deepEqual(await f.mfa.completeEnrolment('acc-5', await totpAt(owner.secret, f.clock), elsewhere), { ok: false }, 'only the secret bound to the confirming surface counts');
+    assert.deepEqual(
+      await f.mfa.completeEnrolment('acc-5', await totpAt(owner.secret, f.clock), elsewhere),
+      { ok: false },
+      'only the secret bound to the confirming surface counts',
+    );
     assert.equal((await f.mfa.completeEnrolment('acc-5', await totpAt(owner.secret, f.clock), HERE)).ok, true);
     f.clock.advance(30);
     assert.deepEqual(await f.mfa.verify('acc-5', await totpAt(stranger.secret, f.clock)), { ok: false }, 'the other secret died unconfirmed');

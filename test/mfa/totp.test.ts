@@ -16,7 +16,11 @@ const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 describe('TOTP verifier with an injected clock', () => {
   it('matches the RFC 6238 SHA-1 test vectors (6 digits)', async () => {
     // T = 59 s → 94287082, T = 1111111109 → 07081804, T = 1234567890 → 89005924 (last 6 digits).
-    for (const [seconds, code] of [[59, '287082'], [1111111109, '081804'], [1234567890, '005924']] as const) {
+    for (const [seconds, code] of [
+      [59, '287082'],
+      [1111111109, '081804'],
+      [1234567890, '005924'],
+    ] as const) {
       const totp = createTotp(() => seconds * 1000);
       assert.equal(await totp.current(RFC_SECRET), code);
       assert.equal(await totp.match(RFC_SECRET, code), Math.floor(seconds / 30));
@@ -76,7 +80,10 @@ describe('TOTP replay through the MFA service', () => {
   beforeEach(async () => {
     await f.mfa.remove(accountId);
     ({ secret } = await f.mfa.beginEnrolment(accountId, 'alice', { kind: 'session', id: 's' }));
-    const enrolled = await f.mfa.completeEnrolment(accountId, await generate({ secret, epoch: Math.floor(f.clock.now() / 1000) }), { kind: 'session', id: 's' });
+    const enrolled = await f.mfa.completeEnrolment(accountId, await generate({ secret, epoch: Math.floor(f.clock.now() / 1000) }), {
+      kind: 'session',
+      id: 's',
+    });
     assert.equal(enrolled.ok, true);
     f.clock.advance(30);
   });
@@ -99,7 +106,6 @@ describe('TOTP replay through the MFA service', () => {
     f.clock.advance(-30);
     assert.equal((await f.mfa.verify(accountId, await totpAt(secret, f.clock))).ok, false);
   });
-
 });
 
 describe('TOTP replay raced in parallel', () => {

@@ -10,9 +10,9 @@ import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { createPortcullis } from '../../src/app.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { bearerKey, KEYED_BY } from '../../src/oidc/bearer-ids.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import type { ModelPayload, Store } from '../../src/storage/port.ts';
 import { Browserless } from '../support/browserless.ts';
 import { signIn } from '../support/families.ts';
@@ -128,7 +128,10 @@ describe('the embedded store at rest', () => {
     assert.equal(await modeOf(server.dataDir), 0o700);
     assert.equal(await modeOf(join(server.dataDir, 'oidc-Client.db')), 0o600);
     assert.equal(await modeOf(join(server.dataDir, 'accounts.db')), 0o600);
-    assert.ok(lines.some((line) => line.includes('DATA_DIR was readable by other users') && line.includes('accounts.db 0666 -> 0600')), lines.join(''));
+    assert.ok(
+      lines.some((line) => line.includes('DATA_DIR was readable by other users') && line.includes('accounts.db 0666 -> 0600')),
+      lines.join(''),
+    );
   });
 
   describe('bearer values and secrets', () => {
@@ -142,7 +145,11 @@ describe('the embedded store at rest', () => {
       const start = await startAuthorization(web);
       const callback = await browser.authorize(start.url.href, 'alice', 'correct horse battery staple');
       const code = callback.searchParams.get('code') as string;
-      const first = await oidc.authorizationCodeGrant(web, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+      const first = await oidc.authorizationCodeGrant(web, callback, {
+        pkceCodeVerifier: start.verifier,
+        expectedState: start.state,
+        expectedNonce: start.nonce,
+      });
       const second = await oidc.refreshTokenGrant(web, first.refresh_token as string);
       const cc = await oidc.clientCredentialsGrant(await machine(server.url));
       const sessionId = browser.jar.get('_session');
@@ -156,7 +163,10 @@ describe('the embedded store at rest', () => {
         assert.deepEqual(await filesContaining(server.dataDir, value), [], `${what} is not stored in clear`);
       }
       // What is on disk is no credential: the digest is refused where the value is accepted.
-      await assert.rejects(oidc.refreshTokenGrant(web, bearerKey(second.refresh_token as string)), (error: { error?: string }) => error.error === 'invalid_grant');
+      await assert.rejects(
+        oidc.refreshTokenGrant(web, bearerKey(second.refresh_token as string)),
+        (error: { error?: string }) => error.error === 'invalid_grant',
+      );
       assert.ok((await filesContaining(server.dataDir, bearerKey(second.refresh_token as string))).includes('oidc-RefreshToken.db'));
       assert.ok((await oidc.refreshTokenGrant(web, second.refresh_token as string)).access_token);
     });
@@ -166,7 +176,9 @@ describe('the embedded store at rest', () => {
       const device = await oidc.initiateDeviceAuthorization(tv, { scope: 'openid' });
       const browser = new Browserless(server.url);
       let html = await (await browser.follow(device.verification_uri)).response.text();
-      html = await (await browser.postForm(formAction(html, 'op.deviceInputForm'), { ...formFields(html, 'op.deviceInputForm'), user_code: device.user_code })).text();
+      html = await (
+        await browser.postForm(formAction(html, 'op.deviceInputForm'), { ...formFields(html, 'op.deviceInputForm'), user_code: device.user_code })
+      ).text();
       const confirmed = await browser.postForm(formAction(html, 'op.deviceConfirmForm'), formFields(html, 'op.deviceConfirmForm'));
       assert.equal(confirmed.status, 303);
       // The interaction now refers to the device code (the device resume looks it up by it).
@@ -204,7 +216,10 @@ describe('the embedded store at rest', () => {
 
     // The files as today's release leaves them: raw ids, a clear `rotatedFrom`, a clear secret.
     const { store } = server.portcullis;
-    const rawIds = new Map([[bearerKey(used), used], [bearerKey(live), live]]);
+    const rawIds = new Map([
+      [bearerKey(used), used],
+      [bearerKey(live), live],
+    ]);
     await writeAsBefore(store, 'RefreshToken', used, rawIds);
     await writeAsBefore(store, 'RefreshToken', live, rawIds);
     await writeAsBefore(store, 'Session', sessionId, rawIds);
@@ -224,7 +239,11 @@ describe('the embedded store at rest', () => {
     assert.equal(await rekeyed.find(live), undefined);
     assert.equal((await rekeyed.find(bearerKey(live)))?.rotatedFrom, bearerKey(used));
     await assert.rejects(oidc.refreshTokenGrant(again, used), (error: { error?: string }) => error.error === 'invalid_grant');
-    await assert.rejects(oidc.refreshTokenGrant(again, third.refresh_token as string), (error: { error?: string }) => error.error === 'invalid_grant', 'replaying the old token revoked the family');
+    await assert.rejects(
+      oidc.refreshTokenGrant(again, third.refresh_token as string),
+      (error: { error?: string }) => error.error === 'invalid_grant',
+      'replaying the old token revoked the family',
+    );
 
     running = false;
     await server.close(); // compacts: the old lines are rewritten away

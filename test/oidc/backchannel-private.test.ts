@@ -54,7 +54,10 @@ describe('back-channel logout to a relying party on a private address', () => {
       const received = receiver.tokens.length;
       await signInAndEnd(server, rp);
       assert.equal(receiver.tokens.length, received + 1, 'the logout token was delivered');
-      const { payload } = await jwtVerify(receiver.tokens.at(-1) as string, createRemoteJWKSet(new URL(`${server.url}/jwks`)), { issuer: server.url, audience: 'local-rp' });
+      const { payload } = await jwtVerify(receiver.tokens.at(-1) as string, createRemoteJWKSet(new URL(`${server.url}/jwks`)), {
+        issuer: server.url,
+        audience: 'local-rp',
+      });
       assert.equal(typeof payload.sid, 'string');
       assert.equal((await auditEvents(server, 'backchannel_logout.sent')).length, 1);
     } finally {
@@ -64,7 +67,11 @@ describe('back-channel logout to a relying party on a private address', () => {
 
   it('with OUTBOUND_ALLOW_PRIVATE_ADDRESSES=false start-up warns about the URI and the audit event names the refusal', async () => {
     const capture = captureLogger();
-    const server = await startServer({ bootstrap: bootstrapWith(receiver), env: { OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'false' }, options: { logger: capture.logger } });
+    const server = await startServer({
+      bootstrap: bootstrapWith(receiver),
+      env: { OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'false' },
+      options: { logger: capture.logger },
+    });
     try {
       const warning = capture.warnings().find((line) => line.client_id === 'local-rp');
       assert.ok(warning, 'start-up names the client');
@@ -85,7 +92,12 @@ describe('back-channel logout to a relying party on a private address', () => {
   });
 
   it('refuses private addresses by default in production, allows them by default elsewhere', () => {
-    const production = { NODE_ENV: 'production', ISSUER: 'http://localhost:1', COOKIE_KEYS: 'k'.repeat(40), KEY_ENCRYPTION_KEYS: Buffer.alloc(32, 1).toString('base64url') };
+    const production = {
+      NODE_ENV: 'production',
+      ISSUER: 'http://localhost:1',
+      COOKIE_KEYS: 'k'.repeat(40),
+      KEY_ENCRYPTION_KEYS: Buffer.alloc(32, 1).toString('base64url'),
+    };
     assert.equal(loadConfig(production).outbound.allowPrivateAddresses, false);
     assert.equal(loadConfig({ ...production, OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'true' }).outbound.allowPrivateAddresses, true);
     assert.equal(loadConfig({ NODE_ENV: 'development' }).outbound.allowPrivateAddresses, true);

@@ -144,7 +144,7 @@ describe('authorization code flow with a real client', () => {
   });
 
   it('authenticates a client with private_key_jwt', async () => {
-    const client = await discover(server.url, 'jwt-client', undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: "rp-key-1" }));
+    const client = await discover(server.url, 'jwt-client', undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'rp-key-1' }));
     const { start, callback } = await login(client, { scope: 'openid' });
     const tokens = await redeem(client, callback, start);
     assert.ok(tokens.id_token);

@@ -14,8 +14,10 @@ function formFields(html: string, formId: string): Record<string, string> {
 }
 
 function formAction(html: string, formId: string): string {
-  return new RegExp(`<form[^>]*id="${formId.replace('.', '\\.')}"[^>]*action="([^"]+)"`).exec(html)?.[1]
-    ?? new RegExp(`<form[^>]*action="([^"]+)"[^>]*id="${formId.replace('.', '\\.')}"`).exec(html)?.[1] as string;
+  return (
+    new RegExp(`<form[^>]*id="${formId.replace('.', '\\.')}"[^>]*action="([^"]+)"`).exec(html)?.[1] ??
+    (new RegExp(`<form[^>]*action="([^"]+)"[^>]*id="${formId.replace('.', '\\.')}"`).exec(html)?.[1] as string)
+  );
 }
 
 describe('device flow', () => {

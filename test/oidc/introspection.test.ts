@@ -24,9 +24,18 @@ describe('who may introspect a token', () => {
         ...DEFAULT_BOOTSTRAP,
         clients: [
           ...DEFAULT_BOOTSTRAP.clients,
-          { client_id: 'doomed', client_secret: 'doomed-secret-that-is-long-enough', grant_types: ['client_credentials'], redirect_uris: [], response_types: [], token_endpoint_auth_method: 'client_secret_post' },
+          {
+            client_id: 'doomed',
+            client_secret: 'doomed-secret-that-is-long-enough',
+            grant_types: ['client_credentials'],
+            redirect_uris: [],
+            response_types: [],
+            token_endpoint_auth_method: 'client_secret_post',
+          },
         ],
-        resources: DEFAULT_BOOTSTRAP.resources.map((resource) => (resource.identifier === OPAQUE ? { ...resource, introspectors: ['resource-server'] } : resource)),
+        resources: DEFAULT_BOOTSTRAP.resources.map((resource) =>
+          resource.identifier === OPAQUE ? { ...resource, introspectors: ['resource-server'] } : resource,
+        ),
       },
     });
     machine = await discover(server.url, 'machine', 'machine-secret-that-is-long-enough', oidc.ClientSecretPost('machine-secret-that-is-long-enough'));

@@ -99,7 +99,10 @@ describe('https issuer, request from a peer that is not a trusted proxy', () => 
   after(() => server.close());
 
   it('does not believe its X-Forwarded-Proto: https', async () => {
-    await expectHttpsRequired(await fetch(`${server.url}/.well-known/openid-configuration`, { headers: { 'x-forwarded-proto': 'https', accept: 'application/json' } }), true);
+    await expectHttpsRequired(
+      await fetch(`${server.url}/.well-known/openid-configuration`, { headers: { 'x-forwarded-proto': 'https', accept: 'application/json' } }),
+      true,
+    );
   });
 
   it('still answers the operator CLI on loopback', async () => {

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { auditEvents } from '../support/families.ts';
-import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 import { openLoginForm } from '../support/login-form.ts';
+import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 const BOOTSTRAP = {
   ...DEFAULT_BOOTSTRAP,

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../src/platform/logger.ts';
-import { openLoginForm } from '../support/login-form.ts';
 import { bearerKey } from '../../src/oidc/bearer-ids.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { Browserless } from '../support/browserless.ts';
+import { openLoginForm } from '../support/login-form.ts';
 import { CALLBACK } from '../support/rp.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -20,7 +20,15 @@ const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
 function authorizeUrl(base: string, params: Record<string, string>): string {
   const url = new URL('/auth', base);
-  const all = { client_id: 'web-app', response_type: 'code', scope: 'openid', redirect_uri: CALLBACK, code_challenge: CHALLENGE, code_challenge_method: 'S256', ...params };
+  const all = {
+    client_id: 'web-app',
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: CALLBACK,
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    ...params,
+  };
   for (const [key, value] of Object.entries(all)) url.searchParams.set(key, value);
   return url.href;
 }
@@ -44,7 +52,8 @@ describe('unauthenticated requests and the store', () => {
   after(() => server.close());
 
   const stored = async () => server.portcullis.store.audit.list({ limit: 10_000 });
-  const logged = (type: string) => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.channel === 'audit' && line.type === type);
+  const logged = (type: string) =>
+    lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.channel === 'audit' && line.type === type);
 
   it('an unknown-client /auth and an unknown-client /token add no stored audit record, but are logged', async () => {
     await server.portcullis.audit.flush();
@@ -63,7 +72,10 @@ describe('unauthenticated requests and the store', () => {
     await server.portcullis.audit.flush();
     assert.equal((await stored()).length, before, 'nothing stored');
     assert.ok(logged('authorization.failed').length >= 2, 'the /auth failures are logged');
-    assert.ok(logged('token.failed').some((line) => (line.detail as { error?: string }).error === 'invalid_client'), 'the /token failure is logged');
+    assert.ok(
+      logged('token.failed').some((line) => (line.detail as { error?: string }).error === 'invalid_client'),
+      'the /token failure is logged',
+    );
   });
 
   it('a wrong secret for a known confidential client is stored: that client is the one under attack', async () => {
@@ -92,7 +104,12 @@ describe('unauthenticated requests and the store', () => {
   });
 
   it('retention purges an audit record older than AUDIT_RETENTION', async () => {
-    await server.portcullis.store.audit.append({ id: randomUUID(), type: 'login.success', at: new Date(Date.now() - 31 * DAY_MS), accountId: 'written-before-retention' });
+    await server.portcullis.store.audit.append({
+      id: randomUUID(),
+      type: 'login.success',
+      at: new Date(Date.now() - 31 * DAY_MS),
+      accountId: 'written-before-retention',
+    });
     const kept = (await stored()).length;
     assert.ok(kept >= 2);
     await server.portcullis.auditRetention.purge();
@@ -137,8 +154,18 @@ describe('unauthenticated requests and the store', () => {
 
     const pushed = await fetch(`${server.url}/request`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('web-app:web-app-secret-that-is-long-enough').toString('base64')}` },
-      body: new URLSearchParams({ response_type: 'code', scope: 'openid', redirect_uri: CALLBACK, code_challenge: CHALLENGE, code_challenge_method: 'S256', state: 's'.repeat(12_000) }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('web-app:web-app-secret-that-is-long-enough').toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: CALLBACK,
+        code_challenge: CHALLENGE,
+        code_challenge_method: 'S256',
+        state: 's'.repeat(12_000),
+      }),
     });
     assert.equal(pushed.status, 400);
     assert.equal(((await pushed.json()) as { error: string }).error, 'invalid_request');

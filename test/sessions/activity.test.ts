@@ -12,7 +12,18 @@ function recordingStore(): { store: ModelStore; saved: ModelPayload[] } {
   const unused = (): never => {
     throw new Error('not used here');
   };
-  const base = { upsert: unused, find: unused, findByUid: unused, findByUserCode: unused, findByAccountId: unused, findByGrantId: unused, consume: unused, destroy: unused, revokeByGrantId: unused, count: unused };
+  const base = {
+    upsert: unused,
+    find: unused,
+    findByUid: unused,
+    findByUserCode: unused,
+    findByAccountId: unused,
+    findByGrantId: unused,
+    consume: unused,
+    destroy: unused,
+    revokeByGrantId: unused,
+    count: unused,
+  };
   return {
     saved,
     store: overrideModel(base, {
@@ -26,7 +37,11 @@ function recordingStore(): { store: ModelStore; saved: ModelPayload[] } {
 describe('session activity', () => {
   it('stamps each save with the request’s IP, user agent (cut at 512 characters) and the time', async () => {
     const { store, saved } = recordingStore();
-    const tracked = trackSessionActivity(store, () => ({ ip: '192.0.2.7', userAgent: 'x'.repeat(600) }), () => 1234);
+    const tracked = trackSessionActivity(
+      store,
+      () => ({ ip: '192.0.2.7', userAgent: 'x'.repeat(600) }),
+      () => 1234,
+    );
     await tracked.upsert('s', { uid: 'u', accountId: 'a' }, 60);
     const activity = readActivity(saved[0] as ModelPayload);
     assert.deepEqual(activity, { lastActiveAt: 1234, ip: '192.0.2.7', userAgent: 'x'.repeat(512) });
@@ -35,7 +50,11 @@ describe('session activity', () => {
 
   it('saves untouched outside a request, and reads nothing from a record without activity', async () => {
     const { store, saved } = recordingStore();
-    await trackSessionActivity(store, () => undefined, () => 1).upsert('s', { uid: 'u' }, 60);
+    await trackSessionActivity(
+      store,
+      () => undefined,
+      () => 1,
+    ).upsert('s', { uid: 'u' }, 60);
     assert.deepEqual(saved[0], { uid: 'u' });
     assert.equal(readActivity({ uid: 'u' }), undefined);
   });

@@ -6,8 +6,8 @@
  * dropped the session before it goes on, so nothing depends on how long that takes.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
@@ -120,7 +120,10 @@ describe('grants whose browser session has ended', () => {
     await assert.rejects(oidc.refreshTokenGrant(bcl, phone.refreshToken), invalidGrant);
     const { payload } = await jwtVerify(await delivered, createRemoteJWKSet(new URL(`${server.url}/jwks`)), { issuer: server.url, audience: 'bcl-app' });
     assert.equal(payload.sid, phone.sid, 'the client hears which of its sessions ended');
-    assert.deepEqual((await listSessions(laptop)).sessions.map((session) => session.current), [true]);
+    assert.deepEqual(
+      (await listSessions(laptop)).sessions.map((session) => session.current),
+      [true],
+    );
     assert.ok(await oidc.refreshTokenGrant(web, laptopTokens.refresh_token as string), 'this browser’s own grant is kept');
   });
 

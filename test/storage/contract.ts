@@ -166,7 +166,7 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
           assert.equal(error.field, 'email');
           return true;
         });
-        assert.equal((await store.accounts.findByUsername('bobby')), undefined);
+        assert.equal(await store.accounts.findByUsername('bobby'), undefined);
       });
 
       it('allows many accounts without email', async () => {

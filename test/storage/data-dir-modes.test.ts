@@ -45,7 +45,10 @@ describe('DATA_DIR modes at start', () => {
         throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
       },
     };
-    await assert.rejects(secureDataDir(dir, () => {}, cannotChmod), /oidc-RefreshToken\.db is accessible to other users \(mode 0644\)/);
+    await assert.rejects(
+      secureDataDir(dir, () => {}, cannotChmod),
+      /oidc-RefreshToken\.db is accessible to other users \(mode 0644\)/,
+    );
   });
 
   it('leaves a directory that does not exist yet to the store, which creates it 0700', async () => {

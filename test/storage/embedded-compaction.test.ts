@@ -102,10 +102,7 @@ describe('embedded store compaction', () => {
     const dir = await tempDir();
     cleanups.push(dir.cleanup);
     const port = await freePort();
-    const server = startServerProcess(
-      { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'info' },
-      ['--import', REJECT_ON_SIGNAL],
-    );
+    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'info' }, ['--import', REJECT_ON_SIGNAL]);
     cleanups.push(async () => {
       server.child.kill('SIGKILL');
       await server.exited;
@@ -113,7 +110,10 @@ describe('embedded store compaction', () => {
     await server.waitForLog((line) => line.msg === 'portcullis listening');
     server.child.kill('SIGUSR2');
     assert.equal(await server.exited, 70, 'EX_SOFTWARE, not a crash by signal or the default 1');
-    const fatal = server.lines().map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 60);
+    const fatal = server
+      .lines()
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.level === 60);
     assert.ok(fatal, `a fatal log line; stdout:\n${server.lines().join('\n')}\nstderr:\n${server.stderr()}`);
     assert.equal(fatal.msg, 'unhandled rejection: shutting down');
     assert.equal((fatal.err as { message?: string }).message, 'a deliberate unhandled rejection from the test');

@@ -36,13 +36,7 @@ describe('mongo index definitions', () => {
   });
 
   it('indexes grantId on the grant-bound models and accountId on sessions and grants', () => {
-    for (const model of [
-      'AccessToken',
-      'AuthorizationCode',
-      'RefreshToken',
-      'DeviceCode',
-      'BackchannelAuthenticationRequest',
-    ]) {
+    for (const model of ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']) {
       assert.equal(find(modelCollection(model), 'payload.grantId_1').unique, undefined);
     }
     find('oidc_session', 'payload.accountId_1');
@@ -92,12 +86,7 @@ describe('mongo index comparison', () => {
   });
 
   it('flags an index in the way with other options', () => {
-    const existing = new Map([
-      [
-        'oidc_session',
-        [{ name: 'payload.uid_1', key: { 'payload.uid': 1 } }, asListed(ttl, { expireAfterSeconds: 3600 })],
-      ],
-    ]);
+    const existing = new Map([['oidc_session', [{ name: 'payload.uid_1', key: { 'payload.uid': 1 } }, asListed(ttl, { expireAfterSeconds: 3600 })]]]);
     const problems = findIndexProblems([uid, ttl], existing);
     assert.deepEqual(
       problems.map((problem) => [problem.index.name, problem.reason, problem.existingName]),

@@ -112,20 +112,14 @@ describe('mongo account, key, mfa and lease commands', () => {
       createdAt: now,
       updatedAt: now,
     };
-    await assert.rejects(
-      accounts.create(record),
-      (error: unknown) => error instanceof DuplicateError && error.field === 'email',
-    );
+    await assert.rejects(accounts.create(record), (error: unknown) => error instanceof DuplicateError && error.field === 'email');
   });
 
   it('updates an account with findOneAndUpdate returning the new document, and reads for an empty patch', async () => {
     const { calls, collection } = recorder({ findOneAndUpdate: [null], findOne: [null] });
     const accounts = createAccountRepository(collection());
     assert.equal(await accounts.update('missing', { status: 'disabled', email: undefined }), undefined);
-    assert.deepEqual(calls[0]?.args.slice(1), [
-      { $set: { status: 'disabled' }, $unset: { email: '' } },
-      { returnDocument: 'after' },
-    ]);
+    assert.deepEqual(calls[0]?.args.slice(1), [{ $set: { status: 'disabled' }, $unset: { email: '' } }, { returnDocument: 'after' }]);
     await accounts.update('x', {});
     assert.equal(calls[1]?.method, 'findOne');
   });
@@ -143,10 +137,7 @@ describe('mongo account, key, mfa and lease commands', () => {
     const mfa = createMfaRepository(collection());
     assert.equal(await mfa.advanceTotpStep('f', 7), true);
     assert.equal(await mfa.useBackupCode('f', 'h1'), false);
-    assert.deepEqual(calls[0]?.args, [
-      { _id: 'f', $or: [{ lastStep: { $exists: false } }, { lastStep: { $lt: 7 } }] },
-      { $set: { lastStep: 7 } },
-    ]);
+    assert.deepEqual(calls[0]?.args, [{ _id: 'f', $or: [{ lastStep: { $exists: false } }, { lastStep: { $lt: 7 } }] }, { $set: { lastStep: 7 } }]);
     assert.deepEqual(calls[1]?.args, [{ _id: 'f', codeHashes: 'h1' }, { $pull: { codeHashes: 'h1' } }]);
   });
 

@@ -52,11 +52,7 @@ describe('isStorageUnavailable', () => {
 
   it('recognises primary elections and shutdowns reported by the server', () => {
     for (const code of [10107, 189, 91, 11600, 11602, 13435, 13436]) {
-      assert.equal(
-        isStorageUnavailable(new mongo.MongoServerError({ message: 'not primary', code })),
-        true,
-        String(code),
-      );
+      assert.equal(isStorageUnavailable(new mongo.MongoServerError({ message: 'not primary', code })), true, String(code));
     }
   });
 

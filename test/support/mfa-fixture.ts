@@ -1,8 +1,8 @@
 /** An MFA service over a fresh embedded store, with a clock the test moves. */
 import { randomBytes } from 'node:crypto';
 import { type AuditBus, createAuditBus } from '../../src/audit/bus.ts';
-import { createSealer } from '../../src/keys/sealing.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { createSealer } from '../../src/keys/sealing.ts';
 import { memoryCounters } from '../../src/lockout/counters.ts';
 import { buildDimensions } from '../../src/lockout/dimensions.ts';
 import { createLimiter } from '../../src/lockout/limiter.ts';

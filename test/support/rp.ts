@@ -33,10 +33,21 @@ export async function startAuthorization(config: oidc.Configuration, params: Rec
   return { url, verifier, state, nonce };
 }
 
-export async function redeem(config: oidc.Configuration, callback: URL, start: AuthorizationStart, options: Parameters<typeof oidc.authorizationCodeGrant>[4] = undefined) {
-  return oidc.authorizationCodeGrant(config, callback, {
-    pkceCodeVerifier: start.verifier,
-    expectedState: start.state,
-    expectedNonce: start.nonce,
-  }, undefined, options);
+export async function redeem(
+  config: oidc.Configuration,
+  callback: URL,
+  start: AuthorizationStart,
+  options: Parameters<typeof oidc.authorizationCodeGrant>[4] = undefined,
+) {
+  return oidc.authorizationCodeGrant(
+    config,
+    callback,
+    {
+      pkceCodeVerifier: start.verifier,
+      expectedState: start.state,
+      expectedNonce: start.nonce,
+    },
+    undefined,
+    options,
+  );
 }

@@ -6,8 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createPortcullis, type Portcullis, type PortcullisOptions } from '../../src/app.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { tempDir } from './tmp.ts';
 
 export const PASSWORD = 'correct horse battery staple';

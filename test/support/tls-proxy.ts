@@ -19,7 +19,11 @@ export function proxiedFetch(publicOrigin: string, upstream: string): typeof fet
     const url = input instanceof Request ? input.url : input;
     const headers = new Headers(input instanceof Request ? input.headers : init.headers);
     headers.set('x-forwarded-proto', 'https');
-    return fetch(upstreamOf(url, publicOrigin, upstream), { ...init, headers, ...(input instanceof Request ? { method: input.method, body: input.body } : {}) });
+    return fetch(upstreamOf(url, publicOrigin, upstream), {
+      ...init,
+      headers,
+      ...(input instanceof Request ? { method: input.method, body: input.body } : {}),
+    });
   };
 }
 

@@ -84,15 +84,23 @@ function checkCoverage(view: string, forms: PageForms, coverage: Coverage): void
     assert.ok(existsSync(path), `${test} (a browser test for ${view}) does not exist`);
     const source = readFileSync(path, 'utf8');
     assert.match(source, /launchBrowser\(|chromium\.launch\(/, `${test} does not drive Chromium`);
-    assert.ok(coverage.actions.some((action) => submitsAction(source, action)), `${test} submits none of the actions of ${view}`);
+    assert.ok(
+      coverage.actions.some((action) => submitsAction(source, action)),
+      `${test} submits none of the actions of ${view}`,
+    );
     return source;
   });
   for (const action of coverage.actions) {
-    assert.ok(sources.some((source) => submitsAction(source, action)), `${tests.join(' or ')} never submits ${action} through submits(page, action, click) (a form of ${view})`);
+    assert.ok(
+      sources.some((source) => submitsAction(source, action)),
+      `${tests.join(' or ')} never submits ${action} through submits(page, action, click) (a form of ${view})`,
+    );
   }
 }
 
-const views = readdirSync(VIEWS).filter((name) => name.endsWith('.ejs')).sort();
+const views = readdirSync(VIEWS)
+  .filter((name) => name.endsWith('.ejs'))
+  .sort();
 const withForms = views.flatMap((view) => {
   const forms = formsOf(view);
   return forms ? [{ view, forms }] : [];
@@ -106,7 +114,10 @@ describe('every page with a form has a browser test that submits it as rendered'
     assert.deepEqual(formsOf('login.ejs')?.literal, ['/interaction/:uid/login', '/interaction/:uid/abort']);
     assert.ok(submitsAction(`await submits(page, '/interaction/:uid/mfa', () => click());`, '/interaction/:uid/mfa'));
     assert.ok(!submitsAction(`await submits(page, '/interaction/:uid/mfa/enrol', () => click());`, '/interaction/:uid/mfa'), 'a longer action is not this one');
-    assert.ok(!submitsAction(`const action = '/interaction/:uid/mfa'; await button.click();`, '/interaction/:uid/mfa'), 'naming the action without submits() does not count');
+    assert.ok(
+      !submitsAction(`const action = '/interaction/:uid/mfa'; await button.click();`, '/interaction/:uid/mfa'),
+      'naming the action without submits() does not count',
+    );
   });
 
   it('every page with a form is listed', () => {
@@ -116,7 +127,10 @@ describe('every page with a form has a browser test that submits it as rendered'
 
   it('no listed page has lost its form or been removed', () => {
     const names = new Set(withForms.map(({ view }) => view));
-    assert.deepEqual(Object.keys(COVERED).filter((view) => !names.has(view)), []);
+    assert.deepEqual(
+      Object.keys(COVERED).filter((view) => !names.has(view)),
+      [],
+    );
   });
 
   for (const { view, forms } of withForms) {

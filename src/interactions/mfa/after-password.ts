@@ -34,10 +34,15 @@ export async function continueAfterPassword(
   }
   if (decision.blocked) {
     deps.audit.emit({ type: 'login.failed', accountId: account.id, clientId, detail: { reason: 'mfa_not_set_up', mfa: decision.reasons } });
-    await finish(ctx, provider, {
-      error: 'unmet_authentication_requirements',
-      error_description: 'multi-factor authentication is required and is not set up for this account',
-    }, json);
+    await finish(
+      ctx,
+      provider,
+      {
+        error: 'unmet_authentication_requirements',
+        error_description: 'multi-factor authentication is required and is not set up for this account',
+      },
+      json,
+    );
     return;
   }
 

@@ -12,9 +12,14 @@ import type { MfaStep } from './step.ts';
 
 export async function submitEnrolment(deps: InteractionDeps, request: StepContext<z.infer<typeof codeForm>, MfaStep>): Promise<void> {
   const { ctx, json, form, provider, interaction, step } = request;
-  const result = await deps.mfa.completeEnrolment(step.accountId, form.code, { kind: 'interaction', id: interaction.uid }, {
-    clientId: String(interaction.params.client_id),
-  });
+  const result = await deps.mfa.completeEnrolment(
+    step.accountId,
+    form.code,
+    { kind: 'interaction', id: interaction.uid },
+    {
+      clientId: String(interaction.params.client_id),
+    },
+  );
   if (!result.ok) {
     await answerWrongCode(ctx, deps, interaction, step, json);
     return;

@@ -4,9 +4,9 @@
  * get the same facts, including the secret and otpauth URI while enrolling.
  */
 import type { Context } from 'koa';
-import { groupSecret, qrDataUri } from '../../views/qr.ts';
 import { wantsJson } from '../../security/body.ts';
 import { csrfToken } from '../../security/csrf.ts';
+import { groupSecret, qrDataUri } from '../../views/qr.ts';
 import type { Interaction, InteractionDeps, StepContext } from '../types.ts';
 import type { MfaStep } from './step.ts';
 
@@ -30,7 +30,15 @@ export async function showMfaStep(ctx: Context, deps: InteractionDeps, interacti
   if (enrolled) {
     if (wantsJson(ctx)) {
       ctx.status = status;
-      ctx.body = { uid, prompt: { name: 'mfa' }, enrolled: true, methods: ['totp', 'backup_code'], verify_url: `/interaction/${uid}/mfa`, csrf_token: csrf, ...(options.error ? { error: 'invalid_code', error_description: options.error } : {}) };
+      ctx.body = {
+        uid,
+        prompt: { name: 'mfa' },
+        enrolled: true,
+        methods: ['totp', 'backup_code'],
+        verify_url: `/interaction/${uid}/mfa`,
+        csrf_token: csrf,
+        ...(options.error ? { error: 'invalid_code', error_description: options.error } : {}),
+      };
       return;
     }
     await deps.render(ctx, 'mfa', { uid, csrf, clientName, error: options.error }, status);
@@ -53,17 +61,22 @@ export async function showMfaStep(ctx: Context, deps: InteractionDeps, interacti
     };
     return;
   }
-  await deps.render(ctx, 'mfa-enrol', {
-    title: 'Set up two-step verification',
-    lead: `${clientName} asks for a second step when you sign in. Set up an authenticator app to continue.`,
-    action: `/interaction/${uid}/mfa/enrol`,
-    cancelAction: `/interaction/${uid}/abort`,
-    cancelLabel: `Cancel and return to ${clientName}`,
-    csrf,
-    qr: await qrDataUri(enrolment.uri),
-    secret: groupSecret(enrolment.secret),
-    error: options.error,
-  }, status);
+  await deps.render(
+    ctx,
+    'mfa-enrol',
+    {
+      title: 'Set up two-step verification',
+      lead: `${clientName} asks for a second step when you sign in. Set up an authenticator app to continue.`,
+      action: `/interaction/${uid}/mfa/enrol`,
+      cancelAction: `/interaction/${uid}/abort`,
+      cancelLabel: `Cancel and return to ${clientName}`,
+      csrf,
+      qr: await qrDataUri(enrolment.uri),
+      secret: groupSecret(enrolment.secret),
+      error: options.error,
+    },
+    status,
+  );
 }
 
 /** A wrong or used code: 401, as JSON or as the same second-factor page with the reason. */

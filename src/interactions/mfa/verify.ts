@@ -28,7 +28,11 @@ export async function submitMfa(deps: InteractionDeps, request: StepContext<z.in
       ctx.body = { redirect_to: redirectTo, backup_codes_remaining: result.backupCodesRemaining };
       return;
     }
-    await deps.render(ctx, 'mfa-codes-left', { remaining: result.backupCodesRemaining, low: result.backupCodesRemaining <= BACKUP_CODES_LOW, continueUrl: redirectTo });
+    await deps.render(ctx, 'mfa-codes-left', {
+      remaining: result.backupCodesRemaining,
+      low: result.backupCodesRemaining <= BACKUP_CODES_LOW,
+      continueUrl: redirectTo,
+    });
     return;
   }
   await finish(ctx, provider, login, json);

@@ -21,13 +21,13 @@
  */
 import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditBus } from '../../audit/bus.ts';
+import { epochSeconds } from '../../platform/clock.ts';
 import type { ModelPayload, ModelStore } from '../../storage/port.ts';
 import { overrideModel } from '../model-view.ts';
 import { createFamilyKeeper } from './family.ts';
 import { FAMILY_BEGAN_AT, type PasswordChangedAt, predatesPasswordChange } from './password-change.ts';
 import { judgeReplay, type ReuseReason, ROTATED_AT, ROTATED_FROM } from './replay.ts';
 import { rotatesRefreshTokens } from './rotation.ts';
-import { epochSeconds } from '../../platform/clock.ts';
 
 export interface ReuseReport {
   ctx: KoaContextWithOIDC;

@@ -26,10 +26,7 @@ export interface FamilyRecord {
 
 export type ReuseReason = 'replayed' | 'stale' | 'concurrent' | 'other_client';
 
-export type ReplayVerdict =
-  | { kind: 'grace'; successorId: string }
-  | { kind: 'in_flight' }
-  | { kind: 'reuse'; reason: ReuseReason };
+export type ReplayVerdict = { kind: 'grace'; successorId: string } | { kind: 'in_flight' } | { kind: 'reuse'; reason: ReuseReason };
 
 export function judgeReplay(presentedId: string, family: FamilyRecord[], graceMs: number, now: number): ReplayVerdict {
   if (graceMs <= 0) return { kind: 'reuse', reason: 'replayed' };

@@ -8,8 +8,8 @@
  * (the store's conditional write again) sends the logout; the rest only revoke, which is idempotent.
  */
 import type { AuditBus } from '../../audit/bus.ts';
-import type { BackchannelSender } from '../backchannel.ts';
 import type { ModelStore } from '../../storage/port.ts';
+import type { BackchannelSender } from '../backchannel.ts';
 import type { RevokeGrant } from '../grants.ts';
 import type { ReuseReport } from './guard.ts';
 

@@ -1,7 +1,8 @@
 /** Accounts on nedb: unique indexes on the normalised username and email. */
-import type { Db } from './nedb.ts';
+
 import { type AccountRecord, type AccountRepository, DuplicateError } from '../port.ts';
 import { type Collection, isUniqueViolation } from './datastore.ts';
+import type { Db } from './nedb.ts';
 
 type AccountDocument = Omit<AccountRecord, 'id'> & { _id: string };
 

@@ -2,19 +2,15 @@
  * The embedded backend: zero set-up, one process, persisted under DATA_DIR. Two processes must
  * not open the same directory (each keeps its own in-memory copy); use the mongo backend to scale out.
  */
+
+import { StoreNotReadyError } from '../errors.ts';
 import { MODEL_NAMES } from '../models.ts';
 import type { ModelStore, Store } from '../port.ts';
-import { StoreNotReadyError } from '../errors.ts';
 import { createAccountRepository } from './accounts.ts';
 import { type CompactionReport, createCompactor } from './compaction.ts';
 import { createCollectionSet } from './datastore.ts';
 import { createModelStore } from './models.ts';
-import {
-  createAuditRepository,
-  createKeyRepository,
-  createMfaRepository,
-  createRecordRepository,
-} from './repositories.ts';
+import { createAuditRepository, createKeyRepository, createMfaRepository, createRecordRepository } from './repositories.ts';
 
 /** Kept here too so code that imported the list from this module keeps working. */
 export { MODEL_NAMES };

@@ -96,10 +96,7 @@ export async function createModelStore(collection: Collection, model: string): P
     },
     async consume(id) {
       const consumed = Math.floor(Date.now() / 1000);
-      const { numAffected } = await db.updateAsync(
-        { _id: id, consumed: { $exists: false } },
-        { $set: { consumed } },
-      );
+      const { numAffected } = await db.updateAsync({ _id: id, consumed: { $exists: false } }, { $set: { consumed } });
       return numAffected === 1;
     },
     async destroy(id) {

@@ -34,7 +34,4 @@ export interface Db<S extends object = Record<string, unknown>> {
   removeAsync(query: object, options: { multi?: boolean }): Promise<number>;
 }
 
-export const Datastore = nedb as unknown as new (options: {
-  filename: string;
-  modes?: { fileMode: number; dirMode: number };
-}) => Db;
+export const Datastore = nedb as unknown as new (options: { filename: string; modes?: { fileMode: number; dirMode: number } }) => Db;

@@ -1,15 +1,8 @@
 /** Keys, audit events, MFA factors and small records on nedb. */
-import type { Db } from './nedb.ts';
-import type {
-  AuditRecord,
-  AuditRepository,
-  KeyRecord,
-  KeyRepository,
-  MfaFactorRecord,
-  MfaRepository,
-  RecordRepository,
-} from '../port.ts';
+
+import type { AuditRecord, AuditRepository, KeyRecord, KeyRepository, MfaFactorRecord, MfaRepository, RecordRepository } from '../port.ts';
 import { type Collection, isUniqueViolation } from './datastore.ts';
+import type { Db } from './nedb.ts';
 
 type WithId<T, K extends keyof T> = Omit<T, K> & { _id: string };
 
@@ -57,10 +50,7 @@ export async function createAuditRepository(collection: Collection): Promise<Aud
       return docs.map((doc) => ({ id: doc._id, ...strip(doc) }) as AuditRecord);
     },
     async purgeExpired(now, unstampedBefore) {
-      return db.removeAsync(
-        { $or: [{ expiresAt: { $lt: now } }, { expiresAt: { $exists: false }, at: { $lt: unstampedBefore } }] },
-        { multi: true },
-      );
+      return db.removeAsync({ $or: [{ expiresAt: { $lt: now } }, { expiresAt: { $exists: false }, at: { $lt: unstampedBefore } }] }, { multi: true });
     },
   };
 }
@@ -91,10 +81,7 @@ export async function createMfaRepository(collection: Collection): Promise<MfaRe
       return numAffected === 1;
     },
     async useBackupCode(id, codeHash) {
-      const { numAffected } = await db.updateAsync(
-        { _id: id, codeHashes: codeHash },
-        { $pull: { codeHashes: codeHash } },
-      );
+      const { numAffected } = await db.updateAsync({ _id: id, codeHashes: codeHash }, { $pull: { codeHashes: codeHash } });
       return numAffected === 1;
     },
   };
@@ -135,10 +122,7 @@ export async function createRecordRepository(records: Collection, locks: Collect
     async tryLock(name, holder, ttlSeconds) {
       const now = new Date();
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-      const { numAffected } = await lockDb.updateAsync(
-        { _id: name, $or: [{ holder }, { expiresAt: { $lt: now } }] },
-        { $set: { holder, expiresAt } },
-      );
+      const { numAffected } = await lockDb.updateAsync({ _id: name, $or: [{ holder }, { expiresAt: { $lt: now } }] }, { $set: { holder, expiresAt } });
       if (numAffected === 1) return true;
       try {
         await lockDb.insertAsync({ _id: name, holder, expiresAt });

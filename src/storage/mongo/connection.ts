@@ -6,7 +6,7 @@
  * operator tunes them in MONGODB_URI (`?maxPoolSize=50&serverSelectionTimeoutMS=2000`) without a
  * new release. (The driver itself lets the options object win, hence connectionOptions.)
  */
-import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
+import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
 
 export const CONNECTION_DEFAULTS = {
   /**

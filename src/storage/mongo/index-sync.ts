@@ -40,10 +40,7 @@ function sameSpec(wanted: IndexDefinition, existing: ExistingIndex): boolean {
   );
 }
 
-export function findIndexProblems(
-  wanted: readonly IndexDefinition[],
-  existing: ReadonlyMap<string, readonly ExistingIndex[]>,
-): IndexProblem[] {
+export function findIndexProblems(wanted: readonly IndexDefinition[], existing: ReadonlyMap<string, readonly ExistingIndex[]>): IndexProblem[] {
   const problems: IndexProblem[] = [];
   for (const index of wanted) {
     const present = existing.get(index.collection) ?? [];
@@ -77,10 +74,7 @@ async function listExisting(connection: Connection, collection: string): Promise
   }
 }
 
-export async function missingIndexes(
-  connection: Connection,
-  wanted: readonly IndexDefinition[] = INDEXES,
-): Promise<IndexProblem[]> {
+export async function missingIndexes(connection: Connection, wanted: readonly IndexDefinition[] = INDEXES): Promise<IndexProblem[]> {
   const existing = new Map<string, ExistingIndex[]>();
   for (const collection of new Set(wanted.map((index) => index.collection))) {
     existing.set(collection, await listExisting(connection, collection));
@@ -116,9 +110,7 @@ export async function ensureIndexes(
   if (conflicts.length > 0) throw new IndexConflictError(conflicts);
   const created = problems.map((problem) => problem.index);
   for (const collection of new Set(created.map((index) => index.collection))) {
-    const descriptions = created
-      .filter((index) => index.collection === collection)
-      .map(({ collection: _collection, ...description }) => description);
+    const descriptions = created.filter((index) => index.collection === collection).map(({ collection: _collection, ...description }) => description);
     await connection.collection(collection).createIndexes(descriptions);
   }
   return { created, present: wanted.filter((index) => !created.includes(index)) };

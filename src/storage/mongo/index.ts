@@ -54,10 +54,7 @@ export async function createMongoStore(uri: string, options: MongoConnectionOpti
     keys: createKeyRepository(connection.collection<KeyDocument>(COLLECTIONS.keys)),
     audit: createAuditRepository(connection.collection<AuditDocument>(COLLECTIONS.audit)),
     mfa: createMfaRepository(connection.collection<MfaDocument>(COLLECTIONS.mfa)),
-    records: createRecordRepository(
-      connection.collection<RecordDocument>(COLLECTIONS.records),
-      connection.collection<LockDocument>(COLLECTIONS.locks),
-    ),
+    records: createRecordRepository(connection.collection<RecordDocument>(COLLECTIONS.records), connection.collection<LockDocument>(COLLECTIONS.locks)),
     async ping() {
       const db = connection.db;
       if (!db) throw new Error('MongoDB connection is not open');

@@ -42,13 +42,7 @@ function whereString(field: string): IndexOptions {
   return { partialFilterExpression: { [field]: { $type: 'string' } } };
 }
 
-const GRANT_BOUND = new Set([
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-]);
+const GRANT_BOUND = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 const PERSON_BOUND = new Set(['Session', 'Grant']);
 
 function modelIndexes(model: string, collection: string): IndexDefinition[] {

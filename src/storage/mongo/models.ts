@@ -21,25 +21,18 @@ export function createModelStore(collection: Collection<ModelDocument>): ModelSt
     findByUid: (uid) => findOne({ 'payload.uid': stringEquals(uid) }),
     findByUserCode: (userCode) => findOne({ 'payload.userCode': stringEquals(userCode) }),
     async findByAccountId(accountId) {
-      const docs = await collection
-        .find({ 'payload.accountId': stringEquals(accountId), ...notExpired(new Date()) })
-        .toArray();
+      const docs = await collection.find({ 'payload.accountId': stringEquals(accountId), ...notExpired(new Date()) }).toArray();
       return docs.map((doc) => ({ id: doc._id, payload: fromModelDocument(doc) }));
     },
     async findByGrantId(grantId) {
-      const docs = await collection
-        .find({ 'payload.grantId': stringEquals(grantId), ...notExpired(new Date()) })
-        .toArray();
+      const docs = await collection.find({ 'payload.grantId': stringEquals(grantId), ...notExpired(new Date()) }).toArray();
       return docs.map((doc) => ({ id: doc._id, payload: fromModelDocument(doc) }));
     },
     async consume(id) {
       // One conditional write: of any number of concurrent callers, the server lets exactly one
       // match a document that has no mark yet. An expired record cannot be consumed either.
       const consumed = Math.floor(Date.now() / 1000);
-      const result = await collection.updateOne(
-        { _id: { $eq: id }, consumed: { $exists: false }, ...notExpired(new Date()) },
-        { $set: { consumed } },
-      );
+      const result = await collection.updateOne({ _id: { $eq: id }, consumed: { $exists: false }, ...notExpired(new Date()) }, { $set: { consumed } });
       return result.modifiedCount === 1;
     },
     async destroy(id) {

@@ -19,10 +19,7 @@ export interface LockDocument {
   expiresAt: Date;
 }
 
-export function createRecordRepository(
-  records: Collection<RecordDocument>,
-  locks: Collection<LockDocument>,
-): RecordRepository {
+export function createRecordRepository(records: Collection<RecordDocument>, locks: Collection<LockDocument>): RecordRepository {
   return {
     async get<T>(kind: string, id: string) {
       const doc = await records.findOne({ _id: `${kind}:${id}` });
@@ -45,11 +42,7 @@ export function createRecordRepository(
         // Matches the lease if we hold it or it ran out; otherwise the upsert tries to insert a
         // second document with the same _id, and the unique _id index refuses it: the lease is
         // held by someone else. Concurrent first takers race on that same insert; one wins.
-        await locks.findOneAndUpdate(
-          { _id: name, $or: [{ holder }, { expiresAt: { $lt: now } }] },
-          { $set: { holder, expiresAt } },
-          { upsert: true },
-        );
+        await locks.findOneAndUpdate({ _id: name, $or: [{ holder }, { expiresAt: { $lt: now } }] }, { $set: { holder, expiresAt } }, { upsert: true });
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;

@@ -43,9 +43,7 @@ async function race(server: TestServer, web: oidc.Configuration, barrier?: Barri
       await new Promise((resolve) => setImmediate(resolve));
     }
   })();
-  const settled = await Promise.allSettled(
-    Array.from({ length: PARALLEL }, () => oidc.refreshTokenGrant(web, first.refresh_token as string)),
-  );
+  const settled = await Promise.allSettled(Array.from({ length: PARALLEL }, () => oidc.refreshTokenGrant(web, first.refresh_token as string)));
   running = false;
   await sampler;
   if (barrier) assert.equal(barrier.held, PARALLEL, 'every request reached the store before any consumed');

@@ -36,7 +36,11 @@ describe('replay verdict', () => {
     assert.deepEqual(judgeReplay('a', retried, 30_000, t0 + 31_000), { kind: 'reuse', reason: 'replayed' });
   });
   it('is reuse (stale) when a successor has been used since', () => {
-    const used = [record('a', { consumed: 1 }), record('b', { rotatedFrom: 'a', rotatedAt: t0, consumed: 2 }), record('c', { rotatedFrom: 'b', rotatedAt: t0 + 1 })];
+    const used = [
+      record('a', { consumed: 1 }),
+      record('b', { rotatedFrom: 'a', rotatedAt: t0, consumed: 2 }),
+      record('c', { rotatedFrom: 'b', rotatedAt: t0 + 1 }),
+    ];
     assert.deepEqual(judgeReplay('a', used, 30_000, t0 + 2), { kind: 'reuse', reason: 'stale' });
   });
   it('is in flight when no successor is stored yet, or the only one was just retired', () => {
@@ -100,7 +104,10 @@ describe('family checks after a write', () => {
     await tokens.upsert('other-grant', { grantId: 'g3' }, 60);
     await tokens.upsert('newest', { grantId: 'g2' }, 60);
     await keeper.afterFirstToken('newest', 'g2');
-    assert.deepEqual((await tokens.findByGrantId('g2')).map((entry) => entry.id), ['newest']);
+    assert.deepEqual(
+      (await tokens.findByGrantId('g2')).map((entry) => entry.id),
+      ['newest'],
+    );
     assert.ok(await tokens.find('other-grant'));
     await tokens.upsert('orphan', { grantId: 'revoked-grant' }, 60);
     await keeper.afterFirstToken('orphan', 'revoked-grant');
