@@ -117,7 +117,11 @@ export function confirmEnrolment(deps: ConsoleDeps) {
   };
 }
 
-export function regenerateCodes(deps: ConsoleDeps) {
+/**
+ * Making new backup codes and turning two-step verification off both need a fresh code (TOTP or
+ * backup code) in the same form: a wrong one shows the status page again with 401.
+ */
+function withFreshCode(deps: ConsoleDeps, act: (ctx: Context, account: AccountRecord) => Promise<void>) {
   return async (ctx: Context) => {
     const form = await parseBody(ctx, codeForm);
     verifyCsrf(ctx, form.csrf);
@@ -127,23 +131,19 @@ export function regenerateCodes(deps: ConsoleDeps) {
       await statusPage(ctx, deps, account, { error: WRONG_CODE, status: 401 });
       return;
     }
-    const codes = await deps.mfa.regenerateBackupCodes(account.id);
-    await deps.render(ctx, 'mfa-backup-codes', { codes, continueUrl: '/account/mfa', continueLabel: 'Done', replaced: true });
+    await act(ctx, account);
   };
 }
 
-export function removeMfa(deps: ConsoleDeps) {
-  return async (ctx: Context) => {
-    const form = await parseBody(ctx, codeForm);
-    verifyCsrf(ctx, form.csrf);
-    const { account } = await signedIn(ctx, deps);
-    const check = await deps.mfa.verify(account.id, form.code);
-    if (!check.ok) {
-      await statusPage(ctx, deps, account, { error: WRONG_CODE, status: 401 });
-      return;
-    }
+export const regenerateCodes = (deps: ConsoleDeps) =>
+  withFreshCode(deps, async (ctx, account) => {
+    const codes = await deps.mfa.regenerateBackupCodes(account.id);
+    await deps.render(ctx, 'mfa-backup-codes', { codes, continueUrl: '/account/mfa', continueLabel: 'Done', replaced: true });
+  });
+
+export const removeMfa = (deps: ConsoleDeps) =>
+  withFreshCode(deps, async (ctx, account) => {
     await deps.mfa.remove(account.id);
     ctx.status = 303;
     ctx.redirect('/account/mfa?done=removed');
-  };
-}
+  });
