@@ -5,7 +5,7 @@
  * by a real Redis (redis-server started here) or, without Redis, by the store poll.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
@@ -18,6 +18,7 @@ import { localSignal } from '../../src/keys/signal.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
 import type { Store } from '../../src/storage/port.ts';
+import { MONGODB_URI, mongoDatabases } from '../support/mongo.ts';
 import { REDIS_SKIP, startRedis, type TestRedis } from '../support/redis.ts';
 import { discover } from '../support/rp.ts';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -26,7 +27,6 @@ import { tempDir } from '../support/tmp.ts';
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 // Tests pick their backend from the environment directly; src/ reads it only through config.
-const MONGODB_URI = process.env.MONGODB_URI;
 const MONGO_SKIP = MONGODB_URI ? false : 'MONGODB_URI not set: the two-instance test on MongoDB is skipped';
 const SECRETS = { COOKIE_KEYS: randomBytes(32).toString('base64url'), KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url') };
 
@@ -48,16 +48,17 @@ async function embedded(): Promise<Backend> {
   };
 }
 
-async function mongo(uri: string): Promise<Backend> {
-  const { createMongoStore } = await import('../../src/storage/mongo/index.ts');
-  const dbName = `portcullis_test_${randomUUID().slice(0, 8)}`;
-  const first = await createMongoStore(uri, { dbName });
-  await first.ensureIndexes();
-  const second = await createMongoStore(uri, { dbName });
+const databases = MONGODB_URI ? mongoDatabases(MONGODB_URI) : undefined;
+
+/** Two connections to one fresh database: two instances of one deployment. */
+async function mongo(): Promise<Backend> {
+  if (!databases) throw new Error('MONGODB_URI is not set');
+  const dbName = databases.fresh();
+  const first = await databases.open(dbName);
+  const second = await databases.open(dbName, { indexes: false });
   return {
     stores: async () => [first, second],
     async cleanup() {
-      await first.connection.dropDatabase();
       await first.close();
       await second.close();
     },
@@ -175,7 +176,7 @@ function twoInstanceRotation(name: string, open: () => Promise<Backend>, skip: s
 }
 
 twoInstanceRotation('the embedded store', embedded, false);
-twoInstanceRotation('MongoDB', () => mongo(MONGODB_URI as string), MONGO_SKIP);
+twoInstanceRotation('MongoDB', mongo, MONGO_SKIP);
 
 describe('two instances without Redis: the store poll carries changes', () => {
   let backend: Backend;

@@ -8,16 +8,14 @@
  * reads the family from the store as fast as it can: at no point may it hold two live tokens.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createConnection } from 'mongoose';
 import * as oidc from 'openid-client';
 import { bearerKey } from '../../../src/oidc/bearer-ids.ts';
 import { createEmbeddedStore } from '../../../src/storage/embedded/index.ts';
-import { createMongoStore } from '../../../src/storage/mongo/index.ts';
 import type { Store } from '../../../src/storage/port.ts';
 import { type BarrierStore, withFindBarrier } from '../../support/barrier-store.ts';
 import { auditEvents, familyOf, grantExists, invalidGrant, liveTokens, signIn } from '../../support/families.ts';
+import { MONGODB_URI, mongoDatabases, mongoSkipped } from '../../support/mongo.ts';
 import { discover } from '../../support/rp.ts';
 import { startServer, type TestServer } from '../../support/server.ts';
 import { tempDir } from '../../support/tmp.ts';
@@ -137,25 +135,12 @@ concurrencySuite('embedded', async () => {
   };
 });
 
-// Tests choose their backend from the environment directly; src/ reads it only through config.
-const uri = process.env.MONGODB_URI;
-if (uri) {
-  const databases: string[] = [];
-  after(async () => {
-    for (const dbName of databases) {
-      const connection = await createConnection(uri, { dbName, serverSelectionTimeoutMS: 5000 }).asPromise();
-      await connection.dropDatabase();
-      await connection.close();
-    }
-  });
+if (MONGODB_URI) {
+  const databases = mongoDatabases(MONGODB_URI);
   concurrencySuite('mongo', async () => {
-    const dbName = `portcullis_test_${randomUUID().slice(0, 8)}`;
-    databases.push(dbName);
-    const store = await createMongoStore(uri, { dbName });
-    await store.ensureIndexes();
+    const store = await databases.open();
     return { store, close: () => store.close() };
   });
 } else {
-  console.warn('\n*** MONGODB_URI is not set: parallel refreshes are NOT tested against MongoDB ***\n');
-  it('parallel refreshes on mongo', { skip: 'MONGODB_URI is not set: mongo NOT tested' }, () => {});
+  mongoSkipped('parallel refreshes');
 }
