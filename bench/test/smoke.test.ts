@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const RUN = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
+const RUN = fileURLToPath(new URL('../run.ts', import.meta.url));
 
 function runBench(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
