@@ -73,6 +73,7 @@ import { errorHandler } from './security/error-handler.ts';
 import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { requestContext } from './security/request-context.ts';
+import { ROUTER_OPTIONS } from './security/routing.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
 import { createSessionLimit } from './sessions/limit.ts';
@@ -128,7 +129,7 @@ export interface Portcullis {
 
 async function staticAssets(): Promise<Router> {
   const css = await readFile(`${ASSETS_DIR}portcullis.css`);
-  const router = new Router();
+  const router = new Router(ROUTER_OPTIONS);
   router.get('/assets/portcullis.css', (ctx) => {
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');

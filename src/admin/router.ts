@@ -15,6 +15,7 @@ import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import type { KeyManager } from '../keys/manager.ts';
 import type { Limiter } from '../lockout/limiter.ts';
+import { ROUTER_OPTIONS } from '../security/routing.ts';
 import { requireOperator } from './auth.ts';
 import { keyHandlers } from './keys.ts';
 import { lockoutHandlers } from './lockout.ts';
@@ -31,13 +32,16 @@ export interface AdminDeps {
 export function adminRouter(deps: AdminDeps): Router {
   const keys = keyHandlers(deps.keys);
   const lockout = lockoutHandlers(deps);
-  const router = new Router({ prefix: ADMIN_PREFIX });
-  router.use(requireOperator(deps.token));
-  router.get('/keys', keys.list);
-  router.post('/keys/rotate', keys.rotate);
-  router.post('/keys/:kid/revoke', keys.revoke);
-  router.get('/lockout', lockout.status);
-  router.post('/lockout/unlock', lockout.sharedCounters, lockout.unlock);
-  router.post('/lockout/lock', lockout.sharedCounters, lockout.lock);
+  // Case-sensitive like every router of ours (security/routing.ts), and the credential is checked
+  // on each route itself rather than by router.use, whose prefix match @koa/router builds apart
+  // from the routes': a route must never be reachable by a spelling its guard does not match.
+  const auth = requireOperator(deps.token);
+  const router = new Router({ prefix: ADMIN_PREFIX, ...ROUTER_OPTIONS });
+  router.get('/keys', auth, keys.list);
+  router.post('/keys/rotate', auth, keys.rotate);
+  router.post('/keys/:kid/revoke', auth, keys.revoke);
+  router.get('/lockout', auth, lockout.status);
+  router.post('/lockout/unlock', auth, lockout.sharedCounters, lockout.unlock);
+  router.post('/lockout/lock', auth, lockout.sharedCounters, lockout.lock);
   return router;
 }

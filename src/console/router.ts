@@ -7,6 +7,7 @@
  */
 import Router from '@koa/router';
 import { noStore } from '../security/headers.ts';
+import { ROUTER_OPTIONS } from '../security/routing.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { confirmEnrolment, regenerateCodes, removeMfa, showEnrolment, showStatus } from './mfa.ts';
 import { showPasswordForm, submitPasswordChange } from './password.ts';
@@ -16,7 +17,7 @@ import { endOtherSessionsByForm, endSessionByForm, showSessions } from './sessio
 export type { ConsoleDeps } from './deps.ts';
 
 export function consoleRouter(deps: ConsoleDeps): Router {
-  const router = new Router({ prefix: '/account' });
+  const router = new Router({ prefix: '/account', ...ROUTER_OPTIONS });
   router.use(noStore);
   router.get('/sessions', showSessions(deps));
   router.post('/sessions/end', endSessionByForm(deps));

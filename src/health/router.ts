@@ -1,5 +1,6 @@
 /** /healthz: the process answers. /readyz: the store answers too (load balancers route on this). */
 import Router from '@koa/router';
+import { ROUTER_OPTIONS } from '../security/routing.ts';
 import { StoreNotReadyError } from '../storage/errors.ts';
 import type { Store } from '../storage/port.ts';
 
@@ -13,7 +14,7 @@ function reasonOf(error: unknown): string {
 }
 
 export function healthRouter(store: Store): Router {
-  const router = new Router();
+  const router = new Router(ROUTER_OPTIONS);
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };

@@ -7,6 +7,7 @@
 import Router from '@koa/router';
 import { codeForm } from '../security/code-form.ts';
 import { noStore } from '../security/headers.ts';
+import { ROUTER_OPTIONS } from '../security/routing.ts';
 import { abortInteraction, submitConsent } from './consent.ts';
 import { submitLogin } from './login.ts';
 import { submitEnrolment } from './mfa/enrol.ts';
@@ -31,7 +32,7 @@ export const INTERACTION_ROUTES: readonly InteractionRoute[] = [
 ];
 
 export function interactionRouter(deps: InteractionDeps): Router {
-  const router = new Router({ prefix: INTERACTION_PREFIX });
+  const router = new Router({ prefix: INTERACTION_PREFIX, ...ROUTER_OPTIONS });
   router.use(noStore);
   for (const route of INTERACTION_ROUTES) {
     const handler = route.build(deps);

@@ -9,7 +9,7 @@ import { COMMANDS } from '../../src/cli/commands.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { openLoginForm } from '../support/login-form.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 const TOKEN = 'operator-token-that-is-long-enough-0123456789';
 
@@ -35,6 +35,29 @@ describe('admin API: one prefix, one credential', () => {
     const old = await admin('/admin/lockout/unlock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"alice"}' });
     assert.equal(old.status, 404);
     assert.equal((await admin('/admin/v1/keys')).status, 200);
+  });
+
+  it('answers no other spelling of an admin route without the token: case variants and trailing slashes', async () => {
+    const variants: Array<[string, string]> = [
+      ['GET', '/ADMIN/v1/keys'],
+      ['GET', '/Admin/V1/Keys'],
+      ['GET', '/admin/V1/keys'],
+      ['GET', '/ADMIN/v1/keys/'],
+      ['GET', '/admin/v1/keys/'],
+      ['POST', '/ADMIN/v1/keys/rotate'],
+      ['POST', '/ADMIN/v1/lockout/lock'],
+      ['GET', '/admin/v1/LOCKOUT?username=alice'],
+    ];
+    for (const [method, path] of variants) {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: '{"username":"alice"}' } : {}),
+      });
+      assert.ok([401, 404].includes(response.status), `${method} ${path} answered ${response.status} without a token`);
+    }
+    const form = await openLoginForm(server.url);
+    assert.equal((await form.attempt('alice', PASSWORD)).status, 303, 'nobody locked alice on the way');
   });
 
   it('guards keys and lockout with the same check and the same error', async () => {
