@@ -26,8 +26,17 @@ const ANONYMOUS_WHEN_ACCOUNTLESS = new Set(['logout', 'interaction.aborted', 'lo
 
 const isFailure = (type: string) => type.endsWith('.failed') || type.endsWith('.error') || type.endsWith('_failed');
 
-/** A known client whose authentication failed: oidc-provider names the client only once found. */
-const knownClientAuthFailure = (event: AuditRecord) => event.type === 'token.failed' && Boolean(event.clientId) && event.detail?.error === 'invalid_client';
+/**
+ * A known confidential client whose authentication failed (oidc-provider names the client only
+ * once found): someone may be guessing its secret. A client without a secret
+ * (`token_endpoint_auth_method: none`) has nothing to guess, and anyone can fail in its name.
+ */
+const knownClientAuthFailure = (event: AuditRecord) =>
+  event.type === 'token.failed' &&
+  Boolean(event.clientId) &&
+  event.detail?.error === 'invalid_client' &&
+  event.detail?.client_auth !== undefined &&
+  event.detail.client_auth !== 'none';
 
 export function isStoredEvent(event: AuditRecord): boolean {
   if (LOG_ONLY_EVENTS.has(event.type)) return false;

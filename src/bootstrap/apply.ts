@@ -22,11 +22,23 @@ import { type BootstrapFile, type BootstrapUser, bootstrapSchema } from './schem
 interface Applied {
   entry: string;
   record: string;
+  /** Fingerprint of the file's `password_hash` when it was applied (a sign-in may re-hash it since). */
+  passwordHash?: string;
 }
 
 const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 
+/**
+ * What of a stored user bootstrap compares with what it left. The password is represented by when
+ * it last changed, not by its hash: a sign-in re-hashing a cheaper hash (accounts/service.ts) is no
+ * operator edit, while a password set by any other means moves `passwordChangedAt`.
+ */
 function userState(account: AccountRecord) {
+  return { username: account.username, email: account.email, name: account.name, roles: account.roles, passwordChangedAt: account.passwordChangedAt };
+}
+
+/** The state as releases before 2026-12 recorded it (with the hash), so an upgrade is no edit. */
+function legacyUserState(account: AccountRecord) {
   return { username: account.username, email: account.email, name: account.name, roles: account.roles, passwordHash: account.passwordHash };
 }
 
@@ -105,7 +117,8 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
   }
   const entryPrint = fingerprint(user);
   if (existing && applied?.entry === entryPrint) return;
-  if (existing && (!applied || applied.record !== fingerprint(userState(existing)))) {
+  const untouched = (record: AccountRecord) => applied?.record === fingerprint(userState(record)) || applied?.record === fingerprint(legacyUserState(record));
+  if (existing && !untouched(existing)) {
     logger.warn({ username }, 'bootstrap: user changed since it was applied (or not created by bootstrap); file entry not applied');
     return;
   }
@@ -127,12 +140,20 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
       email: user.email?.toLowerCase(),
       name: user.name,
       roles: user.roles,
-      ...(user.password_hash ? { passwordHash: user.password_hash } : {}),
+      // A new hash in the file is a password reset: older refresh-token families are refused from now on.
+      // The same hash as last applied is no reset, even where a sign-in has re-hashed it since.
+      ...(user.password_hash && fingerprint(user.password_hash) !== (applied?.passwordHash ?? fingerprint(existing.passwordHash))
+        ? { passwordHash: user.password_hash, passwordChangedAt: new Date() }
+        : {}),
       updatedAt: new Date(),
     });
     if (user.password) await accounts.setPassword(existing.id, user.password);
     account = (await store.accounts.findById(existing.id)) as AccountRecord;
     logger.info({ username }, 'bootstrap: user updated');
   }
-  await store.records.put<Applied>('bootstrap-user', username, { entry: entryPrint, record: fingerprint(userState(account)) });
+  await store.records.put<Applied>('bootstrap-user', username, {
+    entry: entryPrint,
+    record: fingerprint(userState(account)),
+    ...(user.password_hash ? { passwordHash: fingerprint(user.password_hash) } : {}),
+  });
 }

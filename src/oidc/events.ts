@@ -23,7 +23,11 @@ export function subscribeProviderEvents(provider: Provider, audit: AuditBus, log
     audit.emit({ type: 'token.issued', ...ids(ctx), detail: { grant_type: ctx.oidc.params?.grant_type } });
   });
   on('grant.error', (ctx: KoaContextWithOIDC, error: ErrorLike) => {
-    audit.emit({ type: 'token.failed', ...ids(ctx), detail: { grant_type: ctx?.oidc?.params?.grant_type, error: error.error } });
+    // Whether the client has a secret to guess: only then is its failed authentication worth storing
+    // (audit/stored-events.ts); anyone can fail in a public client's name.
+    const method = ctx?.oidc?.client?.clientAuthMethod;
+    const detail = { grant_type: ctx?.oidc?.params?.grant_type, error: error.error, ...(method ? { client_auth: method } : {}) };
+    audit.emit({ type: 'token.failed', ...ids(ctx), detail });
   });
   on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     audit.emit({ type: 'grant.revoked', ...ids(ctx), detail: { grantId } });

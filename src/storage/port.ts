@@ -115,10 +115,11 @@ export interface AuditRepository {
   /** Newest first. */
   list(query?: AuditQuery): Promise<AuditRecord[]>;
   /**
-   * Deletes records whose `expiresAt` is before `now`, and records without one (written before
-   * retention existed) whose `at` is before `unstampedBefore`; resolves with how many went.
+   * Deletes records whose `expiresAt` is before `now`, and every record written (`at`) before
+   * `writtenBefore`, stamped or not, so a lowered retention applies to what is already stored;
+   * resolves with how many went.
    */
-  purgeExpired(now: Date, unstampedBefore: Date): Promise<number>;
+  purgeExpired(now: Date, writtenBefore: Date): Promise<number>;
 }
 
 export type MfaFactorType = 'totp' | 'backup_codes';

@@ -91,6 +91,20 @@ describe('unauthenticated requests and the store', () => {
     assert.equal(failures[0]?.clientId, 'machine');
   });
 
+  it('failing in a public client’s name is only logged: a client without a secret has nothing to guess', async () => {
+    const before = (await stored()).filter((event) => event.type === 'token.failed').length;
+    for (let i = 0; i < 3; i += 1) {
+      const token = await fetch(`${server.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'x', client_id: 'spa', client_secret: `guess-${i}` }),
+      });
+      assert.equal(token.status, 401);
+    }
+    await server.portcullis.audit.flush();
+    assert.equal((await stored()).filter((event) => event.type === 'token.failed').length, before);
+  });
+
   it('a failed login for a known user is stored, one for an unknown username is only logged', async () => {
     const form = await openLoginForm(server.url);
     assert.equal((await form.attempt('bob', 'not the password')).status, 401);

@@ -226,15 +226,16 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.equal((await store.audit.list({ accountId: 'p-b' })).length, 1);
       });
 
-      it('purges records past their expiry, and unstamped ones older than the cut-off', async () => {
+      it('purges records past their expiry, and every record written before the cut-off (a lowered retention applies)', async () => {
         const now = new Date();
         const hour = 3_600_000;
         const at = (offset: number) => new Date(now.getTime() + offset);
-        await store.audit.append({ id: 'purge-expired', type: 'purge.test', at: at(-2 * hour), expiresAt: at(-hour) });
-        await store.audit.append({ id: 'purge-live', type: 'purge.test', at: at(-2 * hour), expiresAt: at(hour) });
+        await store.audit.append({ id: 'purge-expired', type: 'purge.test', at: at(-hour / 2), expiresAt: at(-hour / 4) });
+        await store.audit.append({ id: 'purge-live', type: 'purge.test', at: at(-hour / 2), expiresAt: at(hour) });
+        await store.audit.append({ id: 'purge-lowered', type: 'purge.test', at: at(-2 * hour), expiresAt: at(hour) });
         await store.audit.append({ id: 'purge-old', type: 'purge.test', at: at(-3 * hour) });
         await store.audit.append({ id: 'purge-recent', type: 'purge.test', at: at(-hour / 2) });
-        assert.equal(await store.audit.purgeExpired(now, at(-hour)), 2);
+        assert.equal(await store.audit.purgeExpired(now, at(-hour)), 3);
         const left = await store.audit.list({ type: 'purge.test' });
         assert.deepEqual(left.map((event) => event.id).sort(), ['purge-live', 'purge-recent']);
       });

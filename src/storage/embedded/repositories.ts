@@ -49,8 +49,8 @@ export async function createAuditRepository(collection: Collection): Promise<Aud
         .limit(query.limit ?? 100);
       return docs.map((doc) => ({ id: doc._id, ...strip(doc) }) as AuditRecord);
     },
-    async purgeExpired(now, unstampedBefore) {
-      return db.removeAsync({ $or: [{ expiresAt: { $lt: now } }, { expiresAt: { $exists: false }, at: { $lt: unstampedBefore } }] }, { multi: true });
+    async purgeExpired(now, writtenBefore) {
+      return db.removeAsync({ $or: [{ expiresAt: { $lt: now } }, { at: { $lt: writtenBefore } }] }, { multi: true });
     },
   };
 }

@@ -54,11 +54,12 @@ export function createAuditRepository(collection: Collection<AuditDocument>): Au
         ...(detail ? { detail: unescapeKeys(detail) } : {}),
       }));
     },
-    async purgeExpired(now, unstampedBefore) {
+    async purgeExpired(now, writtenBefore) {
       // The TTL index (indexes.ts) deletes stamped records by itself, within a minute or so of
-      // expiry; this catches the rest, and records from before retention existed.
+      // expiry; this catches the rest: records from before retention existed, and records written
+      // longer ago than the retention in force now (it may have been lowered since they were stamped).
       const { deletedCount } = await collection.deleteMany({
-        $or: [{ expiresAt: { $lt: now } }, { expiresAt: { $exists: false }, at: { $lt: unstampedBefore } }],
+        $or: [{ expiresAt: { $lt: now } }, { at: { $lt: writtenBefore } }],
       });
       return deletedCount;
     },
