@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { type Browser, chromium } from 'playwright-core';
-import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
+import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE } from '../support/devices.ts';
 import { invalidGrant, signIn } from '../support/families.ts';
 import { submits } from '../support/pages.ts';
@@ -42,19 +42,7 @@ describe('sessions page in Chromium', { skip: existsSync(CHROMIUM) ? false : `${
     server = await startServer({
       bootstrap: {
         ...DEFAULT_BOOTSTRAP,
-        clients: [
-          ...DEFAULT_BOOTSTRAP.clients,
-          {
-            client_id: 'bcl-app',
-            client_secret: 'bcl-app-secret-that-is-long-enough',
-            client_name: 'Back-Channel App',
-            redirect_uris: [CALLBACK],
-            grant_types: ['authorization_code', 'refresh_token'],
-            scope: 'openid profile email offline_access',
-            backchannel_logout_uri: receiver.url,
-            backchannel_logout_session_required: true,
-          },
-        ],
+        clients: [...DEFAULT_BOOTSTRAP.clients, backchannelClient(receiver)],
       },
       options: { fetch: loopbackFetch },
     });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
+import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import { Browserless } from '../support/browserless.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { auditEvents, invalidGrant, signIn } from '../support/families.ts';
@@ -29,16 +29,7 @@ describe('self-service sessions', () => {
         ...DEFAULT_BOOTSTRAP,
         clients: [
           ...DEFAULT_BOOTSTRAP.clients,
-          {
-            client_id: 'bcl-app',
-            client_secret: 'bcl-app-secret-that-is-long-enough',
-            client_name: 'Back-Channel App',
-            redirect_uris: [CALLBACK],
-            grant_types: ['authorization_code', 'refresh_token'],
-            scope: 'openid profile email offline_access',
-            backchannel_logout_uri: receiver.url,
-            backchannel_logout_session_required: true,
-          },
+          backchannelClient(receiver),
           {
             client_id: 'gone-app',
             client_secret: 'gone-app-secret-that-is-long-enough',

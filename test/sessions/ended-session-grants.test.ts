@@ -10,11 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
+import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import type { Browserless } from '../support/browserless.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { familyOf, grantExists, invalidGrant, signIn } from '../support/families.ts';
-import { CALLBACK, discover, redeem, startAuthorization } from '../support/rp.ts';
+import { discover, redeem, startAuthorization } from '../support/rp.ts';
 import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 const NEW_PASSWORD = 'a different passphrase entirely';
@@ -32,19 +32,7 @@ describe('grants whose browser session has ended', () => {
       env: { SESSION_IDLE_TTL: `${IDLE_SECONDS}s` },
       bootstrap: {
         ...DEFAULT_BOOTSTRAP,
-        clients: [
-          ...DEFAULT_BOOTSTRAP.clients,
-          {
-            client_id: 'bcl-app',
-            client_secret: 'bcl-app-secret-that-is-long-enough',
-            client_name: 'Back-Channel App',
-            redirect_uris: [CALLBACK],
-            grant_types: ['authorization_code', 'refresh_token'],
-            scope: 'openid profile email offline_access',
-            backchannel_logout_uri: receiver.url,
-            backchannel_logout_session_required: true,
-          },
-        ],
+        clients: [...DEFAULT_BOOTSTRAP.clients, backchannelClient(receiver)],
       },
       options: { fetch: loopbackFetch },
     });

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CALLBACK } from './rp.ts';
 
 export interface Receiver {
   url: string;
@@ -57,3 +58,17 @@ export const loopbackFetch = (input: string | URL | Request, init?: RequestInit)
   const { dispatcher: _ssrfGuard, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
   return fetch(input, rest);
 };
+
+/** The relying party these tests sign in to when they watch back-channel logouts: `bcl-app`, sending them to `receiver`. */
+export function backchannelClient(receiver: Receiver, scope = 'openid profile email offline_access') {
+  return {
+    client_id: 'bcl-app',
+    client_secret: 'bcl-app-secret-that-is-long-enough',
+    client_name: 'Back-Channel App',
+    redirect_uris: [CALLBACK],
+    grant_types: ['authorization_code', 'refresh_token'],
+    scope,
+    backchannel_logout_uri: receiver.url,
+    backchannel_logout_session_required: true,
+  };
+}

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { bearerKey } from '../../../src/oidc/bearer-ids.ts';
-import { loopbackFetch, type Receiver, startReceiver } from '../../support/backchannel.ts';
+import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../../support/backchannel.ts';
 import { Browserless } from '../../support/browserless.ts';
 import { auditEvents, familyOf, grantExists, invalidGrant, liveTokens, signIn } from '../../support/families.ts';
 import { CALLBACK, discover } from '../../support/rp.ts';
@@ -21,16 +21,7 @@ function bootstrap(receiver: Receiver) {
     ...DEFAULT_BOOTSTRAP,
     clients: [
       ...DEFAULT_BOOTSTRAP.clients,
-      {
-        client_id: 'bcl-app',
-        client_secret: 'bcl-app-secret-that-is-long-enough',
-        client_name: 'Back-Channel App',
-        redirect_uris: [CALLBACK],
-        grant_types: ['authorization_code', 'refresh_token'],
-        scope: SCOPE,
-        backchannel_logout_uri: receiver.url,
-        backchannel_logout_session_required: true,
-      },
+      backchannelClient(receiver, SCOPE),
       {
         client_id: 'steady-app',
         client_secret: 'steady-app-secret-that-is-long-enough',
