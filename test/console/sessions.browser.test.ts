@@ -4,35 +4,23 @@
  * every other session, and watch the back-channel logout arrive at the client's receiver.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
+import { chromiumMissing, launchBrowser } from '../support/browser.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE } from '../support/devices.ts';
 import { invalidGrant, signIn } from '../support/families.ts';
 import { submits } from '../support/pages.ts';
 import { CALLBACK, discover, startAuthorization } from '../support/rp.ts';
 import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-if (!existsSync(CHROMIUM)) {
-  console.warn(`\n*** ${CHROMIUM} is missing: the sessions page is NOT tested in a browser (apt-get install chromium) ***\n`);
+if (chromiumMissing) {
+  console.warn(`\n*** ${chromiumMissing} (the sessions page; apt-get install chromium) ***\n`);
 }
 
-describe('sessions page in Chromium', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing` }, () => {
+describe('sessions page in Chromium', { skip: chromiumMissing }, () => {
   let server: TestServer;
   let receiver: Receiver;
   let browser: Browser;
@@ -46,7 +34,7 @@ describe('sessions page in Chromium', { skip: existsSync(CHROMIUM) ? false : `${
       },
       options: { fetch: loopbackFetch },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
