@@ -8,11 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
+import type { JWK } from 'jose';
 import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
+import { createAdminAuth } from './admin/auth.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
@@ -24,6 +26,7 @@ import type { Config } from './config/index.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
 import { interactionRouter } from './interactions/router.ts';
+import { publicJwks } from './keys/keystore.ts';
 import { createKeyManager, type KeyManager } from './keys/manager.ts';
 import { keyPolicy, longestSignedTokenLifetime } from './keys/policy.ts';
 import { createRedisSignal } from './keys/redis-signal.ts';
@@ -61,6 +64,8 @@ import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/route
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { currentRequest } from './platform/request-context.ts';
+import { createRoleRegistry } from './rbac/roles.ts';
+import { adminResourceOf } from './rbac/scopes.ts';
 import { wantsJson } from './security/body.ts';
 import { browserBudget } from './security/browser-budget.ts';
 import { canonicalProviderPaths } from './security/canonical-paths.ts';
@@ -256,9 +261,16 @@ async function assemble(
     config.keys.jwksMaxAge,
   );
   let holder: ProviderHolder;
+  // The public keys the issuer publishes now: the admin API verifies its tokens against them.
+  let verificationKeys: JWK[] = [];
   try {
-    holder = createProviderHolder(providerFactory(await keys.prepare()));
-    await keys.watch((jwks) => holder.swap(providerFactory(jwks)));
+    const prepared = await keys.prepare();
+    holder = createProviderHolder(providerFactory(prepared));
+    verificationKeys = publicJwks(prepared);
+    await keys.watch((jwks) => {
+      holder.swap(providerFactory(jwks));
+      verificationKeys = publicJwks(jwks);
+    });
     if (config.bootstrapFile) {
       const file = await readBootstrapFile(config.bootstrapFile);
       await applyBootstrap(file, {
@@ -333,7 +345,25 @@ async function assemble(
     interactionRouter({ holder, accounts, audit, render, guard, mfa, policy: mfaPolicy, now, sessionLimit }),
     consoleRouter({ holder, accounts, sessions, changePassword, mfa, render, now }),
   ];
-  if (config.operator.token) routers.push(adminRouter({ token: config.operator.token, keys, limiter: lockout.limiter, accounts, audit }));
+  const roles = createRoleRegistry(store.records);
+  const adminAuth = createAdminAuth({
+    issuer: config.issuer,
+    resource: adminResourceOf(config.issuer),
+    operatorToken: config.operator.token,
+    verificationKeys: () => verificationKeys,
+    findAccount: (id) => accounts.findById(id),
+    async findClient(id) {
+      const client = await holder.current.Client.find(id).catch(() => undefined);
+      return client ? (client.metadata() as Record<string, unknown>) : undefined;
+    },
+    roles,
+    maxAuthAge: config.admin.maxAuthAge,
+    allowedAddresses: config.admin.allowedAddresses,
+    audit,
+    logger,
+    now,
+  });
+  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit }));
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

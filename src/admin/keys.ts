@@ -5,12 +5,15 @@
  */
 import type { Context } from 'koa';
 import { z } from 'zod';
+import type { AuditBus } from '../audit/bus.ts';
 import { SUPPORTED_ALGS } from '../config/algorithms.ts';
 import { KeyOperationError } from '../keys/errors.ts';
 import type { KeyManager } from '../keys/manager.ts';
 import { parseBody } from '../security/body.ts';
 import { AppError } from '../security/errors.ts';
 import type { KeyRecord } from '../storage/port.ts';
+import { auditAdmin } from './audit.ts';
+import { route } from './routes.ts';
 
 const rotateSchema = z.object({ alg: z.enum(SUPPORTED_ALGS).optional(), immediate: z.boolean().optional() }).strict();
 /** Our kids are 16 base64url characters; anything far from that is not worth a lookup. */
@@ -53,17 +56,28 @@ async function answer(ctx: Context, work: () => Promise<KeyRecord[]>): Promise<v
   }
 }
 
-export function keyHandlers(keys: KeyManager) {
+export function keyHandlers(keys: KeyManager, audit: AuditBus) {
   return {
     list: (ctx: Context) => answer(ctx, () => keys.list()),
     async rotate(ctx: Context) {
       const request = await parseBody(ctx, rotateSchema);
       await answer(ctx, () => keys.rotate(request));
+      auditAdmin(audit, ctx, { resource: 'keys', verb: 'rotate', fields: Object.keys(request) });
     },
     async revoke(ctx: Context) {
       const kid = (ctx.params as { kid?: string }).kid ?? '';
       if (!KID.test(kid)) throw new AppError(400, 'invalid_kid', 'kid must be 1 to 64 base64url characters');
       await answer(ctx, () => keys.revoke(kid));
+      auditAdmin(audit, ctx, { resource: 'keys', verb: 'revoke', target: { kind: 'key', id: kid } });
     },
   };
+}
+
+export function keyRoutes(keys: KeyManager, audit: AuditBus) {
+  const handlers = keyHandlers(keys, audit);
+  return [
+    route('get', '/keys', 'keys:read', handlers.list),
+    route('post', '/keys/rotate', 'keys:write', handlers.rotate),
+    route('post', '/keys/:kid/revoke', 'keys:write', handlers.revoke),
+  ];
 }

@@ -13,6 +13,9 @@ import type { Subject } from '../lockout/keys.ts';
 import type { Limiter } from '../lockout/limiter.ts';
 import { parseBody, parseQuery } from '../security/body.ts';
 import { AppError } from '../security/errors.ts';
+import { actorOf, actorRef } from './actor.ts';
+import { auditAdmin } from './audit.ts';
+import { route } from './routes.ts';
 
 const username = z.string().trim().min(1).max(254);
 const ip = z.string().refine((value) => isIP(value) !== 0, 'not an IP address');
@@ -31,6 +34,7 @@ export interface LockoutDeps {
 
 export function lockoutHandlers(deps: LockoutDeps) {
   const person = async (name: string) => (await deps.accounts.findByUsername(name))?.id;
+  const personOf = async (body: { username: string } | { ip: string }) => ('username' in body ? person(body.username) : undefined);
   return {
     /** A change made only in this process would come undone when Redis returns: refuse it. */
     async sharedCounters(_ctx: Context, next: Next) {
@@ -70,11 +74,12 @@ export function lockoutHandlers(deps: LockoutDeps) {
       if ('username' in body) {
         const accountId = await person(body.username);
         await deps.limiter.unlock({ username: body.username, ...(accountId ? { person: accountId } : {}) });
-        deps.audit.emit({ type: 'account.unlocked', accountId, detail: { scope: 'username', by: 'operator' } });
+        deps.audit.emit({ type: 'account.unlocked', accountId, detail: { scope: 'username', by: actorOf(ctx).kind, actor: actorRef(actorOf(ctx)) } });
       } else {
         await deps.limiter.unlock({ ip: body.ip });
-        deps.audit.emit({ type: 'account.unlocked', detail: { scope: 'ip', address: body.ip, by: 'operator' } });
+        deps.audit.emit({ type: 'account.unlocked', detail: { scope: 'ip', address: body.ip, by: actorOf(ctx).kind, actor: actorRef(actorOf(ctx)) } });
       }
+      auditLockout(deps.audit, ctx, 'unlock', body, await personOf(body));
       ctx.body = { unlocked: body };
     },
 
@@ -83,12 +88,45 @@ export function lockoutHandlers(deps: LockoutDeps) {
       if ('username' in body) {
         const accountId = await person(body.username);
         await deps.limiter.lock('username', body.username);
-        deps.audit.emit({ type: 'account.locked', accountId, detail: { scope: 'username', temporary: false, by: 'operator' } });
+        deps.audit.emit({
+          type: 'account.locked',
+          accountId,
+          detail: { scope: 'username', temporary: false, by: actorOf(ctx).kind, actor: actorRef(actorOf(ctx)) },
+        });
       } else {
         await deps.limiter.lock('ip', body.ip);
-        deps.audit.emit({ type: 'account.locked', detail: { scope: 'ip', address: body.ip, temporary: false, by: 'operator' } });
+        deps.audit.emit({
+          type: 'account.locked',
+          detail: { scope: 'ip', address: body.ip, temporary: false, by: actorOf(ctx).kind, actor: actorRef(actorOf(ctx)) },
+        });
       }
+      auditLockout(deps.audit, ctx, 'lock', body, await personOf(body));
       ctx.body = { locked: body };
     },
   };
+}
+
+export function lockoutRoutes(deps: LockoutDeps) {
+  const lockout = lockoutHandlers(deps);
+  return [
+    route('get', '/lockout', 'lockout:read', lockout.status),
+    route('post', '/lockout/unlock', 'lockout:write', lockout.sharedCounters, lockout.unlock),
+    route('post', '/lockout/lock', 'lockout:write', lockout.sharedCounters, lockout.lock),
+  ];
+}
+
+function auditLockout(
+  audit: AuditBus,
+  ctx: Context,
+  verb: 'lock' | 'unlock',
+  body: { username: string } | { ip: string },
+  accountId: string | undefined,
+): void {
+  auditAdmin(audit, ctx, {
+    resource: 'lockout',
+    verb,
+    target: accountId ? { kind: 'user', id: accountId } : undefined,
+    subject: accountId,
+    detail: 'username' in body ? { scope: 'username' } : { scope: 'ip', address: body.ip },
+  });
 }

@@ -1,2 +1,2 @@
-/** Where the admin API lives: the server mounts it here and the CLI calls it here. */
-export const ADMIN_PREFIX = '/admin/v1';
+/** Where the admin API lives (defined with its scopes in rbac/scopes.ts). */
+export { ADMIN_PREFIX } from '../rbac/scopes.ts';

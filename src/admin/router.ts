@@ -1,47 +1,43 @@
 /**
- * The admin API: every operator route, under one prefix and one credential
- * (`Authorization: Bearer <OPERATOR_TOKEN>`, see auth.ts). Without OPERATOR_TOKEN it is not
- * mounted at all (404). Answers are JSON and never cached.
+ * The admin API: one table of routes under /admin/v1, assembled from each resource's list, and one
+ * auth check (auth.ts) put in front of every route with the scope that route needs. Answers are
+ * JSON and never cached. docs/operations.md lists every route.
  *
- *   GET  /admin/v1/keys                  signing keys with state and dates (never private material)
- *   POST /admin/v1/keys/rotate           {"alg"?: "ES256", "immediate"?: true}
- *   POST /admin/v1/keys/:kid/revoke      compromise: out of the JWKS and distrusted at once
- *   GET  /admin/v1/lockout?username=&ip= throttling and hard locks of a username, an address or both
- *   POST /admin/v1/lockout/unlock        {"username"} or {"ip"}: ends waits, counts and hard locks
- *   POST /admin/v1/lockout/lock          {"username"} or {"ip"}: hard lock (423) until unlocked
+ *   keys      GET /keys · POST /keys/rotate · POST /keys/:kid/revoke
+ *   lockout   GET /lockout · POST /lockout/unlock · POST /lockout/lock
  */
 import Router from '@koa/router';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import type { KeyManager } from '../keys/manager.ts';
 import type { Limiter } from '../lockout/limiter.ts';
+import { ADMIN_PREFIX } from '../rbac/scopes.ts';
 import { ROUTER_OPTIONS } from '../security/routing.ts';
-import { requireOperator } from './auth.ts';
-import { keyHandlers } from './keys.ts';
-import { lockoutHandlers } from './lockout.ts';
-import { ADMIN_PREFIX } from './paths.ts';
+import type { AdminAuth } from './auth.ts';
+import { keyRoutes } from './keys.ts';
+import { lockoutRoutes } from './lockout.ts';
+import type { AdminRoute } from './routes.ts';
 
 export interface AdminDeps {
-  token: string;
+  auth: AdminAuth;
   keys: KeyManager;
   limiter: Limiter;
   accounts: AccountService;
   audit: AuditBus;
 }
 
+/** Every route of the admin API, in the order the docs list them. */
+export function adminRoutes(deps: AdminDeps): AdminRoute[] {
+  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps)];
+}
+
 export function adminRouter(deps: AdminDeps): Router {
-  const keys = keyHandlers(deps.keys);
-  const lockout = lockoutHandlers(deps);
   // Case-sensitive like every router of ours (security/routing.ts), and the credential is checked
   // on each route itself rather than by router.use, whose prefix match @koa/router builds apart
   // from the routes': a route must never be reachable by a spelling its guard does not match.
-  const auth = requireOperator(deps.token);
   const router = new Router({ prefix: ADMIN_PREFIX, ...ROUTER_OPTIONS });
-  router.get('/keys', auth, keys.list);
-  router.post('/keys/rotate', auth, keys.rotate);
-  router.post('/keys/:kid/revoke', auth, keys.revoke);
-  router.get('/lockout', auth, lockout.status);
-  router.post('/lockout/unlock', auth, lockout.sharedCounters, lockout.unlock);
-  router.post('/lockout/lock', auth, lockout.sharedCounters, lockout.lock);
+  for (const entry of adminRoutes(deps)) {
+    router[entry.method](entry.path, deps.auth.guard(entry.scope), ...entry.handlers);
+  }
   return router;
 }

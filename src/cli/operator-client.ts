@@ -13,7 +13,7 @@ const TIMEOUT_MS = 30_000;
 
 const HINTS: Record<number, string> = {
   401: "the server refused the token: OPERATOR_TOKEN must match the server's",
-  404: 'no admin API there: is OPERATOR_TOKEN set on the server, and OPERATOR_URL (or --url) right?',
+  404: 'no admin API there: is OPERATOR_URL (or --url) right?',
 };
 
 export async function callOperator(operator: Config['operator'], method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {

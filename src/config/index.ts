@@ -102,6 +102,12 @@ function toConfig(e: Environment) {
       algorithms: algorithms(e.KEY_ALGORITHMS),
       syncInterval: e.KEY_SYNC_INTERVAL,
     },
+    admin: {
+      tokenTtl: e.ADMIN_TOKEN_TTL,
+      maxAuthAge: e.ADMIN_MAX_AUTH_AGE,
+      requireMfa: e.ADMIN_REQUIRE_MFA === 'true',
+      allowedAddresses: e.ADMIN_ALLOWED_ADDRESSES,
+    },
     operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
     refreshTokens: { reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS },
     sessions: { limit: e.SESSION_LIMIT, limitMode: e.SESSION_LIMIT_MODE },

@@ -4,6 +4,7 @@
  * page is generated from this table (`npm run docs:config`; a test fails when it is stale), and
  * the `Config` type is derived from what index.ts maps these values to.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { SUPPORTED_ALGS } from './algorithms.ts';
 import { parseDuration } from './duration.ts';
@@ -128,8 +129,16 @@ export const VARIABLES = {
     '30s',
     'how often every instance re-reads the key set: the longest a key change takes to reach an instance when the Redis signal is lost',
   ),
+  ADMIN_TOKEN_TTL: duration('5m', 'lifetime of access tokens for the admin API (`<ISSUER>/admin/v1`)'),
+  ADMIN_MAX_AUTH_AGE: duration('12h', 'a person’s admin token is refused when their sign-in (`auth_time`) is older than this'),
+  ADMIN_REQUIRE_MFA: choice(
+    ['true', 'false'],
+    'true',
+    'a person’s admin token needs a second factor at sign-in; without one the answer is `unmet_authentication_requirements`',
+  ),
+  ADMIN_ALLOWED_ADDRESSES: list('CIDR ranges (or single addresses) allowed to call `/admin/v1`; unset, any address may (the token still decides)'),
   OPERATOR_TOKEN: optional(
-    `bearer token (≥ ${SECRET_MIN} characters) that turns on the admin API under \`/admin/v1\` (keys and lockout) for the CLI; unset, it does not exist (404)`,
+    `break-glass bearer token (≥ ${SECRET_MIN} characters) with every admin scope, for the CLI and first run; outside production a missing one is generated into \`DATA_DIR/dev-secrets.json\``,
     // Empty is unset (compose files pass empty variables through).
     z.string().refine((token) => token === '' || token.length >= SECRET_MIN, `must be at least ${SECRET_MIN} characters (e.g. openssl rand -base64 32)`),
   ),
@@ -210,6 +219,13 @@ type Shape = { [K in keyof typeof VARIABLES]: (typeof VARIABLES)[K]['type'] };
 
 const shape = Object.fromEntries(Object.entries(VARIABLES).map(([name, entry]) => [name, entry.type])) as Shape;
 
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+}
+
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Rules that involve several variables, each reported under the variable to change. */
@@ -223,6 +239,9 @@ export const environment = z.object(shape).superRefine((e, ctx) => {
   }
   for (const name of ['LOCKOUT_USER_IP_MAX_DELAY', 'LOCKOUT_USER_MAX_DELAY', 'LOCKOUT_CLIENT_MAX_DELAY'] as const) {
     if (e[name] < e.LOCKOUT_BACKOFF_BASE) fail(name, 'must not be shorter than LOCKOUT_BACKOFF_BASE');
+  }
+  for (const entry of e.ADMIN_ALLOWED_ADDRESSES) {
+    if (!isAddressOrRange(entry)) fail('ADMIN_ALLOWED_ADDRESSES', `"${entry}" is not an IP address or CIDR range`);
   }
   if (e.LOCKOUT_MFA_MAX_DELAY < e.LOCKOUT_MFA_BACKOFF_BASE) fail('LOCKOUT_MFA_MAX_DELAY', 'must not be shorter than LOCKOUT_MFA_BACKOFF_BASE');
   if (e.NODE_ENV !== 'production') return;

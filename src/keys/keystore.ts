@@ -22,3 +22,10 @@ export function publishedKeys(keys: readonly KeyRecord[]): KeyRecord[] {
 export function privateJwks(keys: readonly KeyRecord[], sealer: Sealer): PrivateJwk[] {
   return publishedKeys(keys).map((key) => JSON.parse(sealer.open(key.sealedPrivateJwk)) as PrivateJwk);
 }
+
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+
+/** The public halves of a key set, as /jwks publishes them: what verifies our own tokens in process. */
+export function publicJwks(keys: readonly PrivateJwk[]): Array<Record<string, unknown> & { kid: string; alg: string }> {
+  return keys.map((key) => Object.fromEntries(Object.entries(key).filter(([name]) => !PRIVATE_MEMBERS.has(name))) as PrivateJwk);
+}

@@ -30,19 +30,22 @@ function hopAddress(entry: string): string | undefined {
   return isIP(address) !== 0 ? address : undefined;
 }
 
-function trustList(trusted: string[]): BlockList {
+/** A list of addresses and CIDR ranges (TRUST_PROXY, ADMIN_ALLOWED_ADDRESSES); `variable` names it in errors. */
+export function addressList(entries: readonly string[], variable = 'TRUST_PROXY'): BlockList {
   const list = new BlockList();
-  for (const entry of trusted) {
+  for (const entry of entries) {
     const [address, prefix] = entry.split('/');
     const family = isIP(address ?? '') === 6 ? 'ipv6' : 'ipv4';
-    if (!address || !isIP(address)) throw new Error(`TRUST_PROXY: "${entry}" is not an IP address or CIDR range`);
-    if (prefix) list.addSubnet(address, Number(prefix), family);
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    const validPrefix = bits === undefined || (/^\d{1,3}$/.test(prefix ?? '') && bits <= (family === 'ipv6' ? 128 : 32));
+    if (!address || !isIP(address) || !validPrefix) throw new Error(`${variable}: "${entry}" is not an IP address or CIDR range`);
+    if (bits !== undefined) list.addSubnet(address, bits, family);
     else list.addAddress(address, family);
   }
   return list;
 }
 
-function isTrusted(list: BlockList, address: string): boolean {
+export function isListed(list: BlockList, address: string): boolean {
   const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
   return isIP(address) !== 0 && list.check(address, family);
 }
@@ -60,8 +63,8 @@ export function createClientIpResolver(trustProxy: boolean | string[]): {
   /** Removes forwarding headers that an untrusted peer sent; reduces a trusted peer's to what it vouches for. */
   sanitise(req: IncomingMessage): void;
 } {
-  const list = Array.isArray(trustProxy) ? trustList(trustProxy) : undefined;
-  const peerTrusted = (req: IncomingMessage) => trustProxy === true || (list !== undefined && isTrusted(list, normalise(req.socket.remoteAddress)));
+  const list = Array.isArray(trustProxy) ? addressList(trustProxy) : undefined;
+  const peerTrusted = (req: IncomingMessage) => trustProxy === true || (list !== undefined && isListed(list, normalise(req.socket.remoteAddress)));
 
   function resolve(req: IncomingMessage): string {
     const peer = normalise(req.socket.remoteAddress);
@@ -74,7 +77,7 @@ export function createClientIpResolver(trustProxy: boolean | string[]): {
       // An entry that is not an address (nginx writes "unknown" for a unix socket) ends the walk:
       // anything left of it was written by someone we do not trust.
       if (hop === undefined) return nearest;
-      if (trustProxy === true || !list || !isTrusted(list, hop)) return hop;
+      if (trustProxy === true || !list || !isListed(list, hop)) return hop;
       nearest = hop;
     }
     return nearest;

@@ -44,8 +44,15 @@ export interface AccountRecord {
   email?: string;
   emailVerified?: boolean;
   name?: string;
+  /** Application labels: the `roles` claim. They grant nothing in the admin API. */
   roles: string[];
+  /** Management roles (rbac/): what this person may do in the admin API. Absent on older records. */
+  adminRoles?: string[];
   status: AccountStatus;
+  /** Soft delete: cannot sign in, left out of lists; username and email stay reserved until purge. */
+  deletedAt?: Date;
+  /** An admin set the password with `must_change`: the next sign-in asks for a new one. */
+  mustChangePassword?: boolean;
   passwordHash: string;
   passwordChangedAt: Date;
   createdAt: Date;

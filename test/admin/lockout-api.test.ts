@@ -66,7 +66,7 @@ describe('admin API: one prefix, one credential', () => {
         headers: { authorization: 'Bearer wrong-wrong-wrong-wrong-wrong-wrong', accept: 'application/json' },
       });
       assert.equal(response.status, 401, path);
-      assert.equal(((await response.json()) as { error: string }).error, 'invalid_operator_token', path);
+      assert.equal(((await response.json()) as { error: string }).error, 'invalid_token', path);
     }
   });
 

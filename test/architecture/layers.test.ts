@@ -31,6 +31,7 @@ const LAYERS: Record<string, number> = {
   sessions: 2,
   audit: 2,
   mail: 2,
+  rbac: 2,
   storage: 1,
   // Templates and the renderer: a leaf that imports nothing of ours (oidc renders the provider's pages).
   views: 0.75,

@@ -163,7 +163,7 @@ describe('hard locks and the operator (in-process store)', () => {
 
     await server.portcullis.audit.flush();
     const [unlocked] = await server.portcullis.store.audit.list({ type: 'account.unlocked' });
-    assert.deepEqual(unlocked?.detail, { scope: 'username', by: 'operator' });
+    assert.deepEqual(unlocked?.detail, { scope: 'username', by: 'operator', actor: { kind: 'operator', id: 'operator' } });
     assert.ok(unlocked?.accountId);
     const policy = await server.portcullis.store.audit.list({ type: 'account.locked' });
     assert.ok(policy.some((event) => event.detail?.by === 'policy' && event.accountId === unlocked?.accountId));
@@ -178,7 +178,7 @@ describe('hard locks and the operator (in-process store)', () => {
 
     await server.portcullis.audit.flush();
     const [locked] = await server.portcullis.store.audit.list({ type: 'account.locked' });
-    assert.deepEqual(locked?.detail, { scope: 'ip', address: '127.0.0.1', temporary: false, by: 'operator' });
+    assert.deepEqual(locked?.detail, { scope: 'ip', address: '127.0.0.1', temporary: false, by: 'operator', actor: { kind: 'operator', id: 'operator' } });
     const [refused] = await server.portcullis.store.audit.list({ type: 'login.throttled' });
     assert.deepEqual(refused?.detail, { locked: 'ip' });
   });
@@ -209,7 +209,7 @@ describe('hard locks and the operator (in-process store)', () => {
       body: JSON.stringify({ username: 'alice' }),
     });
     assert.equal(wrong.status, 401);
-    assert.equal(((await wrong.json()) as { error: string }).error, 'invalid_operator_token');
+    assert.equal(((await wrong.json()) as { error: string }).error, 'invalid_token');
     const badIp = await cli('unlock-ip', 'not-an-ip');
     assert.equal(badIp.code, 1);
     assert.match(badIp.err[0] ?? '', /400 invalid_request/);
@@ -218,7 +218,7 @@ describe('hard locks and the operator (in-process store)', () => {
     assert.equal(noToken, 1);
   });
 
-  it('has no operator endpoint unless a token is configured, and says at start-up where counters live', async () => {
+  it('refuses the admin API without a token when none is configured, and says at start-up where counters live', async () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk, _encoding, callback) {
@@ -229,7 +229,7 @@ describe('hard locks and the operator (in-process store)', () => {
     const plain = await startServer({ options: { logger: createLogger('warn', sink) } });
     try {
       const response = await fetch(`${plain.url}/admin/v1/lockout/unlock`, { method: 'POST', headers: { accept: 'application/json' } });
-      assert.equal(response.status, 404);
+      assert.equal(response.status, 401);
       assert.ok(lines.some((line) => line.includes('REDIS_URL not set: lockout counters live in this process only')));
     } finally {
       await plain.close();
