@@ -9,9 +9,11 @@ import { SCOPE_CLAIMS } from '../accounts/claims.ts';
 import type { Config } from '../config/index.ts';
 import type { PrivateJwk } from '../keys/keystore.ts';
 import { epochSeconds } from '../platform/clock.ts';
+import { isAdminScope } from '../rbac/scopes.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
 import { deviceInputNotice } from './device-notice.ts';
+import { internalClients } from './internal-clients.ts';
 import { introspectionAllowed } from './introspection.ts';
 import { enabledAlgorithms } from './key-configuration.ts';
 import { postLogoutNotice } from './logout-notice.ts';
@@ -62,6 +64,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       long: { signed: true, httpOnly: true, sameSite: 'lax', ...secureCookies(config.issuer) },
       short: { signed: true, httpOnly: true, sameSite: 'lax', ...secureCookies(config.issuer) },
     },
+    // Portcullis's own clients (the account console, the CLI): from code, never from the store.
+    clients: internalClients(config.issuer),
     clientAuthMethods: [...CLIENT_AUTH_METHODS],
     clientDefaults: {
       grant_types: ['authorization_code'],
@@ -72,10 +76,18 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     clientBasedCORS: (_ctx, origin) => deps.corsAllows(origin),
     extraClientMetadata: {
       // require_mfa: every sign-in for this client includes a second factor (oidc/mfa-prompt.ts).
-      properties: ['first_party', 'require_mfa', ROTATION_METADATA],
+      // admin_scopes: the admin API scopes this client may ever receive (rbac/scopes.ts); none, none.
+      properties: ['first_party', 'require_mfa', 'admin_scopes', ROTATION_METADATA],
       validator(_ctx, key, value) {
         if ((key === 'first_party' || key === 'require_mfa') && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
+        }
+        if (
+          key === 'admin_scopes' &&
+          value !== undefined &&
+          !(Array.isArray(value) && value.every((scope) => typeof scope === 'string' && isAdminScope(scope)))
+        ) {
+          throw new errors.InvalidClientMetadata('admin_scopes must be an array of admin API scopes');
         }
         validateRotationMetadata(key, value);
       },
