@@ -34,12 +34,28 @@ const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringi
  * operator edit, while a password set by any other means moves `passwordChangedAt`.
  */
 function userState(account: AccountRecord) {
-  return { username: account.username, email: account.email, name: account.name, roles: account.roles, passwordChangedAt: account.passwordChangedAt };
+  return {
+    username: account.username,
+    email: account.email,
+    name: account.name,
+    roles: account.roles,
+    passwordChangedAt: account.passwordChangedAt,
+    adminRoles: account.adminRoles ?? [],
+  };
 }
 
-/** The state as releases before 2026-12 recorded it (with the hash), so an upgrade is no edit. */
-function legacyUserState(account: AccountRecord) {
-  return { username: account.username, email: account.email, name: account.name, roles: account.roles, passwordHash: account.passwordHash };
+/**
+ * The states earlier releases recorded, so an upgrade is no edit: before 2026-12 with the hash,
+ * then without admin roles (before the admin API). Those releases had no admin roles, so a record
+ * that holds some now was changed since (through the admin API): it never matches a legacy state.
+ */
+function legacyUserStates(account: AccountRecord) {
+  if (account.adminRoles?.length) return [];
+  const { username, email, name, roles } = account;
+  return [
+    { username, email, name, roles, passwordHash: account.passwordHash },
+    { username, email, name, roles, passwordChangedAt: account.passwordChangedAt },
+  ];
 }
 
 export async function readBootstrapFile(path: string): Promise<BootstrapFile> {
@@ -117,7 +133,7 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
   }
   const entryPrint = fingerprint(user);
   if (existing && applied?.entry === entryPrint) return;
-  const untouched = (record: AccountRecord) => applied?.record === fingerprint(userState(record)) || applied?.record === fingerprint(legacyUserState(record));
+  const untouched = (record: AccountRecord) => [userState(record), ...legacyUserStates(record)].some((state) => applied?.record === fingerprint(state));
   if (existing && !untouched(existing)) {
     logger.warn({ username }, 'bootstrap: user changed since it was applied (or not created by bootstrap); file entry not applied');
     return;
@@ -131,6 +147,7 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
       emailVerified: user.email_verified,
       name: user.name,
       roles: user.roles,
+      adminRoles: user.admin_roles,
       password: user.password,
       passwordHash: user.password_hash,
     });
@@ -140,6 +157,9 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
       email: user.email?.toLowerCase(),
       name: user.name,
       roles: user.roles,
+      // Absent from the entry: none. (Changing them does not end sessions: every admin request
+      // re-checks the person's roles, and tokens are issued within today's roles only.)
+      adminRoles: user.admin_roles?.length ? [...new Set(user.admin_roles)] : undefined,
       // A new hash in the file is a password reset: older refresh-token families are refused from now on.
       // The same hash as last applied is no reset, even where a sign-in has re-hashed it since.
       ...(user.password_hash && fingerprint(user.password_hash) !== (applied?.passwordHash ?? fingerprint(existing.passwordHash))
