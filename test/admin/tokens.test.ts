@@ -10,49 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { adminResourceOf } from '../../src/rbac/scopes.ts';
+import { ADMIN_BOOTSTRAP, CONSOLE, OPS } from '../support/admin.ts';
 import { Browserless } from '../support/browserless.ts';
 import { drive, enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
-import { CALLBACK, discover, startAuthorization } from '../support/rp.ts';
-import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
-
-export const OPS = { client_id: 'ops-robot', secret: 'ops-robot-secret-that-is-long-enough' };
-const CONSOLE = { client_id: 'admin-console', secret: 'admin-console-secret-that-is-long-enough' };
-
-const person = (username: string, adminRoles: string[]) => ({
-  username,
-  email: `${username}@example.com`,
-  name: username,
-  roles: ['user'],
-  admin_roles: adminRoles,
-  password: PASSWORD,
-});
-
-export const ADMIN_BOOTSTRAP = {
-  ...DEFAULT_BOOTSTRAP,
-  clients: [
-    ...DEFAULT_BOOTSTRAP.clients,
-    {
-      client_id: OPS.client_id,
-      client_secret: OPS.secret,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-      token_endpoint_auth_method: 'client_secret_post',
-      admin_scopes: ['users:read', 'keys:read', 'lockout:read'],
-    },
-    {
-      client_id: CONSOLE.client_id,
-      client_secret: CONSOLE.secret,
-      client_name: 'Admin Console',
-      redirect_uris: [CALLBACK],
-      grant_types: ['authorization_code', 'refresh_token'],
-      scope: 'openid profile offline_access',
-      first_party: true,
-      admin_scopes: ['users:read', 'users:write', 'users:mfa', 'keys:read', 'lockout:read', 'lockout:write'],
-    },
-  ],
-  users: [...DEFAULT_BOOTSTRAP.users, person('hanna', ['helpdesk']), person('ivan', ['admin']), person('judy', ['auditor'])],
-};
+import { discover, startAuthorization } from '../support/rp.ts';
+import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
 describe('admin tokens', () => {
   const clock = new TestClock();

@@ -96,8 +96,9 @@ describe('bootstrap admin roles', () => {
       const frank = (await server.portcullis.accounts.findByUsername('frank')) as AccountRecord;
       await server.portcullis.store.accounts.update(frank.id, { adminRoles: ['admin'] });
       await server.close();
-      let capture: ReturnType<typeof captureLogger>;
-      ({ server, capture } = await boot(dir, { users: [user('Frank F.')] }));
+      const next = await boot(dir, { users: [user('Frank F.')] });
+      server = next.server;
+      const capture = next.capture;
       const after_ = (await server.portcullis.accounts.findByUsername('frank')) as AccountRecord;
       assert.equal(after_.name, 'Frank', `previous release: ${previous}`);
       assert.deepEqual(after_.adminRoles, ['admin']);
