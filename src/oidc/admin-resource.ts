@@ -50,8 +50,12 @@ interface GrantSource {
   amr?: string[];
 }
 
-/** The code, device code or refresh token this token request redeems (undefined elsewhere). */
+/**
+ * The code, device code or refresh token this token request redeems; undefined elsewhere (the
+ * device code is an entity of the device pages too, before the person has signed in).
+ */
 function grantSource(ctx: KoaContextWithOIDC | undefined): GrantSource | undefined {
+  if (ctx?.oidc?.route !== 'token') return undefined;
   const entities = ctx?.oidc?.entities as Record<string, GrantSource | undefined> | undefined;
   return entities?.AuthorizationCode ?? entities?.DeviceCode ?? entities?.RefreshToken;
 }
