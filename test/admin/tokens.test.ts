@@ -108,3 +108,27 @@ describe('admin tokens', () => {
     });
   });
 });
+
+describe('admin tokens with ADMIN_REQUIRE_MFA=false', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ bootstrap: ADMIN_BOOTSTRAP, env: { ADMIN_REQUIRE_MFA: 'false', MFA_POLICY: 'when_required' } });
+  });
+  after(() => server.close());
+
+  it('gives a person without a second factor an admin token within their roles, with auth_time', async () => {
+    const resource = adminResourceOf(server.url);
+    const config = await discover(server.url, CONSOLE.client_id, CONSOLE.secret);
+    const start = await startAuthorization(config, { scope: 'openid users:read users:write', resource, prompt: 'login' });
+    const result = await drive(new Browserless(server.url), start.url.href, { username: 'judy', password: PASSWORD });
+    assert.deepEqual(result.seen, ['login']);
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      result.callback,
+      { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce },
+      { resource },
+    );
+    assert.equal(tokens.scope, 'users:read', 'auditor reads only');
+    assert.equal(typeof decodeJwt(tokens.access_token).auth_time, 'number');
+  });
+});
