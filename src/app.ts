@@ -23,6 +23,7 @@ import { attachAuditSinks } from './audit/sinks.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import type { Config } from './config/index.ts';
+import { consoleCookies } from './console/cookies.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
 import { interactionRouter } from './interactions/router.ts';
@@ -50,6 +51,7 @@ import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { createInProcessPoster } from './oidc/in-process.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { modelView } from './oidc/model-view.ts';
@@ -343,7 +345,19 @@ async function assemble(
     await staticAssets(),
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, mfa, policy: mfaPolicy, now, sessionLimit }),
-    consoleRouter({ holder, accounts, sessions, changePassword, mfa, render, now }),
+    consoleRouter({
+      holder,
+      accounts,
+      sessions,
+      changePassword,
+      mfa,
+      render,
+      now,
+      issuer: config.issuer,
+      cookies: consoleCookies({ https: new URL(config.issuer).protocol === 'https:' }),
+      post: createInProcessPoster(holder, config.issuer),
+      verificationKeys: () => verificationKeys,
+    }),
   ];
   const roles = createRoleRegistry(store.records);
   const adminAuth = createAdminAuth({
