@@ -34,6 +34,7 @@ import { createRedisSignal } from './keys/redis-signal.ts';
 import { createSealer, type Sealer } from './keys/sealing.ts';
 import { localSignal } from './keys/signal.ts';
 import { openLockout } from './lockout/index.ts';
+import { createMail, type Mail } from './mail/index.ts';
 import type { Limiter } from './lockout/limiter.ts';
 import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
@@ -129,6 +130,8 @@ export interface Portcullis {
   lockout: Limiter;
   /** Deletes stored audit records past AUDIT_RETENTION (hourly; tests call purge()). */
   auditRetention: AuditRetention;
+  /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
+  mail: Mail;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -294,6 +297,7 @@ async function assemble(
     throw error;
   }
 
+  const mail = createMail(config.mail, { logger, issuer: config.issuer, production: config.production });
   const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
@@ -420,6 +424,7 @@ async function assemble(
     logger,
     lockout: lockout.limiter,
     auditRetention,
+    mail,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -440,6 +445,7 @@ async function assemble(
         });
       }
       auditRetention.stop();
+      mail.mailer.close();
       await keys.close();
       await audit.flush();
       await lockout.close();
