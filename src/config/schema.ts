@@ -150,7 +150,10 @@ export const VARIABLES = {
   ),
   MAIL_FROM: optional(
     'the From of every message Portcullis sends; default `Portcullis <no-reply@<issuer host>>`',
-    z.string().max(320).refine((value) => !/[\r\n]/.test(value), 'must be one line'),
+    z
+      .string()
+      .max(320)
+      .refine((value) => !/[\r\n]/.test(value), 'must be one line'),
   ),
   OPERATOR_URL: variable(z.url().optional(), '`http://127.0.0.1:$PORT`', 'where the CLI finds the running server'),
   OUTBOUND_ALLOW_PRIVATE_ADDRESSES: variable(

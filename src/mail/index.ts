@@ -4,8 +4,8 @@ import { createMailer, type MailSettings, warnIfUnsent } from './mailer.ts';
 import { createNotices } from './notices.ts';
 
 export type { Mailer, MailMessage, MailSettings } from './mailer.ts';
-export type { NoticeKind, Notify } from './notices.ts';
 export { createMailer } from './mailer.ts';
+export type { NoticeKind, Notify } from './notices.ts';
 
 export function createMail(settings: MailSettings, deps: { logger: Logger; issuer: string; production: boolean; waitMs?: number }) {
   warnIfUnsent(settings, deps.production, deps.logger);

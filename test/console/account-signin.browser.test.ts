@@ -107,7 +107,15 @@ describe('account console sign-in in a real browser', { skip: chromiumMissing },
     });
     // Real console routes with a return-to that a careless check would follow off-site, and
     // paths that are no route at all (404, no sign-in).
-    const crafted = ['?//evil.example', '/sessions?next=https://evil.example', '/mfa?/\\evil', '?%2F%2Fevil.example', '//evil.example', '/%5Cevil', '/..%2F..%2F%2Fevil.example'];
+    const crafted = [
+      '?//evil.example',
+      '/sessions?next=https://evil.example',
+      '/mfa?/\\evil',
+      '?%2F%2Fevil.example',
+      '//evil.example',
+      '/%5Cevil',
+      '/..%2F..%2F%2Fevil.example',
+    ];
     for (const [index, tail] of crafted.entries()) {
       await context.clearCookies({ name: 'portcullis.account' });
       await page.goto(`${server.url}/account${tail}`);

@@ -151,7 +151,14 @@ describe('the account console signs in on its own', () => {
     // crafted addresses; the sign-in is silent, and wherever it ends, it ends on this origin under /account.
     const browser = new Browserless(server.url);
     await open(server, browser, '/account');
-    for (const path of ['/account//evil.example', '/account/%2F%2Fevil.example', '/account/%5Cevil', '/account/..%2F..%2Fevil', '/account/x/..//evil.example', '/account?next=https://evil.example']) {
+    for (const path of [
+      '/account//evil.example',
+      '/account/%2F%2Fevil.example',
+      '/account/%5Cevil',
+      '/account/..%2F..%2Fevil',
+      '/account/x/..//evil.example',
+      '/account?next=https://evil.example',
+    ]) {
       browser.jar.set('portcullis.account', '');
       const { url } = await browser.follow(path);
       assert.ok(url.startsWith(`${server.url}/account`), `${path} ended at ${url}`);
