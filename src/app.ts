@@ -222,7 +222,8 @@ async function assemble(
       longestSignedTokenLifetime({
         idToken: config.ttl.idToken,
         accessToken: config.ttl.accessToken,
-        resourceAccessTokens: resources.all().map((resource) => resource.accessTokenTTL ?? 0),
+        // The admin API's tokens (ADMIN_TOKEN_TTL) are signed too: no key retires while one may live.
+        resourceAccessTokens: [...resources.all().map((resource) => resource.accessTokenTTL ?? 0), config.admin.tokenTtl],
       }),
     ),
     now: options.keyClock ?? (() => new Date(now())),

@@ -132,3 +132,20 @@ describe('admin tokens with ADMIN_REQUIRE_MFA=false', () => {
     assert.equal(typeof decodeJwt(tokens.access_token).auth_time, 'number');
   });
 });
+
+describe('signing keys outlive admin tokens', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ env: { ADMIN_TOKEN_TTL: '3h', ACCESS_TOKEN_TTL: '10m', ID_TOKEN_TTL: '10m', KEY_SYNC_INTERVAL: '30s' } });
+  });
+  after(() => server.close());
+
+  it('a key that stops signing stays published at least ADMIN_TOKEN_TTL, the longest token it may have signed', async () => {
+    const [previous] = await server.portcullis.keys
+      .rotate({ alg: 'ES256', immediate: true })
+      .then(async () => (await server.portcullis.keys.list()).filter((key) => key.alg === 'ES256' && key.deactivatedAt && key.retiresAt));
+    assert.ok(previous, 'the key that signed until now');
+    const kept = ((previous.retiresAt as Date).getTime() - (previous.deactivatedAt as Date).getTime()) / 1000;
+    assert.ok(kept >= 3 * 3600, `kept ${kept} s`);
+  });
+});
