@@ -14,6 +14,7 @@ import type { HashParameters } from '../accounts/hashing.ts';
 import { type AccountService, normaliseUsername } from '../accounts/service.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
 import type { Logger } from '../platform/logger.ts';
+import { createRoleRegistry } from '../rbac/roles.ts';
 import type { AccountRecord, ModelStore, Store } from '../storage/port.ts';
 import { checkBootstrapHash } from './hash-parameters.ts';
 import { warnAboutOrphans } from './orphans.ts';
@@ -115,7 +116,20 @@ export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): 
   }
 
   for (const user of file.users) await applyUser(user, deps);
+  await warnAboutUnknownRoles(file, deps);
   await warnAboutOrphans(file, store, logger);
+}
+
+/** A role name no role answers to grants nothing; a typo in the file should not pass unseen. */
+async function warnAboutUnknownRoles(file: BootstrapFile, deps: BootstrapDeps): Promise<void> {
+  const roles = createRoleRegistry(deps.store.records);
+  for (const user of file.users) {
+    for (const name of user.admin_roles ?? []) {
+      if (!(await roles.get(name))) {
+        deps.logger.warn({ username: normaliseUsername(user.username), admin_role: name }, 'bootstrap: unknown admin role; it grants nothing');
+      }
+    }
+  }
 }
 
 async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void> {

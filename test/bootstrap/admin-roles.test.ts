@@ -52,10 +52,16 @@ describe('bootstrap admin roles', () => {
     await server.portcullis.store.records.put('bootstrap-user', 'frank', { ...applied, record: previousReleaseFingerprint(account) });
   }
 
-  it('creates a person with admin_roles and applies a later change of them', async () => {
+  it('creates a person with admin_roles and applies a later change of them; an unknown role name is warned about', async () => {
     const dir = await freshDir();
-    let { server } = await boot(dir, { users: [user('Frank', { admin_roles: ['helpdesk'] })] });
-    assert.deepEqual((await server.portcullis.accounts.findByUsername('frank'))?.adminRoles, ['helpdesk']);
+    const first = await boot(dir, { users: [user('Frank', { admin_roles: ['helpdesk', 'helpdsek'] })] });
+    let server = first.server;
+    assert.deepEqual((await server.portcullis.accounts.findByUsername('frank'))?.adminRoles, ['helpdesk', 'helpdsek']);
+    const unknown = first.capture.warnings().filter((line) => line.msg.includes('unknown admin role'));
+    assert.deepEqual(
+      unknown.map((line) => line.admin_role),
+      ['helpdsek'],
+    );
     await server.close();
     ({ server } = await boot(dir, { users: [user('Frank', { admin_roles: ['auditor', 'helpdesk'] })] }));
     assert.deepEqual((await server.portcullis.accounts.findByUsername('frank'))?.adminRoles, ['auditor', 'helpdesk']);
