@@ -24,13 +24,41 @@ const json = (value: unknown) => JSON.stringify(value);
 
 function cases(id: string): Case[] {
   const base = { username: 'matrix-new', password: PASSWORD };
-  const post = (name: string, body: unknown, status = 400, error = 'invalid_request'): Case => ({ name, method: 'POST', path: '/users', body: json(body), status, error });
-  const patch = (name: string, body: unknown, status = 400, error = 'invalid_request'): Case => ({ name, method: 'PATCH', path: `/users/${id}`, body: json(body), status, error });
-  const password = (name: string, body: unknown): Case => ({ name, method: 'POST', path: `/users/${id}/password`, body: json(body), status: 400, error: 'invalid_request' });
+  const post = (name: string, body: unknown, status = 400, error = 'invalid_request'): Case => ({
+    name,
+    method: 'POST',
+    path: '/users',
+    body: json(body),
+    status,
+    error,
+  });
+  const patch = (name: string, body: unknown, status = 400, error = 'invalid_request'): Case => ({
+    name,
+    method: 'PATCH',
+    path: `/users/${id}`,
+    body: json(body),
+    status,
+    error,
+  });
+  const password = (name: string, body: unknown): Case => ({
+    name,
+    method: 'POST',
+    path: `/users/${id}/password`,
+    body: json(body),
+    status: 400,
+    error: 'invalid_request',
+  });
   const get = (name: string, query: string): Case => ({ name, method: 'GET', path: `/users?${query}`, status: 400, error: 'invalid_request' });
   const bogusIds = ['%24ne', 'a'.repeat(200), '%7B%22%24ne%22%3A1%7D', 'with%20space', '%00', 'no-such-id'];
   const perRoute = (suffix: string, method: string, body?: string) =>
-    bogusIds.map((bogus) => ({ name: `${method} /users/${bogus.slice(0, 20)}${suffix}`, method, path: `/users/${bogus}${suffix}`, ...(body ? { body } : {}), status: 404, error: 'user_not_found' }));
+    bogusIds.map((bogus) => ({
+      name: `${method} /users/${bogus.slice(0, 20)}${suffix}`,
+      method,
+      path: `/users/${bogus}${suffix}`,
+      ...(body ? { body } : {}),
+      status: 404,
+      error: 'user_not_found',
+    }));
   return [
     post('username as an operator object', { ...base, username: { $ne: 1 } }),
     post('username as an array', { ...base, username: ['matrix-new'] }),
@@ -47,7 +75,15 @@ function cases(id: string): Case[] {
     post('must_change as a string', { ...base, must_change: 'true' }),
     post('a body that is an array', [base]),
     { name: 'a body that is not JSON', method: 'POST', path: '/users', body: '{"username":', status: 400, error: 'invalid_request' },
-    { name: 'an operator in a form field', method: 'POST', path: '/users', body: 'username[$ne]=1&password=x', contentType: 'application/x-www-form-urlencoded', status: 400, error: 'invalid_request' },
+    {
+      name: 'an operator in a form field',
+      method: 'POST',
+      path: '/users',
+      body: 'username[$ne]=1&password=x',
+      contentType: 'application/x-www-form-urlencoded',
+      status: 400,
+      error: 'invalid_request',
+    },
     { name: 'an oversized create body', method: 'POST', path: '/users', body: json({ ...base, name: HUGE }), status: 413, error: 'request_too_large' },
     get('q as an operator', 'q[$ne]=1'),
     get('q repeated', 'q=a&q=b'),
@@ -73,7 +109,14 @@ function cases(id: string): Case[] {
     password('a password too short', { password: 'short' }),
     password('a hash that is not argon2id', { password_hash: 'plaintext' }),
     password('an unknown field', { password: PASSWORD, notify: false }),
-    { name: 'an oversized password body', method: 'POST', path: `/users/${id}/password`, body: json({ password: HUGE }), status: 413, error: 'request_too_large' },
+    {
+      name: 'an oversized password body',
+      method: 'POST',
+      path: `/users/${id}/password`,
+      body: json({ password: HUGE }),
+      status: 413,
+      error: 'request_too_large',
+    },
     ...perRoute('', 'GET'),
     ...perRoute('', 'PATCH', json({ name: 'x' })),
     ...perRoute('', 'DELETE'),

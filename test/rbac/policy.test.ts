@@ -35,7 +35,11 @@ const TABLE: Row[] = [
   { rule: 'helpdesk manages another helpdesk', decide: () => mayManage(helpdesk, permissionSet(roleScopes('helpdesk'))) },
   { rule: 'admin manages an auditor', decide: () => mayManage(admin, permissionSet(roleScopes('auditor'))) },
   { rule: 'helpdesk resets the MFA of an admin', decide: () => mayManage(helpdesk, permissionSet(roleScopes('admin'))), refused: 'target_outranks_actor' },
-  { rule: 'helpdesk manages an auditor (reads helpdesk lacks)', decide: () => mayManage(helpdesk, permissionSet(roleScopes('auditor'))), refused: 'target_outranks_actor' },
+  {
+    rule: 'helpdesk manages an auditor (reads helpdesk lacks)',
+    decide: () => mayManage(helpdesk, permissionSet(roleScopes('auditor'))),
+    refused: 'target_outranks_actor',
+  },
   { rule: 'a client manages an admin', decide: () => mayManage(machine, permissionSet(roleScopes('admin'))), refused: 'target_outranks_actor' },
   // mayRemove: a person may not disable or delete themselves.
   { rule: 'admin disables someone else', decide: () => mayRemove(admin, 'p-other') },
