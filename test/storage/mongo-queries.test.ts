@@ -145,7 +145,16 @@ describe('mongo account, key, mfa and lease commands', () => {
     assert.equal(await createAuditRepository(collection()).scrubAccount('p-1'), 2);
     assert.deepEqual(calls[1]?.args[0], { accountId: { $eq: 'p-1', $type: 'string' } });
     const update = calls[1]?.args[1] as { $unset: Record<string, ''> } | undefined;
-    assert.deepEqual(Object.keys(update?.$unset ?? {}).sort(), ['detail.address', 'detail.device', 'detail.email', 'detail.ip', 'detail.name', 'detail.userAgent', 'detail.username', 'ip']);
+    assert.deepEqual(Object.keys(update?.$unset ?? {}).sort(), [
+      'detail.address',
+      'detail.device',
+      'detail.email',
+      'detail.ip',
+      'detail.name',
+      'detail.userAgent',
+      'detail.username',
+      'ip',
+    ]);
   });
 
   it('transitions a key only from the expected state, by matchedCount', async () => {
