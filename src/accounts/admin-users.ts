@@ -223,6 +223,8 @@ export function createAdminUsers(deps: AdminUserDeps) {
       // The id alone stays, so `sub` is never given out again; everything else goes.
       await deps.records.put(TOMBSTONE_KIND, id, { id, deletedAt: (target.deletedAt ?? at).toISOString(), purgedAt: at.toISOString() });
       await deps.repo.purge(id);
+      // The bootstrap file's memory of the entry is keyed by username: personal data too.
+      await deps.records.delete('bootstrap-user', target.username);
       // Events about the person still in flight land first, then lose their personal fields.
       await deps.audit.flush();
       await deps.audit.repo.scrubAccount(id);
