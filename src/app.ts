@@ -25,6 +25,7 @@ import { attachAuditSinks } from './audit/sinks.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import type { Config } from './config/index.ts';
+import { consoleCookies } from './console/cookies.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
 import { interactionRouter } from './interactions/router.ts';
@@ -39,6 +40,7 @@ import type { Limiter } from './lockout/limiter.ts';
 import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
+import { createMail, type Mail } from './mail/index.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
@@ -52,6 +54,7 @@ import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { createInProcessPoster } from './oidc/in-process.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { modelView } from './oidc/model-view.ts';
@@ -132,6 +135,8 @@ export interface Portcullis {
   lockout: Limiter;
   /** Deletes stored audit records past AUDIT_RETENTION (hourly; tests call purge()). */
   auditRetention: AuditRetention;
+  /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
+  mail: Mail;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -297,6 +302,7 @@ async function assemble(
     throw error;
   }
 
+  const mail = createMail(config.mail, { logger, issuer: config.issuer, production: config.production });
   const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
@@ -348,7 +354,19 @@ async function assemble(
     await staticAssets(),
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, mfa, policy: mfaPolicy, now, sessionLimit }),
-    consoleRouter({ holder, accounts, sessions, changePassword, mfa, render, now }),
+    consoleRouter({
+      holder,
+      accounts,
+      sessions,
+      changePassword,
+      mfa,
+      render,
+      now,
+      issuer: config.issuer,
+      cookies: consoleCookies({ https: new URL(config.issuer).protocol === 'https:' }),
+      post: createInProcessPoster(holder, config.issuer),
+      verificationKeys: () => verificationKeys,
+    }),
   ];
   const roles = createRoleRegistry(store.records);
   const adminAuth = createAdminAuth({
@@ -430,6 +448,7 @@ async function assemble(
     logger,
     lockout: lockout.limiter,
     auditRetention,
+    mail,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -450,6 +469,7 @@ async function assemble(
         });
       }
       auditRetention.stop();
+      mail.mailer.close();
       await keys.close();
       await audit.flush();
       await lockout.close();
