@@ -12,7 +12,7 @@ export interface NewAccount {
   emailVerified?: boolean | undefined;
   name?: string | undefined;
   roles?: string[] | undefined;
-  /** Management roles (rbac/): what the person may do in the admin API. */
+  /** Management roles (rbac/roles.ts): what this person may do in the admin API. */
   adminRoles?: string[] | undefined;
   /** An admin chose the password: the person is asked for a new one at the next sign-in. */
   mustChangePassword?: boolean | undefined;
@@ -48,7 +48,7 @@ export function createAccountService(repo: AccountRepository, hasher: PasswordHa
         ...(input.email ? { emailVerified: input.emailVerified ?? false } : {}),
         ...(input.name ? { name: input.name } : {}),
         roles: input.roles ?? [],
-        ...(input.adminRoles?.length ? { adminRoles: input.adminRoles } : {}),
+        ...(input.adminRoles?.length ? { adminRoles: [...new Set(input.adminRoles)] } : {}),
         ...(input.mustChangePassword ? { mustChangePassword: true } : {}),
         status: 'active',
         passwordHash: input.passwordHash ?? (await hasher.hash(input.password as string)),
