@@ -12,11 +12,13 @@ import type { JWK } from 'jose';
 import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
+import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
+import { mfaSummary } from './admin/user-view.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { type AuditRetention, startAuditRetention } from './audit/retention.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
@@ -85,6 +87,7 @@ import { requestContext } from './security/request-context.ts';
 import { ROUTER_OPTIONS } from './security/routing.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
+import { createAdminGrantRevoker } from './sessions/admin-grants.ts';
 import { createSessionLimit } from './sessions/limit.ts';
 import { createPasswordChange } from './sessions/password-change.ts';
 import { createSessionService, type SessionService } from './sessions/service.ts';
@@ -102,6 +105,8 @@ export interface PortcullisOptions {
    * instead of sleeping.
    */
   now?: Clock;
+  /** How a person is told an admin reset their factors or set their password (default: a log line). */
+  notify?: Notify;
   /** Replaces the MFA attempt limiter (default: the lockout module's `mfa.person` dimension). */
   mfaLimiter?: MfaAttemptLimiter;
   /**
@@ -395,7 +400,26 @@ async function assemble(
     logger,
     now,
   });
-  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit }));
+  const revokeAdminGrants = createAdminGrantRevoker({ grants: store.model('Grant'), revokeGrant, audit, resource: adminResourceOf(config.issuer) });
+  const adminUsers = createAdminUsers({
+    repo: store.accounts,
+    accounts,
+    hasher,
+    roles,
+    removeFactors: (accountId) => mfa.remove(accountId),
+    endEverything: async (accountId) => {
+      await sessions.endAllExcept(accountId, undefined, 'admin');
+    },
+    revokeAdminGrants: async (accountId) => void (await revokeAdminGrants(accountId)),
+    unlock: (account) => lockout.limiter.unlock({ username: account.username, person: account.id }),
+    audit: { repo: store.audit, flush: () => audit.flush() },
+    records: store.records,
+    // mail/ replaces this with the notice by mail; until then the operator sees it in the log.
+    notify: options.notify ?? ((account, kind) => logger.info({ accountId: account.id, kind }, 'account notice (no mail configured)')),
+    now,
+  });
+  const users = { users: adminUsers, sessions, mfaStatus: async (accountId: string) => mfaSummary(await mfa.status(accountId)) };
+  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit, users }));
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

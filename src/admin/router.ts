@@ -5,6 +5,7 @@
  *
  *   keys      GET /keys · POST /keys/rotate · POST /keys/:kid/revoke
  *   lockout   GET /lockout · POST /lockout/unlock · POST /lockout/lock
+ *   users     see users.ts
  */
 import Router from '@koa/router';
 import type { AccountService } from '../accounts/service.ts';
@@ -17,6 +18,7 @@ import type { AdminAuth } from './auth.ts';
 import { keyRoutes } from './keys.ts';
 import { lockoutRoutes } from './lockout.ts';
 import type { AdminRoute } from './routes.ts';
+import { type UserRouteDeps, userRoutes } from './users.ts';
 
 export interface AdminDeps {
   auth: AdminAuth;
@@ -24,11 +26,12 @@ export interface AdminDeps {
   limiter: Limiter;
   accounts: AccountService;
   audit: AuditBus;
+  users: Omit<UserRouteDeps, 'audit'>;
 }
 
 /** Every route of the admin API, in the order the docs list them. */
 export function adminRoutes(deps: AdminDeps): AdminRoute[] {
-  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps)];
+  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps), ...userRoutes({ ...deps.users, audit: deps.audit })];
 }
 
 export function adminRouter(deps: AdminDeps): Router {

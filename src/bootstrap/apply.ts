@@ -7,9 +7,11 @@
  *  - entry changed but the record was changed by someone else too → left alone, with a warning.
  * So an operator's later change in the store is never silently overwritten.
  */
+
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type Provider from 'oidc-provider';
+import { TOMBSTONE_KIND } from '../accounts/admin-users.ts';
 import type { HashParameters } from '../accounts/hashing.ts';
 import { type AccountService, normaliseUsername } from '../accounts/service.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
@@ -153,6 +155,11 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
     return;
   }
   let account: AccountRecord;
+  // An erased person's id is never given out again (accounts/admin-users.ts leaves a tombstone).
+  if (!existing && user.id && (await store.records.get(TOMBSTONE_KIND, user.id))) {
+    logger.warn({ id: user.id }, 'bootstrap: user was erased through the admin API; file entry not applied (remove it from the file)');
+    return;
+  }
   if (!existing) {
     account = await accounts.create({
       id: user.id,
