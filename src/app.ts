@@ -48,8 +48,11 @@ import { protectAtRest } from './oidc/at-rest.ts';
 import { createBackchannelSender } from './oidc/backchannel.ts';
 import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
+import { createClientGrantRevoker } from './oidc/client-grants.ts';
+import { createClientRegistry } from './oidc/client-registry.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { internalClients } from './oidc/internal-clients.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { modelView } from './oidc/model-view.ts';
@@ -363,7 +366,14 @@ async function assemble(
     logger,
     now,
   });
-  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit }));
+  const clients = createClientRegistry({
+    clients: models.model('Client'),
+    records: store.records,
+    provider: () => holder.current,
+    internal: internalClients(config.issuer),
+    revokeGrantsOf: createClientGrantRevoker({ accounts: store.accounts, grants: store.model('Grant'), revokeGrant, audit }),
+  });
+  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit, clients }));
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

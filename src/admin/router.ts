@@ -5,6 +5,7 @@
  *
  *   keys      GET /keys · POST /keys/rotate · POST /keys/:kid/revoke
  *   lockout   GET /lockout · POST /lockout/unlock · POST /lockout/lock
+ *   clients   GET|POST /clients · GET|PATCH|DELETE /clients/:id · POST /clients/:id/secret
  */
 import Router from '@koa/router';
 import type { AccountService } from '../accounts/service.ts';
@@ -14,6 +15,7 @@ import type { Limiter } from '../lockout/limiter.ts';
 import { ADMIN_PREFIX } from '../rbac/scopes.ts';
 import { ROUTER_OPTIONS } from '../security/routing.ts';
 import type { AdminAuth } from './auth.ts';
+import { type ClientRouteDeps, clientRoutes } from './clients.ts';
 import { keyRoutes } from './keys.ts';
 import { lockoutRoutes } from './lockout.ts';
 import type { AdminRoute } from './routes.ts';
@@ -24,11 +26,12 @@ export interface AdminDeps {
   limiter: Limiter;
   accounts: AccountService;
   audit: AuditBus;
+  clients: ClientRouteDeps['clients'];
 }
 
 /** Every route of the admin API, in the order the docs list them. */
 export function adminRoutes(deps: AdminDeps): AdminRoute[] {
-  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps)];
+  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps), ...clientRoutes(deps)];
 }
 
 export function adminRouter(deps: AdminDeps): Router {

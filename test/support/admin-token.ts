@@ -1,0 +1,24 @@
+/**
+ * An admin access token for a client actor, signed with the server's own current key exactly as
+ * oidc-provider signs one (RFC 9068 at+jwt, aud <ISSUER>/admin/v1, sub = client_id, no
+ * auth_time), for tests of the admin API's policy that need an actor other than the operator.
+ * The auth check (src/admin/auth.ts) treats it like any token the issuer gave out.
+ */
+import { importJWK, SignJWT } from 'jose';
+import type { Portcullis } from '../../src/app.ts';
+import { privateJwks } from '../../src/keys/keystore.ts';
+import { adminResourceOf } from '../../src/rbac/scopes.ts';
+
+export async function clientAdminToken(portcullis: Portcullis, clientId: string, scopes: readonly string[]): Promise<string> {
+  const [key] = privateJwks(await portcullis.store.keys.list(), portcullis.sealer);
+  if (!key) throw new Error('the server has no signing key');
+  const issuer = portcullis.config.issuer;
+  return new SignJWT({ client_id: clientId, scope: scopes.join(' ') })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .setIssuer(issuer)
+    .setAudience(adminResourceOf(issuer))
+    .setSubject(clientId)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(await importJWK(key as Parameters<typeof importJWK>[0], key.alg));
+}
