@@ -373,7 +373,7 @@ async function assemble(
     internal: internalClients(config.issuer),
     revokeGrantsOf: createClientGrantRevoker({ accounts: store.accounts, grants: store.model('Grant'), revokeGrant, audit }),
   });
-  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit, clients }));
+  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit, clients, roles, listAccounts: () => store.accounts.list() }));
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -6,6 +6,7 @@
  *   keys      GET /keys · POST /keys/rotate · POST /keys/:kid/revoke
  *   lockout   GET /lockout · POST /lockout/unlock · POST /lockout/lock
  *   clients   GET|POST /clients · GET|PATCH|DELETE /clients/:id · POST /clients/:id/secret
+ *   roles     GET|POST /roles · GET|PATCH|DELETE /roles/:name
  */
 import Router from '@koa/router';
 import type { AccountService } from '../accounts/service.ts';
@@ -18,6 +19,7 @@ import type { AdminAuth } from './auth.ts';
 import { type ClientRouteDeps, clientRoutes } from './clients.ts';
 import { keyRoutes } from './keys.ts';
 import { lockoutRoutes } from './lockout.ts';
+import { type RoleRouteDeps, roleRoutes } from './roles.ts';
 import type { AdminRoute } from './routes.ts';
 
 export interface AdminDeps {
@@ -27,11 +29,13 @@ export interface AdminDeps {
   accounts: AccountService;
   audit: AuditBus;
   clients: ClientRouteDeps['clients'];
+  roles: RoleRouteDeps['roles'];
+  listAccounts: RoleRouteDeps['listAccounts'];
 }
 
 /** Every route of the admin API, in the order the docs list them. */
 export function adminRoutes(deps: AdminDeps): AdminRoute[] {
-  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps), ...clientRoutes(deps)];
+  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps), ...clientRoutes(deps), ...roleRoutes(deps)];
 }
 
 export function adminRouter(deps: AdminDeps): Router {

@@ -22,3 +22,18 @@ export async function clientAdminToken(portcullis: Portcullis, clientId: string,
     .setExpirationTime('5m')
     .sign(await importJWK(key as Parameters<typeof importJWK>[0], key.alg));
 }
+
+/** A person's admin token as the CLI's device flow would get it: auth_time now, client portcullis-cli. */
+export async function personAdminToken(portcullis: Portcullis, accountId: string, scopes: readonly string[]): Promise<string> {
+  const [key] = privateJwks(await portcullis.store.keys.list(), portcullis.sealer);
+  if (!key) throw new Error('the server has no signing key');
+  const issuer = portcullis.config.issuer;
+  return new SignJWT({ client_id: 'portcullis-cli', scope: scopes.join(' '), auth_time: Math.floor(Date.now() / 1000) })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .setIssuer(issuer)
+    .setAudience(adminResourceOf(issuer))
+    .setSubject(accountId)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(await importJWK(key as Parameters<typeof importJWK>[0], key.alg));
+}
