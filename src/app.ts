@@ -61,6 +61,7 @@ import { warnAboutRefusedTargets } from './oidc/outbound-targets.ts';
 import { capStoredParameters } from './oidc/parameter-caps.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
 import { createReuseResponse } from './oidc/refresh/reuse.ts';
+import { RESOURCE_CHANNEL, syncResources } from './oidc/resource-sync.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
@@ -373,7 +374,26 @@ async function assemble(
     internal: internalClients(config.issuer),
     revokeGrantsOf: createClientGrantRevoker({ accounts: store.accounts, grants: store.model('Grant'), revokeGrant, audit }),
   });
-  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit, clients, roles, listAccounts: () => store.accounts.list() }));
+  // Resource servers change at run time: the same kind of signal as the keys, on its own channel, plus the poll.
+  const resourceSync = await syncResources(
+    resources,
+    config.redisUrl ? createRedisSignal(config.redisUrl, instanceId, logger, { channel: RESOURCE_CHANNEL, name: 'resource' }) : localSignal(),
+    config.keys.syncInterval * 1000,
+    logger,
+  );
+  routers.push(
+    adminRouter({
+      auth: adminAuth,
+      keys,
+      limiter: lockout.limiter,
+      accounts,
+      audit,
+      clients,
+      roles,
+      listAccounts: () => store.accounts.list(),
+      resources: { resources, sync: resourceSync, adminResource: adminResourceOf(config.issuer), adminTokenTtl: config.admin.tokenTtl },
+    }),
+  );
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -436,6 +456,7 @@ async function assemble(
         });
       }
       auditRetention.stop();
+      await resourceSync.close();
       await keys.close();
       await audit.flush();
       await lockout.close();

@@ -6,6 +6,7 @@
  *   keys      GET /keys · POST /keys/rotate · POST /keys/:kid/revoke
  *   lockout   GET /lockout · POST /lockout/unlock · POST /lockout/lock
  *   clients   GET|POST /clients · GET|PATCH|DELETE /clients/:id · POST /clients/:id/secret
+ *   resources GET|POST /resources · GET|PATCH|DELETE /resources/:id (encodeURIComponent of the identifier)
  *   roles     GET|POST /roles · GET|PATCH|DELETE /roles/:name
  */
 import Router from '@koa/router';
@@ -19,6 +20,7 @@ import type { AdminAuth } from './auth.ts';
 import { type ClientRouteDeps, clientRoutes } from './clients.ts';
 import { keyRoutes } from './keys.ts';
 import { lockoutRoutes } from './lockout.ts';
+import { type ResourceRouteDeps, resourceRoutes } from './resources.ts';
 import { type RoleRouteDeps, roleRoutes } from './roles.ts';
 import type { AdminRoute } from './routes.ts';
 
@@ -31,11 +33,18 @@ export interface AdminDeps {
   clients: ClientRouteDeps['clients'];
   roles: RoleRouteDeps['roles'];
   listAccounts: RoleRouteDeps['listAccounts'];
+  resources: Omit<ResourceRouteDeps, 'audit'>;
 }
 
 /** Every route of the admin API, in the order the docs list them. */
 export function adminRoutes(deps: AdminDeps): AdminRoute[] {
-  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps), ...clientRoutes(deps), ...roleRoutes(deps)];
+  return [
+    ...keyRoutes(deps.keys, deps.audit),
+    ...lockoutRoutes(deps),
+    ...clientRoutes(deps),
+    ...roleRoutes(deps),
+    ...resourceRoutes({ ...deps.resources, audit: deps.audit }),
+  ];
 }
 
 export function adminRouter(deps: AdminDeps): Router {
