@@ -7,9 +7,9 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AuditBus } from '../audit/bus.ts';
-import { mergePatch } from '../oidc/client-registry.ts';
 import type { ResourceSync } from '../oidc/resource-sync.ts';
 import { type ResourceRegistry, type ResourceServer, resourceSchema } from '../oidc/resources.ts';
+import { mergePatch } from '../platform/merge-patch.ts';
 import { ADMIN_SCOPES } from '../rbac/scopes.ts';
 import { parseBody, parseQuery } from '../security/body.ts';
 import { AppError } from '../security/errors.ts';

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
-import { AppError } from '../security/errors.ts';
+import { mergePatch } from '../platform/merge-patch.ts';
 import type { ModelPayload, ModelStore, RecordRepository } from '../storage/port.ts';
 
 export const CLIENT_INDEX = 'client';
@@ -59,9 +59,21 @@ export interface ClientRegistryDeps {
   now?: () => Date;
 }
 
-const invalidMetadata = (message: string) => new AppError(400, 'invalid_client_metadata', message);
-export const clientNotFound = () => new AppError(404, 'client_not_found', 'no such client');
-const clientExists = (id: string) => new AppError(409, 'client_exists', `client_id ${id} is taken (or reserved by a deleted client until purge)`);
+export type ClientErrorCode = 'invalid_client_metadata' | 'client_not_found' | 'client_exists' | 'client_not_confidential';
+
+/** What the registry refuses, with a stable code (admin/clients.ts gives each its HTTP status). */
+export class ClientError extends Error {
+  override name = 'ClientError';
+  readonly code: ClientErrorCode;
+  constructor(code: ClientErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const invalidMetadata = (message: string) => new ClientError('invalid_client_metadata', message);
+const clientNotFound = () => new ClientError('client_not_found', 'no such client');
+const clientExists = (id: string) => new ClientError('client_exists', `client_id ${id} is taken (or reserved by a deleted client until purge)`);
 
 const newSecret = () => randomBytes(SECRET_BYTES).toString('base64url');
 const needsSecret = (metadata: ClientMetadata) => SECRET_METHODS.has(String(metadata.token_endpoint_auth_method ?? DEFAULT_METHOD));
@@ -69,18 +81,6 @@ const needsSecret = (metadata: ClientMetadata) => SECRET_METHODS.has(String(meta
 function viewOf(id: string, stored: ModelPayload): ClientView {
   const { client_secret: _secret, ...rest } = stored;
   return { ...rest, client_id: id };
-}
-
-/** RFC 7396: null removes a member, an object merges into an object, anything else replaces. */
-export function mergePatch(target: ClientMetadata, patch: ClientMetadata): ClientMetadata {
-  const result: ClientMetadata = { ...target };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else if (typeof value === 'object' && !Array.isArray(value) && typeof result[key] === 'object' && result[key] !== null && !Array.isArray(result[key])) {
-      result[key] = mergePatch(result[key] as ClientMetadata, value as ClientMetadata);
-    } else result[key] = value;
-  }
-  return result;
 }
 
 export function createClientRegistry(deps: ClientRegistryDeps) {
@@ -99,7 +99,7 @@ export function createClientRegistry(deps: ClientRegistryDeps) {
       if (unknown.length) throw invalidMetadata(`unknown client metadata: ${unknown.sort().join(' ')}`);
       await Client.validate(metadata as Parameters<typeof Client.validate>[0]);
     } catch (error) {
-      if (error instanceof AppError) throw error;
+      if (error instanceof ClientError) throw error;
       const described = (error as { error_description?: string }).error_description;
       if (described === undefined) throw error;
       throw invalidMetadata(described);
@@ -183,7 +183,7 @@ export function createClientRegistry(deps: ClientRegistryDeps) {
     async rotateSecret(id: string): Promise<string> {
       const current = await existing(id);
       if (!needsSecret(current)) {
-        throw new AppError(409, 'client_not_confidential', 'this client authenticates without a client secret; there is nothing to rotate');
+        throw new ClientError('client_not_confidential', 'this client authenticates without a client secret; there is nothing to rotate');
       }
       const secret = newSecret();
       await deps.clients.upsert(id, { ...current, client_secret: secret });
