@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { clientAdminToken } from '../support/admin-token.ts';
+import { familyOf, grantExists, liveTokens, signIn } from '../support/families.ts';
 import { captureLogger } from '../support/log-capture.ts';
+import { CALLBACK, discover } from '../support/rp.ts';
 import { DEFAULT_BOOTSTRAP, startServer, type TestServer } from '../support/server.ts';
 
 const TOKEN = 'operator-token-that-is-long-enough-0123456789';
@@ -170,6 +172,25 @@ describe('admin API: clients', () => {
     assert.equal((await call('POST', '/clients', machine({ client_id: 'doomed' }))).status, 201);
     assert.equal((await call('DELETE', '/clients/doomed?purge=true')).status, 204, 'purge of a live client deletes and frees it');
     assert.equal((await call('POST', '/clients', machine({ client_id: 'doomed' }))).status, 201);
+  });
+
+  it('deleting a client ends the grants people gave it, with their refresh tokens', async () => {
+    const created = await call('POST', '/clients', {
+      client_id: 'signed-in-app',
+      redirect_uris: [CALLBACK],
+      grant_types: ['authorization_code', 'refresh_token'],
+      scope: 'openid profile email offline_access',
+      first_party: true,
+    });
+    assert.equal(created.status, 201);
+    const config = await discover(server.url, 'signed-in-app', String(created.body.client_secret));
+    const tokens = await signIn(server, config);
+    const grantId = await familyOf(server, tokens.refresh_token);
+    assert.equal(await grantExists(server, grantId), true);
+    assert.equal((await liveTokens(server, grantId)).length, 1);
+    assert.equal((await call('DELETE', '/clients/signed-in-app')).status, 204);
+    assert.equal(await grantExists(server, grantId), false, 'the grant is gone');
+    assert.deepEqual(await liveTokens(server, grantId), [], 'and its refresh tokens with it');
   });
 
   it('answers internal clients read-only and never lists them', async () => {
