@@ -13,7 +13,7 @@
  * `client-tombstone` keeps the client_id reserved until purge: a new client under the old id would
  * otherwise inherit whatever of the old one is still stored.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import { mergePatch } from '../platform/merge-patch.ts';
 import type { ModelPayload, ModelStore, RecordRepository } from '../storage/port.ts';
@@ -150,12 +150,21 @@ export function createClientRegistry(deps: ClientRegistryDeps) {
         throw invalidMetadata('client_id must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -');
       }
       const id = requestedId ?? randomBytes(16).toString('base64url');
-      if (internal.has(id) || (await deps.clients.find(id)) || (await deps.records.get(CLIENT_TOMBSTONE, id))) throw clientExists(id);
       const secret = needsSecret(request) ? newSecret() : undefined;
       const metadata: ClientMetadata = { ...request, client_id: id, ...(secret ? { client_secret: secret } : {}) };
       await validate(metadata);
-      await deps.clients.upsert(id, metadata);
-      await deps.records.put(CLIENT_INDEX, id, { createdAt: now().toISOString() });
+      // Two creations of one id at once (any instance): the lease lets one through, the other is a 409,
+      // so nobody is handed a secret that the other's write has already replaced.
+      const lease = `client-create:${id}`;
+      const holder = randomUUID();
+      if (!(await deps.records.tryLock(lease, holder, 30))) throw clientExists(id);
+      try {
+        if (internal.has(id) || (await deps.clients.find(id)) || (await deps.records.get(CLIENT_TOMBSTONE, id))) throw clientExists(id);
+        await deps.clients.upsert(id, metadata);
+        await deps.records.put(CLIENT_INDEX, id, { createdAt: now().toISOString() });
+      } finally {
+        await deps.records.unlock(lease, holder);
+      }
       return { view: viewOf(id, metadata), secret, fields: Object.keys(request) };
     },
 

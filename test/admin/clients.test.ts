@@ -111,6 +111,23 @@ describe('admin API: clients', () => {
     assert.equal(created.body.client_secret_expires_at, 0);
   });
 
+  it('issues a secret, shown once, when an update moves a public client to a secret-based method', async () => {
+    const created = await call('POST', '/clients', {
+      client_id: 'going-confidential',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: ['https://a.example.com/cb'],
+    });
+    assert.equal('client_secret' in created.body, false);
+    const patched = await call('PATCH', '/clients/going-confidential', { token_endpoint_auth_method: 'client_secret_post' });
+    assert.equal(patched.status, 200);
+    assert.equal(Buffer.from(String(patched.body.client_secret), 'base64url').length, 32);
+    assert.equal(patched.body.client_secret_expires_at, 0);
+    assert.equal('client_secret' in (await call('GET', '/clients/going-confidential')).body, false);
+    const back = await call('PATCH', '/clients/going-confidential', { token_endpoint_auth_method: 'none' });
+    assert.equal('client_secret' in back.body, false);
+    assert.equal((await server.portcullis.store.model('Client').find('going-confidential'))?.client_secret, undefined, 'the secret is dropped');
+  });
+
   it('rotates a secret at once: the old one fails at the next token request, the new one works', async () => {
     const created = await call('POST', '/clients', machine({ client_id: 'rotating' }));
     const old = String(created.body.client_secret);
