@@ -23,6 +23,7 @@ import { attachAuditSinks } from './audit/sinks.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import type { Config } from './config/index.ts';
+import { consoleCookies } from './console/cookies.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
 import { interactionRouter } from './interactions/router.ts';
@@ -37,6 +38,7 @@ import type { Limiter } from './lockout/limiter.ts';
 import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
+import { createMail, type Mail } from './mail/index.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
@@ -52,6 +54,7 @@ import { createClientGrantRevoker } from './oidc/client-grants.ts';
 import { createClientRegistry } from './oidc/client-registry.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { createInProcessPoster } from './oidc/in-process.ts';
 import { internalClients } from './oidc/internal-clients.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
@@ -131,6 +134,8 @@ export interface Portcullis {
   lockout: Limiter;
   /** Deletes stored audit records past AUDIT_RETENTION (hourly; tests call purge()). */
   auditRetention: AuditRetention;
+  /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
+  mail: Mail;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -296,6 +301,7 @@ async function assemble(
     throw error;
   }
 
+  const mail = createMail(config.mail, { logger, issuer: config.issuer, production: config.production });
   const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
@@ -347,7 +353,19 @@ async function assemble(
     await staticAssets(),
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, mfa, policy: mfaPolicy, now, sessionLimit }),
-    consoleRouter({ holder, accounts, sessions, changePassword, mfa, render, now }),
+    consoleRouter({
+      holder,
+      accounts,
+      sessions,
+      changePassword,
+      mfa,
+      render,
+      now,
+      issuer: config.issuer,
+      cookies: consoleCookies({ https: new URL(config.issuer).protocol === 'https:' }),
+      post: createInProcessPoster(holder, config.issuer),
+      verificationKeys: () => verificationKeys,
+    }),
   ];
   const roles = createRoleRegistry(store.records);
   const adminAuth = createAdminAuth({
@@ -436,6 +454,7 @@ async function assemble(
     logger,
     lockout: lockout.limiter,
     auditRetention,
+    mail,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -456,6 +475,7 @@ async function assemble(
         });
       }
       auditRetention.stop();
+      mail.mailer.close();
       await resourceSync.close();
       await keys.close();
       await audit.flush();
