@@ -38,6 +38,8 @@ export function resourceRoutes(deps: ResourceRouteDeps) {
     scopes: [...ADMIN_SCOPES],
     accessTokenFormat: 'jwt',
     accessTokenTTL: deps.adminTokenTtl,
+    // oidc/admin-resource.ts signs admin tokens ES256.
+    signingAlg: 'ES256',
     introspectors: [],
     built_in: true,
   };
