@@ -30,6 +30,7 @@ export interface ResourceRouteDeps {
 const listQuery = z.object(pageQuery).strict();
 const patchBody = z.record(z.string(), z.unknown());
 const MAX_IDENTIFIER = 2048;
+const sameUrl = (a: string, b: string) => URL.canParse(a) && URL.canParse(b) && new URL(a).href === new URL(b).href;
 
 export function resourceRoutes(deps: ResourceRouteDeps) {
   const { resources, audit } = deps;
@@ -80,7 +81,8 @@ export function resourceRoutes(deps: ResourceRouteDeps) {
     }),
     route('post', '/resources', 'resources:write', async (ctx) => {
       const resource = parsed(await parseBody(ctx, patchBody));
-      if (resource.identifier === deps.adminResource || resources.get(resource.identifier)) {
+      // Another spelling of the admin API's URL (host case, default port) counts as the admin API.
+      if (sameUrl(resource.identifier, deps.adminResource) || resources.get(resource.identifier)) {
         throw new AppError(409, 'resource_exists', 'a resource with this identifier exists');
       }
       await resources.put(resource);

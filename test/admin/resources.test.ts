@@ -128,6 +128,8 @@ describe('admin API: resources', () => {
     const shadow = await call(server, 'POST', '/resources', { identifier: admin, scopes: ['everything'] });
     assert.equal(shadow.status, 409);
     assert.equal(shadow.body.error, 'resource_exists');
+    const respelled = admin.replace('http://', 'HTTP://');
+    assert.equal((await call(server, 'POST', '/resources', { identifier: respelled })).status, 409, 'another spelling of the admin API');
     assert.equal(await snapshot(), before);
   });
 
