@@ -46,6 +46,7 @@ import { createMfaService, type MfaService } from './mfa/service.ts';
 import { createTotp } from './mfa/totp.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
+import { createAdminResource } from './oidc/admin-resource.ts';
 import { protectAtRest } from './oidc/at-rest.ts';
 import { createBackchannelSender } from './oidc/backchannel.ts';
 import { bearerKey } from './oidc/bearer-ids.ts';
@@ -200,7 +201,19 @@ async function assemble(
     issuer: config.mfa.totpIssuer,
     now,
   });
-  const mfaPolicy = createMfaPolicy(config.mfa, accounts, mfa.isEnrolled);
+  const mfaPolicy = createMfaPolicy(config.mfa, accounts, mfa.isEnrolled, { resource: adminResourceOf(config.issuer), requireMfa: config.admin.requireMfa });
+  // Management roles, and the admin API as a resource of this issuer (oidc/admin-resource.ts).
+  const roles = createRoleRegistry(store.records);
+  const adminResource = createAdminResource({
+    issuer: config.issuer,
+    tokenTtl: config.admin.tokenTtl,
+    requireMfa: config.admin.requireMfa,
+    async permissionsOf(accountId) {
+      const account = await accounts.findById(accountId);
+      if (account?.status !== 'active' || account.deletedAt) return new Set();
+      return roles.permissionsOf(account.adminRoles ?? []);
+    },
+  });
 
   // Signing keys: lifecycle in keys/, shared through the store, changes signalled over Redis.
   const instanceId = randomUUID();
@@ -213,7 +226,8 @@ async function assemble(
       longestSignedTokenLifetime({
         idToken: config.ttl.idToken,
         accessToken: config.ttl.accessToken,
-        resourceAccessTokens: resources.all().map((resource) => resource.accessTokenTTL ?? 0),
+        // The admin API's tokens (ADMIN_TOKEN_TTL) are signed too: no key retires while one may live.
+        resourceAccessTokens: [...resources.all().map((resource) => resource.accessTokenTTL ?? 0), config.admin.tokenTtl],
       }),
     ),
     now: options.keyClock ?? (() => new Date(now())),
@@ -261,6 +275,7 @@ async function assemble(
       }),
       findAccount: createFindAccount(accounts),
       resources,
+      adminResource,
       cookieKeys,
       corsAllows: cors.allows,
       render,
@@ -367,7 +382,6 @@ async function assemble(
       verificationKeys: () => verificationKeys,
     }),
   ];
-  const roles = createRoleRegistry(store.records);
   const adminAuth = createAdminAuth({
     issuer: config.issuer,
     resource: adminResourceOf(config.issuer),
