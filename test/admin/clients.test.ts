@@ -330,6 +330,23 @@ describe('admin API: clients', () => {
     assert.equal(trail.includes(String(rotated.body.client_secret)), false);
   });
 
+  it('a client whose admin_scopes lack users:write cannot create a client with admin_scopes users:write (a real client-credentials admin token)', async () => {
+    const created = await call('POST', '/clients', machine({ client_id: 'real-deployer', admin_scopes: ['clients:read', 'clients:write'] }));
+    assert.equal(created.status, 201);
+    const issued = await clientCredentials('real-deployer', String(created.body.client_secret), {
+      resource: `${server.url}/admin/v1`,
+      scope: 'clients:read clients:write',
+    });
+    assert.equal(issued.status, 200, JSON.stringify(issued.body));
+    const token = String(issued.body.access_token);
+    const before = await snapshot();
+    const refused = await call('POST', '/clients', machine({ client_id: 'escalated', admin_scopes: ['users:write'] }), token);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error, 'privilege_escalation');
+    assert.equal(await snapshot(), before, 'nothing written');
+    assert.equal((await call('POST', '/clients', machine({ client_id: 'allowed', admin_scopes: ['clients:read'] }), token)).status, 201);
+  });
+
   it('refuses a client actor that grants admin_scopes it does not hold, or touches a stronger client', async () => {
     const actor = await call('POST', '/clients', machine({ client_id: 'deployer', admin_scopes: ['clients:read', 'clients:write'] }));
     assert.equal(actor.status, 201);
