@@ -53,9 +53,12 @@ import { protectAtRest } from './oidc/at-rest.ts';
 import { createBackchannelSender } from './oidc/backchannel.ts';
 import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
+import { createClientGrantRevoker } from './oidc/client-grants.ts';
+import { createClientRegistry } from './oidc/client-registry.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
 import { createInProcessPoster } from './oidc/in-process.ts';
+import { internalClients } from './oidc/internal-clients.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { modelView } from './oidc/model-view.ts';
@@ -64,6 +67,7 @@ import { warnAboutRefusedTargets } from './oidc/outbound-targets.ts';
 import { capStoredParameters } from './oidc/parameter-caps.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
 import { createReuseResponse } from './oidc/refresh/reuse.ts';
+import { RESOURCE_CHANNEL, syncResources } from './oidc/resource-sync.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
@@ -414,12 +418,39 @@ async function assemble(
     unlock: (account) => lockout.limiter.unlock({ username: account.username, person: account.id }),
     audit: { repo: store.audit, flush: () => audit.flush() },
     records: store.records,
-    // mail/ replaces this with the notice by mail; until then the operator sees it in the log.
-    notify: options.notify ?? ((account, kind) => logger.info({ accountId: account.id, kind }, 'account notice (no mail configured)')),
+    // A person is told by mail when an administrator resets their factors or sets their password.
+    notify: options.notify ?? ((account, kind) => mail.notify(account, kind)),
     now,
   });
   const users = { users: adminUsers, sessions, mfaStatus: async (accountId: string) => mfaSummary(await mfa.status(accountId)) };
-  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit, users }));
+  const clients = createClientRegistry({
+    clients: models.model('Client'),
+    records: store.records,
+    provider: () => holder.current,
+    internal: internalClients(config.issuer),
+    revokeGrantsOf: createClientGrantRevoker({ accounts: store.accounts, grants: store.model('Grant'), revokeGrant, audit }),
+  });
+  // Resource servers change at run time: the same kind of signal as the keys, on its own channel, plus the poll.
+  const resourceSync = await syncResources(
+    resources,
+    config.redisUrl ? createRedisSignal(config.redisUrl, instanceId, logger, { channel: RESOURCE_CHANNEL, name: 'resource' }) : localSignal(),
+    config.keys.syncInterval * 1000,
+    logger,
+  );
+  routers.push(
+    adminRouter({
+      auth: adminAuth,
+      keys,
+      limiter: lockout.limiter,
+      accounts,
+      audit,
+      users,
+      clients,
+      roles,
+      listAccounts: () => store.accounts.list(),
+      resources: { resources, sync: resourceSync, adminResource: adminResourceOf(config.issuer), adminTokenTtl: config.admin.tokenTtl },
+    }),
+  );
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -484,6 +515,7 @@ async function assemble(
       }
       auditRetention.stop();
       mail.mailer.close();
+      await resourceSync.close();
       await keys.close();
       await audit.flush();
       await lockout.close();
