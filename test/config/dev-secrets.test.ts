@@ -79,7 +79,8 @@ describe('dev-secrets.json', () => {
 
 describe('the generated OPERATOR_TOKEN in dev-secrets.json', () => {
   const KEY = Buffer.alloc(32, 7).toString('base64url');
-  const adminKeys = (url: string, token: string) => fetch(`${url}/admin/v1/keys`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  const adminKeys = (url: string, token: string) =>
+    fetch(`${url}/admin/v1/keys`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
 
   it('a first start outside production writes a break-glass token of at least 32 characters that the admin API accepts', async () => {
     const dir = await dataDir();
