@@ -24,6 +24,7 @@ import { attachAuditSinks } from './audit/sinks.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import type { Config } from './config/index.ts';
+import { consoleCookies } from './console/cookies.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
 import { interactionRouter } from './interactions/router.ts';
@@ -38,6 +39,7 @@ import type { Limiter } from './lockout/limiter.ts';
 import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
+import { createMail, type Mail } from './mail/index.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
@@ -45,12 +47,14 @@ import { createMfaService, type MfaService } from './mfa/service.ts';
 import { createTotp } from './mfa/totp.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
+import { createAdminResource } from './oidc/admin-resource.ts';
 import { protectAtRest } from './oidc/at-rest.ts';
 import { createBackchannelSender } from './oidc/backchannel.ts';
 import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
+import { createInProcessPoster } from './oidc/in-process.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { modelView } from './oidc/model-view.ts';
@@ -128,6 +132,8 @@ export interface Portcullis {
   lockout: Limiter;
   /** Deletes stored audit records past AUDIT_RETENTION (hourly; tests call purge()). */
   auditRetention: AuditRetention;
+  /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
+  mail: Mail;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -195,7 +201,19 @@ async function assemble(
     issuer: config.mfa.totpIssuer,
     now,
   });
-  const mfaPolicy = createMfaPolicy(config.mfa, accounts, mfa.isEnrolled);
+  const mfaPolicy = createMfaPolicy(config.mfa, accounts, mfa.isEnrolled, { resource: adminResourceOf(config.issuer), requireMfa: config.admin.requireMfa });
+  // Management roles, and the admin API as a resource of this issuer (oidc/admin-resource.ts).
+  const roles = createRoleRegistry(store.records);
+  const adminResource = createAdminResource({
+    issuer: config.issuer,
+    tokenTtl: config.admin.tokenTtl,
+    requireMfa: config.admin.requireMfa,
+    async permissionsOf(accountId) {
+      const account = await accounts.findById(accountId);
+      if (account?.status !== 'active' || account.deletedAt) return new Set();
+      return roles.permissionsOf(account.adminRoles ?? []);
+    },
+  });
 
   // Signing keys: lifecycle in keys/, shared through the store, changes signalled over Redis.
   const instanceId = randomUUID();
@@ -208,7 +226,8 @@ async function assemble(
       longestSignedTokenLifetime({
         idToken: config.ttl.idToken,
         accessToken: config.ttl.accessToken,
-        resourceAccessTokens: resources.all().map((resource) => resource.accessTokenTTL ?? 0),
+        // The admin API's tokens (ADMIN_TOKEN_TTL) are signed too: no key retires while one may live.
+        resourceAccessTokens: [...resources.all().map((resource) => resource.accessTokenTTL ?? 0), config.admin.tokenTtl],
       }),
     ),
     now: options.keyClock ?? (() => new Date(now())),
@@ -256,6 +275,7 @@ async function assemble(
       }),
       findAccount: createFindAccount(accounts),
       resources,
+      adminResource,
       cookieKeys,
       corsAllows: cors.allows,
       render,
@@ -297,6 +317,7 @@ async function assemble(
     throw error;
   }
 
+  const mail = createMail(config.mail, { logger, issuer: config.issuer, production: config.production });
   const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
@@ -348,9 +369,20 @@ async function assemble(
     await staticAssets(),
     healthRouter(store),
     interactionRouter({ holder, accounts, audit, render, guard, mfa, policy: mfaPolicy, now, sessionLimit }),
-    consoleRouter({ holder, accounts, sessions, changePassword, mfa, render, now }),
+    consoleRouter({
+      holder,
+      accounts,
+      sessions,
+      changePassword,
+      mfa,
+      render,
+      now,
+      issuer: config.issuer,
+      cookies: consoleCookies({ https: new URL(config.issuer).protocol === 'https:' }),
+      post: createInProcessPoster(holder, config.issuer),
+      verificationKeys: () => verificationKeys,
+    }),
   ];
-  const roles = createRoleRegistry(store.records);
   const adminAuth = createAdminAuth({
     issuer: config.issuer,
     resource: adminResourceOf(config.issuer),
@@ -411,6 +443,7 @@ async function assemble(
     logger,
     lockout: lockout.limiter,
     auditRetention,
+    mail,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -431,6 +464,7 @@ async function assemble(
         });
       }
       auditRetention.stop();
+      mail.mailer.close();
       await keys.close();
       await audit.flush();
       await lockout.close();

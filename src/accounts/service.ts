@@ -12,6 +12,8 @@ export interface NewAccount {
   emailVerified?: boolean | undefined;
   name?: string | undefined;
   roles?: string[] | undefined;
+  /** Management roles (rbac/roles.ts): what this person may do in the admin API. */
+  adminRoles?: string[] | undefined;
   /** Either a plaintext password (hashed here) or an argon2id PHC string. */
   password?: string | undefined;
   passwordHash?: string | undefined;
@@ -44,6 +46,7 @@ export function createAccountService(repo: AccountRepository, hasher: PasswordHa
         ...(input.email ? { emailVerified: input.emailVerified ?? false } : {}),
         ...(input.name ? { name: input.name } : {}),
         roles: input.roles ?? [],
+        ...(input.adminRoles?.length ? { adminRoles: [...new Set(input.adminRoles)] } : {}),
         status: 'active',
         passwordHash: input.passwordHash ?? (await hasher.hash(input.password as string)),
         passwordChangedAt: now,

@@ -13,7 +13,7 @@
  * scope in its admin_scopes. Refusals follow RFC 6750 and are audited.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, type JWK, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { Context, Next } from 'koa';
 import type { AuditBus } from '../audit/bus.ts';
 import { type Clock, epochSeconds } from '../platform/clock.ts';
@@ -94,6 +94,15 @@ function describeJoseError(error: unknown): string {
   return 'the token is malformed';
 }
 
+/** The unverified `iss` of a JWT, only to word a refusal; undefined when it is no JWT. */
+function issuerOf(token: string): unknown {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface AdminAuth {
   /** The middleware for a route that needs `scope`. */
   guard(scope: AdminScope): (ctx: Context, next: Next) => Promise<void>;
@@ -123,6 +132,9 @@ export function createAdminAuth(deps: AdminAuthDeps): AdminAuth {
       });
       return payload;
     } catch (error) {
+      // A token of another issuer fails on its key before its claims are read; say which it is.
+      const iss = issuerOf(token);
+      if (typeof iss === 'string' && iss !== deps.issuer) throw invalidToken('the token was issued by another issuer');
       throw invalidToken(describeJoseError(error));
     }
   }
@@ -171,6 +183,8 @@ export function createAdminAuth(deps: AdminAuthDeps): AdminAuth {
         { method: ctx.method, path: ctx.path },
         'admin API called with OPERATOR_TOKEN (break-glass); prefer a personal admin token (npm run portcullis -- login)',
       );
+      // Every use, reads included, is on the record (writes also emit their own admin.* event).
+      deps.audit.emit({ type: 'admin.operator_token', detail: { actor: { kind: 'operator', id: 'operator' }, method: ctx.method, path: ctx.path } });
       return { kind: 'operator', id: 'operator', permissions: everything, scopes: everything };
     }
     return actorFromJwt(await verify(token));

@@ -14,6 +14,7 @@ import type { HashParameters } from '../accounts/hashing.ts';
 import { type AccountService, normaliseUsername } from '../accounts/service.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
 import type { Logger } from '../platform/logger.ts';
+import { createRoleRegistry } from '../rbac/roles.ts';
 import type { AccountRecord, ModelStore, Store } from '../storage/port.ts';
 import { checkBootstrapHash } from './hash-parameters.ts';
 import { warnAboutOrphans } from './orphans.ts';
@@ -34,12 +35,28 @@ const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringi
  * operator edit, while a password set by any other means moves `passwordChangedAt`.
  */
 function userState(account: AccountRecord) {
-  return { username: account.username, email: account.email, name: account.name, roles: account.roles, passwordChangedAt: account.passwordChangedAt };
+  return {
+    username: account.username,
+    email: account.email,
+    name: account.name,
+    roles: account.roles,
+    passwordChangedAt: account.passwordChangedAt,
+    adminRoles: account.adminRoles ?? [],
+  };
 }
 
-/** The state as releases before 2026-12 recorded it (with the hash), so an upgrade is no edit. */
-function legacyUserState(account: AccountRecord) {
-  return { username: account.username, email: account.email, name: account.name, roles: account.roles, passwordHash: account.passwordHash };
+/**
+ * The states earlier releases recorded, so an upgrade is no edit: before 2026-12 with the hash,
+ * then without admin roles (before the admin API). Those releases had no admin roles, so a record
+ * that holds some now was changed since (through the admin API): it never matches a legacy state.
+ */
+function legacyUserStates(account: AccountRecord) {
+  if (account.adminRoles?.length) return [];
+  const { username, email, name, roles } = account;
+  return [
+    { username, email, name, roles, passwordHash: account.passwordHash },
+    { username, email, name, roles, passwordChangedAt: account.passwordChangedAt },
+  ];
 }
 
 export async function readBootstrapFile(path: string): Promise<BootstrapFile> {
@@ -99,7 +116,20 @@ export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): 
   }
 
   for (const user of file.users) await applyUser(user, deps);
+  await warnAboutUnknownRoles(file, deps);
   await warnAboutOrphans(file, store, logger);
+}
+
+/** A role name no role answers to grants nothing; a typo in the file should not pass unseen. */
+async function warnAboutUnknownRoles(file: BootstrapFile, deps: BootstrapDeps): Promise<void> {
+  const roles = createRoleRegistry(deps.store.records);
+  for (const user of file.users) {
+    for (const name of user.admin_roles ?? []) {
+      if (!(await roles.get(name))) {
+        deps.logger.warn({ username: normaliseUsername(user.username), admin_role: name }, 'bootstrap: unknown admin role; it grants nothing');
+      }
+    }
+  }
 }
 
 async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void> {
@@ -117,7 +147,7 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
   }
   const entryPrint = fingerprint(user);
   if (existing && applied?.entry === entryPrint) return;
-  const untouched = (record: AccountRecord) => applied?.record === fingerprint(userState(record)) || applied?.record === fingerprint(legacyUserState(record));
+  const untouched = (record: AccountRecord) => [userState(record), ...legacyUserStates(record)].some((state) => applied?.record === fingerprint(state));
   if (existing && !untouched(existing)) {
     logger.warn({ username }, 'bootstrap: user changed since it was applied (or not created by bootstrap); file entry not applied');
     return;
@@ -131,6 +161,7 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
       emailVerified: user.email_verified,
       name: user.name,
       roles: user.roles,
+      adminRoles: user.admin_roles,
       password: user.password,
       passwordHash: user.password_hash,
     });
@@ -140,6 +171,9 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
       email: user.email?.toLowerCase(),
       name: user.name,
       roles: user.roles,
+      // Absent from the entry: none. (Changing them does not end sessions: every admin request
+      // re-checks the person's roles, and tokens are issued within today's roles only.)
+      adminRoles: user.admin_roles?.length ? [...new Set(user.admin_roles)] : undefined,
       // A new hash in the file is a password reset: older refresh-token families are refused from now on.
       // The same hash as last applied is no reset, even where a sign-in has re-hashed it since.
       ...(user.password_hash && fingerprint(user.password_hash) !== (applied?.passwordHash ?? fingerprint(existing.passwordHash))

@@ -14,6 +14,9 @@ const userSchema = z
     email_verified: z.boolean().optional(),
     name: z.string().max(254).optional(),
     roles: z.array(z.string().min(1).max(64)).default([]),
+    // Management roles (rbac/roles.ts). Optional without a default: a file that does not use it
+    // keeps the fingerprint it had, so an upgrade re-applies nothing (apply.ts).
+    admin_roles: z.array(z.string().min(1).max(64)).max(32).optional(),
     password: z.string().min(1).max(1024).optional(),
     password_hash: z.string().refine(isArgon2idHash, 'must be an argon2id PHC string').optional(),
   })

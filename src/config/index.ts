@@ -109,6 +109,8 @@ function toConfig(e: Environment) {
       allowedAddresses: e.ADMIN_ALLOWED_ADDRESSES,
     },
     operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
+    /** SMTP_URL unset: messages are logged, not sent (src/mail). */
+    mail: { smtpUrl: e.SMTP_URL || undefined, from: e.MAIL_FROM || `Portcullis <no-reply@${new URL(issuer).hostname}>` },
     refreshTokens: { reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS },
     sessions: { limit: e.SESSION_LIMIT, limitMode: e.SESSION_LIMIT_MODE },
     outbound: { allowPrivateAddresses: (e.OUTBOUND_ALLOW_PRIVATE_ADDRESSES ?? String(e.NODE_ENV !== 'production')) === 'true' },

@@ -142,6 +142,19 @@ export const VARIABLES = {
     // Empty is unset (compose files pass empty variables through).
     z.string().refine((token) => token === '' || token.length >= SECRET_MIN, `must be at least ${SECRET_MIN} characters (e.g. openssl rand -base64 32)`),
   ),
+  SMTP_URL: optional(
+    'where mail is sent: `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://user:pass@host:465` (TLS from the first byte); unset, messages are logged (recipient and subject only) and not sent, and production start-up warns',
+    z
+      .string()
+      .refine((value) => value === '' || (URL.canParse(value) && ['smtp:', 'smtps:'].includes(new URL(value).protocol)), 'must be an smtp:// or smtps:// URL'),
+  ),
+  MAIL_FROM: optional(
+    'the From of every message Portcullis sends; default `Portcullis <no-reply@<issuer host>>`',
+    z
+      .string()
+      .max(320)
+      .refine((value) => !/[\r\n]/.test(value), 'must be one line'),
+  ),
   OPERATOR_URL: variable(z.url().optional(), '`http://127.0.0.1:$PORT`', 'where the CLI finds the running server'),
   OUTBOUND_ALLOW_PRIVATE_ADDRESSES: variable(
     z.enum(['true', 'false']).optional(),

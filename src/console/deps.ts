@@ -1,12 +1,15 @@
 /** What the /account routes need, passed in by the composition root. */
 
+import type { JWK } from 'jose';
 import type { AccountService } from '../accounts/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
+import type { InProcessPoster } from '../oidc/in-process.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ChangePassword } from '../sessions/password-change.ts';
 import type { SessionService } from '../sessions/service.ts';
 import type { Renderer } from '../views/render.ts';
+import type { ConsoleCookies } from './cookies.ts';
 
 export interface ConsoleDeps {
   holder: ProviderHolder;
@@ -17,4 +20,12 @@ export interface ConsoleDeps {
   render: Renderer;
   /** The clock (epoch ms) a sign-in's freshness is measured by (setting up a second factor). */
   now: Clock;
+  /** ISSUER: the console signs in through it and checks the ID token's `iss` against it. */
+  issuer: string;
+  /** The console's sign-in transaction and session cookies. */
+  cookies: ConsoleCookies;
+  /** A form POST to the provider in process (the token endpoint). */
+  post: InProcessPoster;
+  /** The public keys the issuer publishes now, for the ID token's signature. */
+  verificationKeys: () => JWK[];
 }

@@ -26,7 +26,7 @@ async function requireFreshSignIn(ctx: Context, deps: ConsoleDeps): Promise<Sign
     throw new AppError(
       403,
       'reauthentication_required',
-      'For your security, setting up two-step verification needs a sign-in from the last 5 minutes. Sign out, sign in again through one of your applications, then come back to this page.',
+      'For your security, setting up two-step verification needs a sign-in from the last 5 minutes. Sign out (Your sessions, then “Sign out of this browser”), then open this page again: it asks you to sign in.',
     );
   }
   return me;

@@ -1,24 +1,48 @@
 /**
  * /account — the pages (and their JSON) where a signed-in person looks after their own sessions,
- * password and second factors. Authenticated by the issuer session (signed-in.ts); every
+ * password and second factors. The console signs in through the issuer's own authorization flow
+ * (sign-in.ts) and its cookie lives only as long as that issuer session (signed-in.ts): a page
+ * opened without it starts the sign-in and returns to that page; JSON callers and forms get
+ * 401 login_required instead of a redirect. Every
  * state-changing route is CSRF-checked. Removing the authenticator and making new backup codes
  * need a fresh code in the same form, and setting one up needs a sign-in from the last 5 minutes
  * (mfa.ts): an open session alone, perhaps password-only, is not enough.
  */
 import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { wantsJson } from '../security/body.ts';
+import { AppError } from '../security/errors.ts';
 import { noStore } from '../security/headers.ts';
 import { ROUTER_OPTIONS } from '../security/routing.ts';
 import type { ConsoleDeps } from './deps.ts';
+import { showHome } from './home.ts';
 import { confirmEnrolment, regenerateCodes, removeMfa, showEnrolment, showStatus } from './mfa.ts';
 import { showPasswordForm, submitPasswordChange } from './password.ts';
 import { answerJson, endOtherSessionsJson, endSessionJson, listSessionsJson } from './sessions-api.ts';
 import { endOtherSessionsByForm, endSessionByForm, showSessions } from './sessions-page.ts';
+import { beginSignIn, callback } from './sign-in.ts';
+import { LOGIN_REQUIRED } from './signed-in.ts';
 
 export type { ConsoleDeps } from './deps.ts';
 
+/** A page asked for without a console session: sign in, then come back to it. */
+function signInWhenNeeded(deps: ConsoleDeps) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+    } catch (error) {
+      const page = (ctx.method === 'GET' || ctx.method === 'HEAD') && !wantsJson(ctx);
+      if (!(page && error instanceof AppError && error.code === LOGIN_REQUIRED)) throw error;
+      beginSignIn(ctx, deps, ctx.originalUrl);
+    }
+  };
+}
+
 export function consoleRouter(deps: ConsoleDeps): Router {
   const router = new Router({ prefix: '/account', ...ROUTER_OPTIONS });
-  router.use(noStore);
+  router.use(noStore, signInWhenNeeded(deps));
+  router.get('/', showHome(deps));
+  router.get('/callback', callback(deps));
   router.get('/sessions', showSessions(deps));
   router.post('/sessions/end', endSessionByForm(deps));
   router.post('/sessions/end-others', endOtherSessionsByForm(deps));

@@ -1,14 +1,18 @@
 /**
- * Who is signed in at the issuer, read from the issuer's own session cookie through
- * oidc-provider's public `Session.get`. Account pages are authenticated by that session alone:
- * no second login system, and signing out at the issuer signs out of them too.
+ * Who is signed in to the console. The console is a relying party of its own issuer
+ * (sign-in.ts): its cookie names the account and the issuer session (`sid`) it signed in
+ * through, and it counts only while this browser still presents that issuer session, read through
+ * oidc-provider's public `Session.get`. So signing out at the issuer, the session expiring, or
+ * "sign out everywhere" (which destroys the session) ends the console session at the next request.
  */
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
+import { ACCOUNT_CLIENT_ID } from '../oidc/internal-clients.ts';
 import { AppError } from '../security/errors.ts';
 import type { AccountRecord } from '../storage/port.ts';
+import type { ConsoleCookies } from './cookies.ts';
 
 export interface SignedIn {
   account: AccountRecord;
@@ -20,16 +24,32 @@ export interface SignedIn {
   authTime: number | undefined;
 }
 
-export async function requireSignedIn(ctx: Context, provider: Provider, accounts: Pick<AccountService, 'findById'>): Promise<SignedIn> {
+export const LOGIN_REQUIRED = 'login_required';
+
+const notSignedIn = () => new AppError(401, LOGIN_REQUIRED, 'You are not signed in to your account here. Open this page in a browser to sign in.');
+
+export async function requireSignedIn(
+  ctx: Context,
+  provider: Provider,
+  accounts: Pick<AccountService, 'findById'>,
+  cookies: ConsoleCookies,
+): Promise<SignedIn> {
+  const claimed = cookies.session(ctx);
+  if (!claimed) throw notSignedIn();
   const session = await provider.Session.get(ctx);
-  const account = session.accountId ? await accounts.findById(session.accountId) : undefined;
+  const bound = session.accountId === claimed.sub && session.authorizations?.[ACCOUNT_CLIENT_ID]?.sid === claimed.sid;
+  const account = bound ? await accounts.findById(claimed.sub) : undefined;
   if (account?.status !== 'active') {
-    throw new AppError(401, 'login_required', 'You are not signed in here. Sign in through one of your applications first, then come back to this page.');
+    cookies.clearSession(ctx);
+    throw notSignedIn();
   }
   return { account, amr: session.amr ?? [], sessionUid: session.uid, authTime: session.authTime() };
 }
 
 /** The signed-in person of this browser, for the /account routes. */
-export function signedIn(ctx: Context, deps: { holder: ProviderHolder; accounts: Pick<AccountService, 'findById'> }): Promise<SignedIn> {
-  return requireSignedIn(ctx, deps.holder.current, deps.accounts);
+export function signedIn(
+  ctx: Context,
+  deps: { holder: ProviderHolder; accounts: Pick<AccountService, 'findById'>; cookies: ConsoleCookies },
+): Promise<SignedIn> {
+  return requireSignedIn(ctx, deps.holder.current, deps.accounts, deps.cookies);
 }

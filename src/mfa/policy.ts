@@ -8,20 +8,23 @@
  * - the client asked for it with acr_values (or an acr claim request) naming ACR_MFA;
  * - the client is registered with `require_mfa: true`;
  * - the person holds a role listed in MFA_REQUIRED_ROLES;
- * - the client sent max_age and the person has MFA: a forced fresh sign-in is a full one.
+ * - the client sent max_age and the person has MFA: a forced fresh sign-in is a full one;
+ * - the request asks for the admin API (`resource=<ISSUER>/admin/v1`) and ADMIN_REQUIRE_MFA is on.
  *
  * Setting a second factor up during sign-in is offered only for reasons the operator set (a
  * `require_mfa` client, a role in MFA_REQUIRED_ROLES). A reason the request chose (acr_values)
  * never leads someone without a second factor into enrolment: otherwise anyone holding only the
  * password could add an authenticator of their own to any account and lock its owner out (audit
- * findings 2 and 8). Such a request ends with `unmet_authentication_requirements`.
+ * findings 2 and 8). Such a request ends with `unmet_authentication_requirements`. Asking for
+ * the admin API never leads into enrolment either, whatever else asks for a second factor: the
+ * person sets one up at /account first, signed in as themselves.
  */
 import type { AccountService } from '../accounts/service.ts';
 import type { Config } from '../config/index.ts';
 import { ACR_MFA, hasSecondFactor, requestedAcrValues } from './acr.ts';
 
-export type MfaReason = 'policy' | 'acr_values' | 'client' | 'role' | 'max_age';
-export const MFA_REASONS: readonly MfaReason[] = ['policy', 'acr_values', 'client', 'role', 'max_age'];
+export type MfaReason = 'policy' | 'acr_values' | 'client' | 'role' | 'max_age' | 'admin';
+export const MFA_REASONS: readonly MfaReason[] = ['policy', 'acr_values', 'client', 'role', 'max_age', 'admin'];
 /** The reasons the operator set, not the request: only these lead into enrolment during sign-in. */
 export const ENROLMENT_REASONS: readonly MfaReason[] = ['client', 'role'];
 
@@ -33,6 +36,8 @@ export interface MfaFacts {
   maxAge: number | undefined;
   /** What the session's authentication already includes (after this request's password, if any). */
   sessionAmr: readonly string[] | undefined;
+  /** The request asks for the admin API and ADMIN_REQUIRE_MFA is on. */
+  adminResource?: boolean;
 }
 
 export function mfaReasons(config: Config['mfa'], facts: MfaFacts): MfaReason[] {
@@ -43,6 +48,7 @@ export function mfaReasons(config: Config['mfa'], facts: MfaFacts): MfaReason[] 
   if (facts.clientRequiresMfa) reasons.push('client');
   if (facts.roles.some((role) => config.requiredRoles.includes(role))) reasons.push('role');
   if (facts.enrolled && facts.maxAge !== undefined) reasons.push('max_age');
+  if (facts.adminResource) reasons.push('admin');
   return reasons;
 }
 
@@ -75,10 +81,24 @@ function maxAgeOf(params: Record<string, unknown>): number | undefined {
   return Number.isFinite(seconds) ? seconds : undefined;
 }
 
+/** Whether the request's `resource` parameter (one value or several) names `identifier`. */
+export function requestsResource(params: Record<string, unknown>, identifier: string): boolean {
+  const value = params.resource;
+  return Array.isArray(value) ? value.includes(identifier) : value === identifier;
+}
+
+export interface AdminMfa {
+  /** `<ISSUER>/admin/v1`. */
+  resource: string;
+  /** ADMIN_REQUIRE_MFA. */
+  requireMfa: boolean;
+}
+
 export function createMfaPolicy(
   config: Config['mfa'],
   accounts: Pick<AccountService, 'findById'>,
   isEnrolled: (accountId: string) => Promise<boolean>,
+  admin?: AdminMfa,
 ): MfaPolicy {
   return {
     async decide(input) {
@@ -90,8 +110,9 @@ export function createMfaPolicy(
         requestedAcrs: requestedAcrValues(input.params),
         maxAge: maxAgeOf(input.params),
         sessionAmr: input.sessionAmr,
+        adminResource: admin?.requireMfa === true && requestsResource(input.params, admin.resource),
       });
-      const mayEnrol = config.enrolAtLogin && reasons.some((reason) => ENROLMENT_REASONS.includes(reason));
+      const mayEnrol = config.enrolAtLogin && reasons.some((reason) => ENROLMENT_REASONS.includes(reason)) && !reasons.includes('admin');
       return { reasons, enrolled, blocked: reasons.length > 0 && !enrolled && !mayEnrol };
     },
   };

@@ -12,6 +12,7 @@ import { epochSeconds } from '../platform/clock.ts';
 import { isAdminScope } from '../rbac/scopes.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
+import type { AdminResource } from './admin-resource.ts';
 import { deviceInputNotice } from './device-notice.ts';
 import { internalClients } from './internal-clients.ts';
 import { introspectionAllowed } from './introspection.ts';
@@ -28,6 +29,8 @@ export interface ConfigurationDeps {
   adapter: AdapterConstructor;
   findAccount: NonNullable<Configuration['findAccount']>;
   resources: ResourceRegistry;
+  /** The admin API as a resource (admin-resource.ts): its ceilings and the auth_time claim. */
+  adminResource: AdminResource;
   cookieKeys: Keygrip;
   corsAllows: (origin: string) => boolean;
   render: Renderer;
@@ -143,7 +146,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         enabled: true,
         defaultResource: async (_ctx, _client, oneOf) => oneOf,
         useGrantedResource: async () => false,
-        async getResourceServerInfo(_ctx, indicator) {
+        async getResourceServerInfo(ctx, indicator, client) {
+          if (indicator === deps.adminResource.identifier) return deps.adminResource.serverInfo(ctx, client);
           const resource = resources.get(indicator);
           if (!resource) throw new errors.InvalidTarget();
           return {
@@ -172,11 +176,14 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       const claims = ctx.oidc.requestParamClaims;
       if (claims?.size) grant.addOIDCClaims([...claims]);
       for (const [indicator, resourceServer] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+        // Admin API scopes are set to today's ceiling (the person's admin_roles), never only added to.
+        if (indicator === deps.adminResource.identifier && grant.resources) delete grant.resources[indicator];
         grant.addResourceScope(indicator, resourceServer.scope);
       }
       await grant.save();
       return grant;
     },
+    extraTokenClaims: (ctx, token) => deps.adminResource.extraTokenClaims(ctx, token),
     rotateRefreshToken: rotatesRefreshTokens,
     ttl: {
       AccessToken: (_ctx, token) => (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ?? ttl.accessToken,

@@ -16,6 +16,7 @@ const DESCRIPTIONS: Record<MfaReason, string> = {
   client: 'the client requires multi-factor authentication',
   role: 'a role of the End-User requires multi-factor authentication',
   max_age: 'a fresh sign-in includes the second factor',
+  admin: 'the admin API needs a sign-in with a second factor',
 };
 
 /** The `require_mfa` client metadata extension (registered in configuration.ts). */

@@ -120,13 +120,12 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
     }
     const client = claimedClient(ctx.get('authorization') || undefined, form);
     const pair = client !== undefined && (await hasSecret(client)) ? { client, ip } : undefined;
-    const exempt = pair !== undefined && (await limiter.known('client.known', pair));
-    const refused = worst(
-      await Promise.all([
-        limiter.check('endpoint.ip', { ip }),
-        ...(pair && !exempt ? [limiter.check('client.auth', pair), limiter.check('client.total', { client: pair.client })] : []),
-      ]),
-    );
+    // The happy path reads and writes nothing it does not need: the address budget and the
+    // known-address mark are read together; a known address skips the client checks, and a
+    // success writes only what changes (the first mark, a back-off to clear).
+    const [exempt, ipVerdict] = await Promise.all([pair ? limiter.known('client.known', pair) : false, limiter.check('endpoint.ip', { ip })]);
+    const clientVerdicts = pair && !exempt ? await Promise.all([limiter.check('client.auth', pair), limiter.check('client.total', { client: pair.client })]) : [];
+    const refused = worst([ipVerdict, ...clientVerdicts]);
     if (refused) {
       refuse(ctx, refused);
       return;
@@ -136,10 +135,16 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
 
     const status = ctx.res.statusCode;
     if (status >= 400 && status < 500) await limiter.fail('endpoint.ip', { ip });
-    if (status === 401 && pair) await Promise.all([limiter.fail('client.auth', pair), limiter.fail('client.total', { client: pair.client })]);
+    if (status === 401 && pair) {
+      // A known address is exempt from the client back-off, so its failures count only toward the ceiling.
+      await Promise.all([exempt ? undefined : limiter.fail('client.auth', pair), limiter.fail('client.total', { client: pair.client })]);
+    }
     // The ceiling is not reset by a success: one backend's success must not wipe a stranger's count.
-    if (status >= 200 && status < 300 && pair) {
-      await Promise.all([limiter.reset('client.auth', pair), limiter.remember('client.known', pair, options.knownAddressTtl)]);
+    if (status >= 200 && status < 300 && pair && !exempt) {
+      await Promise.all([
+        (clientVerdicts[0]?.failures ?? 0) > 0 ? limiter.reset('client.auth', pair) : undefined,
+        limiter.remember('client.known', pair, options.knownAddressTtl),
+      ]);
     }
   };
 }

@@ -28,12 +28,33 @@ export function securityHeaders(secure: boolean) {
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
   });
+  // The headers are the same for every response: helmet computes them once, here, and each
+  // response gets the recorded list (no per-request helmet run, no promise around it).
+  const headers = recordHeaders(apply);
   return async function withSecurityHeaders(ctx: Context, next: Next): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      apply(ctx.req, ctx.res, (error?: unknown) => (error ? reject(error) : resolve()));
-    });
+    const res = ctx.res;
+    for (const [name, value] of headers) res.setHeader(name, value);
     await next();
   };
+}
+
+type Helmet = ReturnType<typeof helmet>;
+
+function recordHeaders(apply: Helmet): Array<[string, string]> {
+  const recorded = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: unknown) => recorded.set(name, String(value)),
+    removeHeader: (name: string) => recorded.delete(name),
+    getHeader: (name: string) => recorded.get(name),
+  };
+  let finished = false;
+  apply({ headers: {}, method: 'GET', url: '/' } as never, res as never, (error?: unknown) => {
+    if (error) throw error;
+    finished = true;
+  });
+  // Helmet's middleware is synchronous; if that ever changes, fail at start rather than send nothing.
+  if (!finished || recorded.size === 0) throw new Error('security headers could not be precomputed');
+  return [...recorded];
 }
 
 /** Pages that show personal state must never be stored by a browser or proxy. */

@@ -12,6 +12,7 @@ import type Provider from 'oidc-provider';
 import type { AuditBus } from '../audit/bus.ts';
 import type { BackchannelSender } from '../oidc/backchannel.ts';
 import type { RevokeGrant } from '../oidc/grants.ts';
+import { isInternalClient } from '../oidc/internal-clients.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
 import type { RevokeAccountGrants } from './account-grants.ts';
 import { readActivity } from './activity.ts';
@@ -117,6 +118,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         const activity = readActivity(record.payload);
         const applications = [];
         for (const clientId of Object.keys(authorizationsOf(record.payload))) {
+          // The account console and the CLI are Portcullis itself, not applications the person chose.
+          if (isInternalClient(clientId)) continue;
           applications.push({ clientId, name: await nameOf(clientId) });
         }
         summaries.push({

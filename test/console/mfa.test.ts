@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Browserless } from '../support/browserless.ts';
+import { openConsole } from '../support/console.ts';
 import { drive, TestClock, totpAt } from '../support/mfa.ts';
 import { discover, startAuthorization } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
@@ -28,14 +29,15 @@ describe('account MFA pages', () => {
     const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
     const start = await startAuthorization(web, { scope: 'openid' });
     await drive(browser, start.url.href, { username: 'bob', password: PASSWORD });
+    await openConsole(browser);
   });
   after(() => server.close());
 
-  it('needs the issuer session', async () => {
+  it('needs a console session: a page view starts the sign-in, JSON is refused', async () => {
     const stranger = new Browserless(server.url);
     const html = await stranger.request('/account/mfa');
-    assert.equal(html.status, 401);
-    assert.match(await html.text(), /login_required/);
+    assert.equal(html.status, 303);
+    assert.match(html.headers.get('location') ?? '', /\/auth\?.*client_id=portcullis-account/);
     const json = await stranger.request('/account/mfa', { headers: { accept: 'application/json' } });
     assert.deepEqual(((await json.json()) as { error: string }).error, 'login_required');
   });

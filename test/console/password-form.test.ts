@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Browserless } from '../support/browserless.ts';
+import { openConsole } from '../support/console.ts';
 import { signIn } from '../support/families.ts';
 import { discover } from '../support/rp.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
@@ -21,6 +22,7 @@ describe('password form fields', () => {
   it('accepts the username field its page carries for password managers, and still refuses any other unknown field', async () => {
     const browser = new Browserless(server.url);
     await signIn(server, await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough'), 'bob', browser);
+    await openConsole(browser);
     const page = await (await browser.request('/account/password')).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] as string;
     const rendered = /<input[^>]*name="username"[^>]*value="([^"]*)"/.exec(page)?.[1];

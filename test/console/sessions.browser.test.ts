@@ -10,6 +10,7 @@ import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
+import { openConsole } from '../support/console.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE } from '../support/devices.ts';
 import { invalidGrant, signIn } from '../support/families.ts';
 import { submits } from '../support/pages.ts';
@@ -51,6 +52,7 @@ describe('sessions page in Chromium', { skip: chromiumMissing }, () => {
     const phoneRecord = (await server.portcullis.store.model('Session').findByUid(phoneUid)) as { authorizations: Record<string, { sid: string }> };
     const tablet = device(server.url, FIREFOX_LINUX);
     await signIn(server, web, 'alice', tablet);
+    await openConsole(tablet);
 
     const page = await (await browser.newContext()).newPage();
     // The relying party's callback: nothing listens there, so the browser gets a stand-in page.
@@ -90,7 +92,9 @@ describe('sessions page in Chromium', { skip: chromiumMissing }, () => {
 
     await submits(page, '/account/sessions/end', () => page.getByRole('button', { name: 'Sign out of this browser' }).click());
     assert.equal(await page.locator('h1').textContent(), 'Signed out');
+    // Signed out: the console's next page view asks for the password again.
     await page.goto(`${server.url}/account/sessions`);
-    assert.match((await page.locator('main').textContent()) ?? '', /not signed in/);
+    await page.getByLabel('Password').waitFor();
+    assert.match(page.url(), /\/interaction\//);
   });
 });

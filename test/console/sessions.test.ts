@@ -9,6 +9,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import { Browserless } from '../support/browserless.ts';
+import { openConsole } from '../support/console.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { auditEvents, invalidGrant, signIn } from '../support/families.ts';
 import { CALLBACK, discover, startAuthorization } from '../support/rp.ts';
@@ -140,7 +141,8 @@ describe('self-service sessions', () => {
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { error: string }).error, 'invalid_request');
 
-    const stranger = await new Browserless(server.url).request('/account/sessions');
+    // A stranger's page view starts a sign-in (account-signin.test.ts); as JSON it is refused.
+    const stranger = await new Browserless(server.url).request('/account/sessions', { headers: { accept: 'application/json' } });
     assert.equal(stranger.status, 401);
     assert.match(await stranger.text(), /login_required/);
     const badForm = await laptop.postForm('/account/sessions/end', { csrf, uid: 'x', extra: '1' });
@@ -151,7 +153,9 @@ describe('self-service sessions', () => {
     const laptop = device(server.url, FIREFOX_LINUX);
     const phone = device(server.url, IPHONE);
     await signIn(server, web, 'alice', phone);
+    await openConsole(phone);
     await signIn(server, web, 'alice', laptop);
+    await openConsole(laptop);
     const page = await laptop.request('/account/sessions');
     const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] as string;
     const posted = await laptop.postForm('/account/sessions/end-others', { csrf });
@@ -167,6 +171,7 @@ describe('self-service sessions', () => {
     // The same as JSON.
     const tablet = device(server.url, IPHONE);
     await signIn(server, web, 'alice', tablet);
+    await openConsole(tablet);
     const { csrf: token } = await listSessions(laptop);
     const ended = await laptop.request('/account/api/sessions', { method: 'DELETE', headers: { 'x-csrf-token': token } });
     assert.equal(ended.status, 200);
@@ -183,7 +188,9 @@ describe('self-service sessions', () => {
     const laptop = device(server.url, FIREFOX_LINUX);
     const phone = device(server.url, IPHONE);
     const phoneTokens = await signIn(server, web, 'carol', phone);
+    await openConsole(phone);
     await signIn(server, web, 'carol', laptop);
+    await openConsole(laptop);
     const form = await laptop.request('/account/password');
     const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] as string;
     const fields = { csrf, current_password: PASSWORD, new_password: NEW_PASSWORD, confirm_password: NEW_PASSWORD };

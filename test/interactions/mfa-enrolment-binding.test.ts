@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type * as oidc from 'openid-client';
 import { ACR_MFA } from '../../src/mfa/acr.ts';
 import { Browserless } from '../support/browserless.ts';
+import { openConsole } from '../support/console.ts';
 import { drive, TestClock, totpAt } from '../support/mfa.ts';
 import { CALLBACK, discover, startAuthorization } from '../support/rp.ts';
 import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
@@ -68,6 +69,7 @@ describe('who may set up a second factor, and who sees its secret', () => {
     // The owner (dave, no MFA) opens the set-up page in the account console.
     const owner = new Browserless(server.url);
     await drive(owner, (await startAuthorization(web, { scope: 'openid' })).url.href, { username: 'dave', password: PASSWORD });
+    await openConsole(owner);
     const page = await (await owner.request('/account/mfa/enrol')).text();
     const ownerSecret = secretOf(page);
     assert.match(ownerSecret, /^[A-Z2-7]{32}$/);
@@ -118,6 +120,7 @@ describe('who may set up a second factor, and who sees its secret', () => {
   it('refuses to set up a second factor on a session whose sign-in is more than 5 minutes old', async () => {
     const browser = new Browserless(server.url);
     await drive(browser, (await startAuthorization(web, { scope: 'openid' })).url.href, { username: 'bob', password: PASSWORD });
+    await openConsole(browser);
     const status = await (await browser.request('/account/mfa')).text();
     clock.advance(5 * 60 + 1);
     const page = await browser.request('/account/mfa/enrol');

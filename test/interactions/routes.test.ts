@@ -16,6 +16,7 @@ import { INTERACTION_PREFIX, INTERACTION_ROUTES } from '../../src/interactions/r
 import type { StepName } from '../../src/interactions/types.ts';
 import { ACR_MFA } from '../../src/mfa/acr.ts';
 import { Browserless } from '../support/browserless.ts';
+import { openConsole } from '../support/console.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { drive, enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
 import { discover, startAuthorization } from '../support/rp.ts';
@@ -171,6 +172,7 @@ const laptop = device(server.url, FIREFOX_LINUX);
 const phone = device(server.url, IPHONE);
 for (const browser of [phone, laptop]) {
   await drive(browser, (await startAuthorization(web, { scope: 'openid' })).url.href, { username: 'alice', password: PASSWORD });
+  await openConsole(browser);
 }
 const phoneSession = (await currentSession(phone)).uid;
 

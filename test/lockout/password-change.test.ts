@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Browserless } from '../support/browserless.ts';
+import { openConsole } from '../support/console.ts';
 import { signIn } from '../support/families.ts';
 import { alertText, openLoginForm } from '../support/login-form.ts';
 import { discover } from '../support/rp.ts';
@@ -35,6 +36,7 @@ describe('password change throttling', () => {
     if (create) await server.portcullis.accounts.create({ username, password: PASSWORD });
     const browser = new Browserless(server.url, from(ip));
     await signIn(server, await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough'), username, browser);
+    await openConsole(browser);
     const form = await (await browser.request('/account/password')).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(form)?.[1] as string;
     return {

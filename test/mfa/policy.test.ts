@@ -68,4 +68,33 @@ describe('MFA policy', () => {
     const enrolled = createMfaPolicy(always, accounts, async () => true);
     assert.deepEqual(await enrolled.decide(asked), { reasons: ['policy', 'acr_values'], enrolled: true, blocked: false }, 'people with MFA are simply asked');
   });
+
+  it('asks for a second factor when the request names the admin API (ADMIN_REQUIRE_MFA), and never enrols for it', async () => {
+    const admin = { resource: 'https://id.example.com/admin/v1', requireMfa: true };
+    const accounts = { findById: async () => ({ roles: ['admin'] }) as never };
+    const base = { accountId: 'a', clientRequiresMfa: true, sessionAmr: ['pwd'] };
+    const policy = createMfaPolicy(onRequest, accounts, async () => false, admin);
+    // client and role would lead into enrolment on their own; with the admin API asked for, they do not.
+    assert.deepEqual(await policy.decide({ ...base, params: {} }), { reasons: ['client', 'role'], enrolled: false, blocked: false });
+    for (const resource of [admin.resource, ['https://api.example.com', admin.resource]]) {
+      assert.deepEqual(await policy.decide({ ...base, params: { resource } }), { reasons: ['client', 'role', 'admin'], enrolled: false, blocked: true });
+    }
+    const enrolled = createMfaPolicy(onRequest, accounts, async () => true, admin);
+    assert.deepEqual(await enrolled.decide({ ...base, clientRequiresMfa: false, params: { resource: admin.resource } }), {
+      reasons: ['role', 'admin'],
+      enrolled: true,
+      blocked: false,
+    });
+    assert.deepEqual(await enrolled.decide({ ...base, params: { resource: admin.resource }, sessionAmr: ['pwd', 'otp', 'mfa'] }), {
+      reasons: [],
+      enrolled: true,
+      blocked: false,
+    });
+    const optional = createMfaPolicy(onRequest, { findById: async () => ({ roles: [] }) as never }, async () => false, { ...admin, requireMfa: false });
+    assert.deepEqual(await optional.decide({ ...base, clientRequiresMfa: false, params: { resource: admin.resource } }), {
+      reasons: [],
+      enrolled: false,
+      blocked: false,
+    });
+  });
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type * as oidc from 'openid-client';
 import { Browserless } from '../support/browserless.ts';
+import { openConsole } from '../support/console.ts';
 import { device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { signIn } from '../support/families.ts';
 import { discover, startAuthorization } from '../support/rp.ts';
@@ -92,6 +93,7 @@ describe('CSRF tokens', () => {
     const laptop = device(server.url, FIREFOX_LINUX);
     await signIn(server, web, 'bob', phone);
     await signIn(server, web, 'bob', laptop);
+    await openConsole(laptop);
     for (const [name, value] of planted) laptop.jar.set(name, value);
 
     await expectCsrfRefusal(await laptop.postForm('/account/sessions/end-others', { csrf: attackerToken }), false);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { openConsole } from '../support/console.ts';
 import { redeem, startAuthorization } from '../support/rp.ts';
 import { freePort, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 import { discoverThroughProxy, ProxiedBrowser } from '../support/tls-proxy.ts';
@@ -82,6 +83,7 @@ describe('https issuer behind a trusted proxy', () => {
     assert.doesNotMatch(csrf ?? '', /domain=/i);
     assert.ok(!names.includes('portcullis.csrf'), 'no unprefixed CSRF cookie on an https issuer');
 
+    await openConsole(browser);
     const account = await browser.request('/account/api/sessions', { headers: { accept: 'application/json' } });
     assert.equal(account.status, 200, 'the account pages work through the proxy');
     const { csrf_token: token } = (await account.json()) as { csrf_token: string };

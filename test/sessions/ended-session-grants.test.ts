@@ -12,6 +12,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import type { Browserless } from '../support/browserless.ts';
+import { withConsole } from '../support/console.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
 import { familyOf, grantExists, invalidGrant, signIn } from '../support/families.ts';
 import { discover, redeem, startAuthorization } from '../support/rp.ts';
@@ -74,6 +75,7 @@ describe('grants whose browser session has ended', () => {
   }
 
   async function changePassword(browser: Browserless, current: string, next: string): Promise<Response> {
+    await withConsole(browser);
     const form = await (await browser.request('/account/password')).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(form)?.[1] as string;
     return browser.postForm('/account/password', { csrf, current_password: current, new_password: next, confirm_password: next });
@@ -98,6 +100,7 @@ describe('grants whose browser session has ended', () => {
     const laptop = device(server.url, FIREFOX_LINUX);
     const laptopTokens = await signIn(server, web, 'eve', laptop);
 
+    await withConsole(laptop);
     const page = await laptop.request('/account/sessions');
     const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] as string;
     const delivered = receiver.next();

@@ -1,6 +1,7 @@
 /** Browsers with recognisable user agents, and the self-service JSON API as each of them sees it. */
 import assert from 'node:assert/strict';
 import { Browserless } from './browserless.ts';
+import { withConsole } from './console.ts';
 
 export const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 export const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -20,8 +21,9 @@ export function device(base: string, userAgent: string): Browserless {
   return new Browserless(base, { 'user-agent': userAgent });
 }
 
-/** GET /account/api/sessions; also leaves the CSRF cookie in the browser's jar. */
+/** GET /account/api/sessions (signing in to the console first); also leaves the CSRF cookie in the browser's jar. */
 export async function listSessions(browser: Browserless): Promise<{ sessions: SessionJson[]; csrf: string }> {
+  await withConsole(browser);
   const response = await browser.request('/account/api/sessions', { headers: { accept: 'application/json' } });
   assert.equal(response.status, 200, await response.clone().text());
   const body = (await response.json()) as { sessions: SessionJson[]; csrf_token: string };
