@@ -9,7 +9,7 @@ import { integerOption } from './args.ts';
 import { readMetadata } from './metadata.ts';
 import { type Column, cell, printFields, printJson, printTable } from './output.ts';
 import { UsageError } from './run.ts';
-import type { Page } from './users.ts';
+import { listPages } from './users.ts';
 
 type ResourceView = Record<string, unknown> & { identifier: string };
 
@@ -51,9 +51,10 @@ export const resourcesList = apiCommand({
   summary: 'list the APIs that accept our access tokens',
   usage: 'resources list [--json]',
   async run({ client, io, json }) {
-    const page = await (await client()).get<Page<ResourceView> | ResourceView[]>('/resources');
+    // Every page: a list longer than one page (50) must not look complete when it is not.
+    const page = await listPages<ResourceView>(await client(), '/resources', new URLSearchParams(), {}, io);
     if (json) printJson(page, io);
-    else printTable(Array.isArray(page) ? page : page.items, COLUMNS, io);
+    else printTable(page.items, COLUMNS, io);
     return 0;
   },
 });

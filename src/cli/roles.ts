@@ -6,7 +6,7 @@ import { ADMIN_SCOPES } from '../rbac/scopes.ts';
 import { apiCommand, segment } from './api-command.ts';
 import { type Column, cell, printFields, printJson, printTable } from './output.ts';
 import { UsageError } from './run.ts';
-import type { Page } from './users.ts';
+import { listPages } from './users.ts';
 
 type RoleView = Record<string, unknown> & { name: string; description?: string; permissions?: string[] };
 
@@ -25,9 +25,10 @@ export const rolesList = apiCommand({
   summary: 'list management roles and their permissions',
   usage: 'roles list [--json]',
   async run({ client, io, json }) {
-    const page = await (await client()).get<Page<RoleView> | RoleView[]>('/roles');
+    // Every page: a list longer than one page (50) must not look complete when it is not.
+    const page = await listPages<RoleView>(await client(), '/roles', new URLSearchParams(), {}, io);
     if (json) printJson(page, io);
-    else printTable(Array.isArray(page) ? page : page.items, COLUMNS, io);
+    else printTable(page.items, COLUMNS, io);
     return 0;
   },
 });
