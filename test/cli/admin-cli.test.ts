@@ -13,6 +13,7 @@ import argon2 from 'argon2';
 import { hashParameters, isArgon2idHash } from '../../src/accounts/hashing.ts';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { type CliContext, runCli } from '../../src/cli/run.ts';
+import { writeCachedToken } from '../../src/cli/token-cache.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { adminResourceOf } from '../../src/rbac/scopes.ts';
 import { ADMIN_BOOTSTRAP, OPS } from '../support/admin.ts';
@@ -156,6 +157,27 @@ describe('the CLI against a running server', () => {
     const rotate = await cli(beside, ['keys', 'rotate', '--token-file', file]);
     assert.equal(rotate.code, 3);
     assert.match(rotate.err.join('\n'), /403 insufficient_scope: this request needs the keys:write scope/);
+  });
+
+  it('a cached login token is used only for its server and until it expires; an expired one says so', async () => {
+    const empty = await tempDir();
+    cleanups.push(empty.cleanup);
+    const here = { OPERATOR_URL: server.url, DATA_DIR: empty.path };
+    const valid = { accessToken: 'not-a-real-token-but-a-cached-one', scope: 'keys:read', expiresAt: Math.floor(Date.now() / 1000) + 300 };
+    await writeCachedToken(empty.path, { ...valid, url: 'http://127.0.0.1:1' });
+    const elsewhere = await cli(here, ['keys', 'list']);
+    assert.equal(elsewhere.code, 1, 'a token cached for another server is not sent here');
+    assert.match(elsewhere.err.join('\n'), /no admin credential/);
+
+    await writeCachedToken(empty.path, { ...valid, url: server.url });
+    const sent = await cli(here, ['keys', 'list']);
+    assert.equal(sent.code, 3, 'the cached token was sent (and refused: it is no token the server issued)');
+    assert.match(sent.err.join('\n'), /run `portcullis login` again/);
+
+    await writeCachedToken(empty.path, { ...valid, url: server.url, expiresAt: Math.floor(Date.now() / 1000) - 1 });
+    const expired = await cli(here, ['keys', 'list']);
+    assert.equal(expired.code, 1);
+    assert.match(expired.err.join('\n'), /your login token expired at \d{4}-/);
   });
 
   it('an unreachable server is exit 1 with the address named', async () => {
