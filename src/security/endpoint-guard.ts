@@ -124,7 +124,8 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
     // known-address mark are read together; a known address skips the client checks, and a
     // success writes only what changes (the first mark, a back-off to clear).
     const [exempt, ipVerdict] = await Promise.all([pair ? limiter.known('client.known', pair) : false, limiter.check('endpoint.ip', { ip })]);
-    const clientVerdicts = pair && !exempt ? await Promise.all([limiter.check('client.auth', pair), limiter.check('client.total', { client: pair.client })]) : [];
+    const clientVerdicts =
+      pair && !exempt ? await Promise.all([limiter.check('client.auth', pair), limiter.check('client.total', { client: pair.client })]) : [];
     const refused = worst([ipVerdict, ...clientVerdicts]);
     if (refused) {
       refuse(ctx, refused);

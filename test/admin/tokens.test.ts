@@ -149,3 +149,49 @@ describe('signing keys outlive admin tokens', () => {
     assert.ok(kept >= 3 * 3600, `kept ${kept} s`);
   });
 });
+
+describe('admin tokens on a session that already exists', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  let config: oidc.Configuration;
+  let resource: string;
+  let secret: string;
+  before(async () => {
+    server = await startServer({ bootstrap: ADMIN_BOOTSTRAP, env: { MFA_POLICY: 'when_required' }, options: { now: clock.now } });
+    config = await discover(server.url, CONSOLE.client_id, CONSOLE.secret);
+    resource = adminResourceOf(server.url);
+    secret = (await enrolDirectly(server, 'ivan', clock)).secret;
+  });
+  after(() => server.close());
+
+  /** Signs in without the admin API (password only), then asks for it in the same browser. */
+  async function thenAskForAdmin(username: string) {
+    const browser = new Browserless(server.url);
+    const plain = await startAuthorization(config, { scope: 'openid' });
+    plain.url.searchParams.delete('prompt');
+    assert.deepEqual((await drive(browser, plain.url.href, { username, password: PASSWORD })).seen, ['login'], 'a password was enough');
+    const start = await startAuthorization(config, { scope: 'openid users:read', resource });
+    start.url.searchParams.delete('prompt');
+    clock.advance(30);
+    const result = await drive(browser, start.url.href, { code: () => totpAt(secret, clock) });
+    return { result, start };
+  }
+
+  it('asks a password-only session for the second factor (step-up) before an admin token', async () => {
+    const { result, start } = await thenAskForAdmin('ivan');
+    assert.deepEqual(result.seen, ['mfa']);
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      result.callback,
+      { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce },
+      { resource },
+    );
+    assert.equal(tokens.scope, 'users:read');
+  });
+
+  it('ends a password-only session’s request with unmet_authentication_requirements when the person has no second factor', async () => {
+    const { result } = await thenAskForAdmin('judy');
+    assert.deepEqual(result.seen, []);
+    assert.equal(result.callback.searchParams.get('error'), 'unmet_authentication_requirements');
+  });
+});
