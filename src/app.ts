@@ -12,12 +12,14 @@ import type { JWK } from 'jose';
 import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
+import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
 import { announceFirstRun } from './accounts/first-run.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
+import { mfaSummary } from './admin/user-view.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
 import { type AuditRetention, startAuditRetention } from './audit/retention.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
@@ -52,9 +54,12 @@ import { protectAtRest } from './oidc/at-rest.ts';
 import { createBackchannelSender } from './oidc/backchannel.ts';
 import { bearerKey } from './oidc/bearer-ids.ts';
 import { createProviderFactory, type ProviderFactory } from './oidc/build.ts';
+import { createClientGrantRevoker } from './oidc/client-grants.ts';
+import { createClientRegistry } from './oidc/client-registry.ts';
 import { createGrantRevoker } from './oidc/grants.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/holder.ts';
 import { createInProcessPoster } from './oidc/in-process.ts';
+import { internalClients } from './oidc/internal-clients.ts';
 import { withJwksCacheControl } from './oidc/jwks-cache.ts';
 import { buildInteractionPolicy } from './oidc/mfa-prompt.ts';
 import { modelView } from './oidc/model-view.ts';
@@ -63,6 +68,7 @@ import { warnAboutRefusedTargets } from './oidc/outbound-targets.ts';
 import { capStoredParameters } from './oidc/parameter-caps.ts';
 import { guardRefreshTokens } from './oidc/refresh/guard.ts';
 import { createReuseResponse } from './oidc/refresh/reuse.ts';
+import { RESOURCE_CHANNEL, syncResources } from './oidc/resource-sync.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
@@ -86,6 +92,7 @@ import { requestContext } from './security/request-context.ts';
 import { ROUTER_OPTIONS } from './security/routing.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
+import { createAdminGrantRevoker } from './sessions/admin-grants.ts';
 import { createSessionLimit } from './sessions/limit.ts';
 import { createPasswordChange } from './sessions/password-change.ts';
 import { createSessionService, type SessionService } from './sessions/service.ts';
@@ -103,6 +110,8 @@ export interface PortcullisOptions {
    * instead of sleeping.
    */
   now?: Clock;
+  /** How a person is told an admin reset their factors or set their password (default: a log line). */
+  notify?: Notify;
   /** Replaces the MFA attempt limiter (default: the lockout module's `mfa.person` dimension). */
   mfaLimiter?: MfaAttemptLimiter;
   /**
@@ -400,7 +409,53 @@ async function assemble(
     logger,
     now,
   });
-  routers.push(adminRouter({ auth: adminAuth, keys, limiter: lockout.limiter, accounts, audit }));
+  const revokeAdminGrants = createAdminGrantRevoker({ grants: store.model('Grant'), revokeGrant, audit, resource: adminResourceOf(config.issuer) });
+  const adminUsers = createAdminUsers({
+    repo: store.accounts,
+    accounts,
+    hasher,
+    roles,
+    removeFactors: (accountId) => mfa.remove(accountId),
+    endEverything: async (accountId) => {
+      await sessions.endAllExcept(accountId, undefined, 'admin');
+    },
+    revokeAdminGrants: async (accountId) => void (await revokeAdminGrants(accountId)),
+    unlock: (account) => lockout.limiter.unlock({ username: account.username, person: account.id }),
+    audit: { repo: store.audit, flush: () => audit.flush() },
+    records: store.records,
+    // A person is told by mail when an administrator resets their factors or sets their password.
+    notify: options.notify ?? ((account, kind) => mail.notify(account, kind)),
+    now,
+  });
+  const users = { users: adminUsers, sessions, mfaStatus: async (accountId: string) => mfaSummary(await mfa.status(accountId)) };
+  const clients = createClientRegistry({
+    clients: models.model('Client'),
+    records: store.records,
+    provider: () => holder.current,
+    internal: internalClients(config.issuer),
+    revokeGrantsOf: createClientGrantRevoker({ accounts: store.accounts, grants: store.model('Grant'), revokeGrant, audit }),
+  });
+  // Resource servers change at run time: the same kind of signal as the keys, on its own channel, plus the poll.
+  const resourceSync = await syncResources(
+    resources,
+    config.redisUrl ? createRedisSignal(config.redisUrl, instanceId, logger, { channel: RESOURCE_CHANNEL, name: 'resource' }) : localSignal(),
+    config.keys.syncInterval * 1000,
+    logger,
+  );
+  routers.push(
+    adminRouter({
+      auth: adminAuth,
+      keys,
+      limiter: lockout.limiter,
+      accounts,
+      audit,
+      users,
+      clients,
+      roles,
+      listAccounts: () => store.accounts.list(),
+      resources: { resources, sync: resourceSync, adminResource: adminResourceOf(config.issuer), adminTokenTtl: config.admin.tokenTtl },
+    }),
+  );
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -465,6 +520,7 @@ async function assemble(
       }
       auditRetention.stop();
       mail.mailer.close();
+      await resourceSync.close();
       await keys.close();
       await audit.flush();
       await lockout.close();

@@ -14,6 +14,8 @@ export interface NewAccount {
   roles?: string[] | undefined;
   /** Management roles (rbac/roles.ts): what this person may do in the admin API. */
   adminRoles?: string[] | undefined;
+  /** An admin chose the password: the person is asked for a new one at the next sign-in. */
+  mustChangePassword?: boolean | undefined;
   /** Either a plaintext password (hashed here) or an argon2id PHC string. */
   password?: string | undefined;
   passwordHash?: string | undefined;
@@ -47,6 +49,7 @@ export function createAccountService(repo: AccountRepository, hasher: PasswordHa
         ...(input.name ? { name: input.name } : {}),
         roles: input.roles ?? [],
         ...(input.adminRoles?.length ? { adminRoles: [...new Set(input.adminRoles)] } : {}),
+        ...(input.mustChangePassword ? { mustChangePassword: true } : {}),
         status: 'active',
         passwordHash: input.passwordHash ?? (await hasher.hash(input.password as string)),
         passwordChangedAt: now,
@@ -65,7 +68,9 @@ export function createAccountService(repo: AccountRepository, hasher: PasswordHa
         return { ok: false, reason: 'invalid_credentials' };
       }
       const { ok, rehash } = await hasher.verify(account.passwordHash, password);
-      if (!ok) return { ok: false, reason: 'invalid_credentials', accountId: account.id };
+      // A soft-deleted person is refused exactly like a wrong password (and like an unknown name
+      // to the lockout counters' eyes, it still counts against the username).
+      if (!ok || account.deletedAt !== undefined) return { ok: false, reason: 'invalid_credentials', accountId: account.id };
       // Checked after the password so a disabled account cannot be told apart by timing alone.
       if (account.status !== 'active') return { ok: false, reason: 'account_disabled', accountId: account.id };
       if (rehash) {

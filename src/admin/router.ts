@@ -5,6 +5,11 @@
  *
  *   keys      GET /keys · POST /keys/rotate · POST /keys/:kid/revoke
  *   lockout   GET /lockout · POST /lockout/unlock · POST /lockout/lock
+ *   users     GET|POST /users · GET|PATCH|DELETE /users/:id · POST /users/:id/password · DELETE /users/:id/mfa
+ *             GET|DELETE /users/:id/sessions · POST /users/:id/unlock
+ *   clients   GET|POST /clients · GET|PATCH|DELETE /clients/:id · POST /clients/:id/secret
+ *   resources GET|POST /resources · GET|PATCH|DELETE /resources/:id (encodeURIComponent of the identifier)
+ *   roles     GET|POST /roles · GET|PATCH|DELETE /roles/:name
  */
 import Router from '@koa/router';
 import type { AccountService } from '../accounts/service.ts';
@@ -14,9 +19,13 @@ import type { Limiter } from '../lockout/limiter.ts';
 import { ADMIN_PREFIX } from '../rbac/scopes.ts';
 import { ROUTER_OPTIONS } from '../security/routing.ts';
 import type { AdminAuth } from './auth.ts';
+import { type ClientRouteDeps, clientRoutes } from './clients.ts';
 import { keyRoutes } from './keys.ts';
 import { lockoutRoutes } from './lockout.ts';
+import { type ResourceRouteDeps, resourceRoutes } from './resources.ts';
+import { type RoleRouteDeps, roleRoutes } from './roles.ts';
 import type { AdminRoute } from './routes.ts';
+import { type UserRouteDeps, userRoutes } from './users.ts';
 
 export interface AdminDeps {
   auth: AdminAuth;
@@ -24,11 +33,23 @@ export interface AdminDeps {
   limiter: Limiter;
   accounts: AccountService;
   audit: AuditBus;
+  users: Omit<UserRouteDeps, 'audit'>;
+  clients: ClientRouteDeps['clients'];
+  roles: RoleRouteDeps['roles'];
+  listAccounts: RoleRouteDeps['listAccounts'];
+  resources: Omit<ResourceRouteDeps, 'audit'>;
 }
 
 /** Every route of the admin API, in the order the docs list them. */
 export function adminRoutes(deps: AdminDeps): AdminRoute[] {
-  return [...keyRoutes(deps.keys, deps.audit), ...lockoutRoutes(deps)];
+  return [
+    ...keyRoutes(deps.keys, deps.audit),
+    ...lockoutRoutes(deps),
+    ...userRoutes({ ...deps.users, audit: deps.audit }),
+    ...clientRoutes(deps),
+    ...roleRoutes(deps),
+    ...resourceRoutes({ ...deps.resources, audit: deps.audit }),
+  ];
 }
 
 export function adminRouter(deps: AdminDeps): Router {

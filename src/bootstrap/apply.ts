@@ -4,14 +4,18 @@
  *  - missing from the store → created;
  *  - entry unchanged in the file → nothing to do;
  *  - entry changed, record untouched since we wrote it → updated;
- *  - entry changed but the record was changed by someone else too → left alone, with a warning.
+ *  - entry changed but the record was changed by someone else too → left alone, with a warning;
+ *  - deleted through the admin API (a tombstone keeps its id) → never re-created, with a warning.
  * So an operator's later change in the store is never silently overwritten.
  */
+
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type Provider from 'oidc-provider';
+import { TOMBSTONE_KIND } from '../accounts/admin-users.ts';
 import type { HashParameters } from '../accounts/hashing.ts';
 import { type AccountService, normaliseUsername } from '../accounts/service.ts';
+import { CLIENT_TOMBSTONE } from '../oidc/client-registry.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createRoleRegistry } from '../rbac/roles.ts';
@@ -98,6 +102,11 @@ export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): 
     } catch (error) {
       throw new Error(`BOOTSTRAP_FILE: client ${id}: ${(error as { error_description?: string }).error_description ?? (error as Error).message}`);
     }
+    // Deleted through the admin API: reserved until purge, and never brought back by the file.
+    if (await store.records.get(CLIENT_TOMBSTONE, id)) {
+      logger.warn({ client_id: id }, 'bootstrap: client was deleted through the admin API; file entry not applied (purge it, or remove it from the file)');
+      continue;
+    }
     const applied = await store.records.get<Applied>('bootstrap-client', id);
     const current = await clients.find(id);
     const entryPrint = fingerprint(entry);
@@ -153,6 +162,11 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
     return;
   }
   let account: AccountRecord;
+  // An erased person's id is never given out again (accounts/admin-users.ts leaves a tombstone).
+  if (!existing && user.id && (await store.records.get(TOMBSTONE_KIND, user.id))) {
+    logger.warn({ id: user.id }, 'bootstrap: user was erased through the admin API; file entry not applied (remove it from the file)');
+    return;
+  }
   if (!existing) {
     account = await accounts.create({
       id: user.id,

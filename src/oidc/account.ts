@@ -6,8 +6,9 @@ import type { AccountService } from '../accounts/service.ts';
 export function createFindAccount(accounts: AccountService): FindAccount {
   return async (_ctx, sub) => {
     const account = await accounts.findById(sub);
-    // A disabled person's tokens stop working at userinfo and introspection at once.
-    if (account?.status !== 'active') return undefined;
+    // A disabled or deleted person's tokens stop working at userinfo and introspection at once,
+    // and their refresh tokens are refused (oidc-provider answers invalid_grant without an account).
+    if (account?.status !== 'active' || account.deletedAt !== undefined) return undefined;
     return {
       accountId: account.id,
       async claims() {

@@ -21,22 +21,45 @@ export const resourceSchema = z
 export type ResourceServer = z.infer<typeof resourceSchema>;
 
 const KIND = 'resource';
+/** Marks a resource created through the admin API: the bootstrap file does not own it. */
+const API_KIND = 'resource-api';
 
+/**
+ * Every instance serves resources from memory (getResourceServerInfo runs on each token request);
+ * `reload` re-reads the store when another instance signals a change or at the poll
+ * (resource-sync.ts).
+ */
 export interface ResourceRegistry {
   get(identifier: string): ResourceServer | undefined;
   all(): ResourceServer[];
+  /**
+   * The bootstrap file's resources: written as listed, and those it no longer lists removed,
+   * except resources created through the admin API, which the file does not own.
+   */
   replaceAll(resources: ResourceServer[]): Promise<void>;
+  /** Creates or replaces one resource (the admin API). */
+  put(resource: ResourceServer): Promise<void>;
+  delete(identifier: string): Promise<void>;
+  /** Re-reads every resource from the store. */
+  reload(): Promise<void>;
 }
 
 export async function createResourceRegistry(records: RecordRepository): Promise<ResourceRegistry> {
-  const cache = new Map<string, ResourceServer>();
-  for (const { id, value } of await records.list<ResourceServer>(KIND)) cache.set(id, value);
+  let cache = new Map<string, ResourceServer>();
+  const load = async () => {
+    const fresh = new Map<string, ResourceServer>();
+    for (const { id, value } of await records.list<ResourceServer>(KIND)) fresh.set(id, value);
+    // Swapped whole, so a request never sees a half-read set.
+    cache = fresh;
+  };
+  await load();
   return {
     get: (identifier) => cache.get(identifier),
     all: () => [...cache.values()],
     async replaceAll(resources) {
+      const apiOwned = new Set((await records.list(API_KIND)).map(({ id }) => id));
       for (const existing of [...cache.keys()]) {
-        if (!resources.some((resource) => resource.identifier === existing)) {
+        if (!resources.some((resource) => resource.identifier === existing) && !apiOwned.has(existing)) {
           await records.delete(KIND, existing);
           cache.delete(existing);
         }
@@ -46,5 +69,16 @@ export async function createResourceRegistry(records: RecordRepository): Promise
         cache.set(resource.identifier, resource);
       }
     },
+    async put(resource) {
+      await records.put(API_KIND, resource.identifier, { at: new Date().toISOString() });
+      await records.put(KIND, resource.identifier, resource);
+      cache.set(resource.identifier, resource);
+    },
+    async delete(identifier) {
+      await records.delete(KIND, identifier);
+      await records.delete(API_KIND, identifier);
+      cache.delete(identifier);
+    },
+    reload: load,
   };
 }

@@ -9,6 +9,12 @@ export const DOMAIN_ERROR_CODES = [
   'session_limit_reached',
   'too_many_attempts',
   'account_locked',
+  'user_not_found',
+  'username_taken',
+  'email_taken',
+  'unknown_role',
+  'password_required',
+  'invite_unavailable',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

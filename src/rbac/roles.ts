@@ -20,7 +20,7 @@ export interface RoleRegistry {
   /** Built-in roles first, then stored ones by name. */
   list(): Promise<AdminRole[]>;
   get(name: string): Promise<AdminRole | undefined>;
-  /** Writes a stored role (never a built-in one: callers check `builtIn` first). */
+  /** Writes a stored role (never a built-in one: callers check `builtIn` first); keeps its createdAt. */
   put(role: StoredRole): Promise<void>;
   delete(name: string): Promise<void>;
   /** The union of the permissions of the named roles. */
@@ -48,7 +48,11 @@ export function createRoleRegistry(records: RecordRepository): RoleRegistry {
     async get(name) {
       return builtIn.get(name) ?? (await stored(name));
     },
-    put: (role) => records.put(KIND, role.name, role),
+    async put(role) {
+      // An update keeps the time the role was first written.
+      const before = await records.get<StoredRole>(KIND, role.name);
+      await records.put(KIND, role.name, { ...role, createdAt: before?.createdAt ?? role.createdAt });
+    },
     delete: (name) => records.delete(KIND, name),
     async permissionsOf(names) {
       const scopes: string[] = [];

@@ -33,6 +33,12 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   session_limit_reached: 403,
   too_many_attempts: 429,
   account_locked: 423,
+  user_not_found: 404,
+  username_taken: 409,
+  email_taken: 409,
+  unknown_role: 400,
+  password_required: 400,
+  invite_unavailable: 400,
 };
 
 /**

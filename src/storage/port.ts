@@ -69,6 +69,23 @@ export interface AccountRepository {
   /** Returns the updated record, or undefined when there is none. Throws DuplicateError. */
   update(id: string, patch: AccountPatch): Promise<AccountRecord | undefined>;
   list(): Promise<AccountRecord[]>;
+  /** One page of people who are not soft-deleted, ordered by username, starting after `after`. */
+  search(query: AccountSearch): Promise<AccountRecord[]>;
+  /** Enabled, non-deleted people holding `adminRole` (the last-admin rule counts these). */
+  countHolders(adminRole: string): Promise<number>;
+  /** Erases the record for good (GDPR): username and email are free again. False when there was none. */
+  purge(id: string): Promise<boolean>;
+}
+
+export interface AccountSearch {
+  /** Prefix of the username or the email, lower-cased by the caller; matched literally. */
+  q?: string | undefined;
+  role?: string | undefined;
+  adminRole?: string | undefined;
+  disabled?: boolean | undefined;
+  /** Username of the last record of the previous page. */
+  after?: string | undefined;
+  limit: number;
 }
 
 export type KeyState = 'next' | 'current' | 'previous' | 'retired' | 'revoked';
@@ -127,7 +144,16 @@ export interface AuditRepository {
    * resolves with how many went.
    */
   purgeExpired(now: Date, writtenBefore: Date): Promise<number>;
+  /**
+   * Erasure of a person (GDPR): removes the personal fields (PERSONAL_AUDIT_FIELDS of `detail`,
+   * and the client IP) from every record about the account; id, type, at and accountId stay.
+   * Resolves with how many records were scrubbed.
+   */
+  scrubAccount(accountId: string): Promise<number>;
 }
+
+/** Keys of an audit record's `detail` that say who a person is, removed by scrubAccount. */
+export const PERSONAL_AUDIT_FIELDS = ['username', 'email', 'name', 'address', 'ip', 'userAgent', 'device'] as const;
 
 export type MfaFactorType = 'totp' | 'backup_codes';
 

@@ -193,6 +193,50 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.equal(await store.accounts.update('missing', { status: 'active' }), undefined);
         await assert.rejects(store.accounts.update(carol.id, { username: 'alice' }), DuplicateError);
       });
+
+      it('searches by literal username or email prefix, role, admin role and status, ordered by username, without soft-deleted people', async () => {
+        const make = async (username: string, extra: Partial<AccountRecord> = {}) => {
+          const record = { ...account(username, `${username}@search.example`), ...extra };
+          await store.accounts.create(record);
+          return record;
+        };
+        await make('srch-b', { roles: ['staff'], adminRoles: ['helpdesk'] });
+        await make('srch-a', { status: 'disabled' });
+        await make('srch-c', { deletedAt: new Date(), adminRoles: ['admin'] });
+        await make('srch-d', { adminRoles: ['admin'] });
+        await make('srch.x');
+        const names = async (query: Parameters<Store['accounts']['search']>[0]) => (await store.accounts.search(query)).map((entry) => entry.username);
+        assert.deepEqual(await names({ q: 'srch-', limit: 10 }), ['srch-a', 'srch-b', 'srch-d']);
+        assert.deepEqual(await names({ q: 'srch-d@search', limit: 10 }), ['srch-d']);
+        // Pattern characters are literal: '.' matches only a dot, '.*' matches nothing.
+        assert.deepEqual(await names({ q: 'srch.', limit: 10 }), ['srch.x']);
+        assert.deepEqual(await names({ q: '.*', limit: 10 }), []);
+        assert.deepEqual(await names({ q: 'srch', role: 'staff', limit: 10 }), ['srch-b']);
+        assert.deepEqual(await names({ q: 'srch', adminRole: 'helpdesk', limit: 10 }), ['srch-b']);
+        assert.deepEqual(await names({ q: 'srch-', disabled: true, limit: 10 }), ['srch-a']);
+        assert.deepEqual(await names({ q: 'srch-', disabled: false, limit: 10 }), ['srch-b', 'srch-d']);
+        assert.deepEqual(await names({ q: 'srch-', limit: 2 }), ['srch-a', 'srch-b']);
+        assert.deepEqual(await names({ q: 'srch-', after: 'srch-b', limit: 2 }), ['srch-d']);
+      });
+
+      it('counts only enabled, non-deleted holders of an admin role', async () => {
+        const before = await store.accounts.countHolders('cnt-role');
+        await store.accounts.create({ ...account('cnt-1'), adminRoles: ['cnt-role'] });
+        await store.accounts.create({ ...account('cnt-2'), adminRoles: ['cnt-role'], status: 'disabled' });
+        await store.accounts.create({ ...account('cnt-3'), adminRoles: ['cnt-role'], deletedAt: new Date() });
+        await store.accounts.create({ ...account('cnt-4'), adminRoles: ['other'] });
+        assert.equal(await store.accounts.countHolders('cnt-role'), before + 1);
+      });
+
+      it('purges a record for good: gone by id, username and email free again', async () => {
+        const erin = account('erin-purged', 'erin@purge.example');
+        await store.accounts.create(erin);
+        assert.equal(await store.accounts.purge(erin.id), true);
+        assert.equal(await store.accounts.findById(erin.id), undefined);
+        assert.equal(await store.accounts.findByUsername('erin-purged'), undefined);
+        assert.equal(await store.accounts.purge(erin.id), false);
+        await store.accounts.create(account('erin-purged', 'erin@purge.example'));
+      });
     });
 
     describe('signing keys', () => {
@@ -238,6 +282,29 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.equal(await store.audit.purgeExpired(now, at(-hour)), 3);
         const left = await store.audit.list({ type: 'purge.test' });
         assert.deepEqual(left.map((event) => event.id).sort(), ['purge-live', 'purge-recent']);
+      });
+
+      it("scrubs a person's personal fields from their records and keeps id, type, time and account", async () => {
+        const at = new Date();
+        await store.audit.append({
+          id: 'scrub-1',
+          type: 'login.failed',
+          at,
+          accountId: 'scrub-p',
+          ip: '192.0.2.7',
+          detail: { username: 'zed', email: 'zed@example.com', reason: 'x' },
+        });
+        await store.audit.append({ id: 'scrub-2', type: 'login.failed', at, accountId: 'scrub-other', ip: '192.0.2.8', detail: { username: 'yan' } });
+        await store.audit.scrubAccount('scrub-p');
+        const [scrubbed] = await store.audit.list({ accountId: 'scrub-p' });
+        assert.equal(scrubbed?.id, 'scrub-1');
+        assert.equal(scrubbed?.type, 'login.failed');
+        assert.equal(scrubbed?.at.getTime(), at.getTime());
+        assert.equal(scrubbed?.ip, undefined);
+        assert.deepEqual(scrubbed?.detail, { reason: 'x' });
+        const [untouched] = await store.audit.list({ accountId: 'scrub-other' });
+        assert.deepEqual(untouched?.detail, { username: 'yan' });
+        assert.equal(untouched?.ip, '192.0.2.8');
       });
     });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Collection, mongo } from 'mongoose';
 import { createAccountRepository } from '../../src/storage/mongo/accounts.ts';
-import { createKeyRepository } from '../../src/storage/mongo/keys-audit.ts';
+import { createAuditRepository, createKeyRepository } from '../../src/storage/mongo/keys-audit.ts';
 import { createMfaRepository } from '../../src/storage/mongo/mfa.ts';
 import { createModelStore } from '../../src/storage/mongo/models.ts';
 import { createRecordRepository } from '../../src/storage/mongo/records.ts';
@@ -122,6 +122,39 @@ describe('mongo account, key, mfa and lease commands', () => {
     assert.deepEqual(calls[0]?.args.slice(1), [{ $set: { status: 'disabled' }, $unset: { email: '' } }, { returnDocument: 'after' }]);
     await accounts.update('x', {});
     assert.equal(calls[1]?.method, 'findOne');
+  });
+
+  it('searches accounts with $eq for every value and an escaped, anchored pattern for q; leaves soft-deleted out', async () => {
+    const { calls, collection } = recorder({ find: [[]] });
+    const accounts = createAccountRepository(collection());
+    await accounts.search({ q: 'a.b*(', role: 'staff', adminRole: 'admin', disabled: false, after: 'm', limit: 3 });
+    const filter = calls[0]?.args[0] as Record<string, unknown>;
+    assert.deepEqual(filter.deletedAt, { $exists: false });
+    assert.deepEqual(filter.roles, { $eq: 'staff' });
+    assert.deepEqual(filter.adminRoles, { $eq: 'admin' });
+    assert.deepEqual(filter.status, { $eq: 'active' });
+    assert.deepEqual(filter.username, { $gt: 'm' });
+    const [byName] = filter.$or as Array<{ username: { $regex: RegExp } }>;
+    assert.equal(byName?.username.$regex.source, '^a\\.b\\*\\(');
+  });
+
+  it('purges an account with deleteOne by $eq id, and scrubs audit records by account with $unset', async () => {
+    const { calls, collection } = recorder({ deleteOne: [{ deletedCount: 1 }], updateMany: [{ modifiedCount: 2 }] });
+    assert.equal(await createAccountRepository(collection()).purge('p-1'), true);
+    assert.deepEqual(calls[0]?.args[0], { _id: { $eq: 'p-1' } });
+    assert.equal(await createAuditRepository(collection()).scrubAccount('p-1'), 2);
+    assert.deepEqual(calls[1]?.args[0], { accountId: { $eq: 'p-1', $type: 'string' } });
+    const update = calls[1]?.args[1] as { $unset: Record<string, ''> } | undefined;
+    assert.deepEqual(Object.keys(update?.$unset ?? {}).sort(), [
+      'detail.address',
+      'detail.device',
+      'detail.email',
+      'detail.ip',
+      'detail.name',
+      'detail.userAgent',
+      'detail.username',
+      'ip',
+    ]);
   });
 
   it('transitions a key only from the expected state, by matchedCount', async () => {

@@ -1,5 +1,6 @@
 /** Accounts on nedb: unique indexes on the normalised username and email. */
 
+import { literalPrefix } from '../pattern.ts';
 import { type AccountRecord, type AccountRepository, DuplicateError } from '../port.ts';
 import { type Collection, isUniqueViolation } from './datastore.ts';
 import type { Db } from './nedb.ts';
@@ -58,6 +59,26 @@ export async function createAccountRepository(collection: Collection): Promise<A
     async list() {
       const docs = await db.findAsync({}).sort({ username: 1 });
       return docs.map((doc) => toRecord(doc) as AccountRecord);
+    },
+    async search(query) {
+      // Literal prefix: the query text is escaped so it never acts as a pattern.
+      const prefix = query.q ? literalPrefix(query.q) : undefined;
+      const filter: Record<string, unknown> = {
+        deletedAt: { $exists: false },
+        ...(query.after !== undefined ? { username: { $gt: query.after } } : {}),
+        ...(prefix ? { $or: [{ username: { $regex: prefix } }, { email: { $regex: prefix } }] } : {}),
+        ...(query.role !== undefined ? { roles: query.role } : {}),
+        ...(query.adminRole !== undefined ? { adminRoles: query.adminRole } : {}),
+        ...(query.disabled !== undefined ? { status: query.disabled ? 'disabled' : 'active' } : {}),
+      };
+      const docs = await db.findAsync(filter).sort({ username: 1 }).limit(query.limit);
+      return docs.map((doc) => toRecord(doc) as AccountRecord);
+    },
+    async countHolders(adminRole) {
+      return db.countAsync({ deletedAt: { $exists: false }, status: 'active', adminRoles: adminRole });
+    },
+    async purge(id) {
+      return (await db.removeAsync({ _id: id }, {})) === 1;
     },
   };
 }

@@ -1,6 +1,15 @@
 /** Keys, audit events, MFA factors and small records on nedb. */
 
-import type { AuditRecord, AuditRepository, KeyRecord, KeyRepository, MfaFactorRecord, MfaRepository, RecordRepository } from '../port.ts';
+import {
+  type AuditRecord,
+  type AuditRepository,
+  type KeyRecord,
+  type KeyRepository,
+  type MfaFactorRecord,
+  type MfaRepository,
+  PERSONAL_AUDIT_FIELDS,
+  type RecordRepository,
+} from '../port.ts';
 import { type Collection, isUniqueViolation } from './datastore.ts';
 import type { Db } from './nedb.ts';
 
@@ -51,6 +60,11 @@ export async function createAuditRepository(collection: Collection): Promise<Aud
     },
     async purgeExpired(now, writtenBefore) {
       return db.removeAsync({ $or: [{ expiresAt: { $lt: now } }, { at: { $lt: writtenBefore } }] }, { multi: true });
+    },
+    async scrubAccount(accountId) {
+      const unset: Record<string, true> = { ip: true };
+      for (const field of PERSONAL_AUDIT_FIELDS) unset[`detail.${field}`] = true;
+      return db.updateAsync({ accountId }, { $unset: unset }, { multi: true }).then((result) => result.numAffected);
     },
   };
 }

@@ -2,7 +2,8 @@
  * Accounts on MongoDB: `{ _id: id, ...record }`. Uniqueness of username and email is enforced
  * by the unique indexes in indexes.ts, so two concurrent sign-ups cannot both win.
  */
-import type { Collection } from 'mongoose';
+import type { Collection, mongo } from 'mongoose';
+import { literalPrefix } from '../pattern.ts';
 import type { AccountRecord, AccountRepository } from '../port.ts';
 import { toPatchUpdate } from './documents.ts';
 import { toDuplicateError } from './duplicates.ts';
@@ -47,6 +48,28 @@ export function createAccountRepository(collection: Collection<AccountDocument>)
     async list() {
       const docs = await collection.find({}).sort({ username: 1 }).toArray();
       return docs.map((doc) => toRecord(doc) as AccountRecord);
+    },
+    async search(query) {
+      // Every value from the request goes in as $eq or as an escaped, anchored pattern: it can
+      // never act as an operator or a regular expression.
+      const prefix = query.q ? literalPrefix(query.q) : undefined;
+      const filter: mongo.Filter<AccountDocument> = {
+        deletedAt: { $exists: false },
+        ...(query.after !== undefined ? { username: { $gt: String(query.after) } } : {}),
+        ...(prefix ? { $or: [{ username: { $regex: prefix } }, { email: { $regex: prefix } }] } : {}),
+        ...(query.role !== undefined ? { roles: { $eq: String(query.role) } } : {}),
+        ...(query.adminRole !== undefined ? { adminRoles: { $eq: String(query.adminRole) } } : {}),
+        ...(query.disabled !== undefined ? { status: { $eq: query.disabled ? 'disabled' : 'active' } } : {}),
+      };
+      const docs = await collection.find(filter).sort({ username: 1 }).limit(query.limit).toArray();
+      return docs.map((doc) => toRecord(doc) as AccountRecord);
+    },
+    async countHolders(adminRole) {
+      return collection.countDocuments({ deletedAt: { $exists: false }, status: { $eq: 'active' }, adminRoles: { $eq: adminRole } });
+    },
+    async purge(id) {
+      const { deletedCount } = await collection.deleteOne({ _id: { $eq: id } });
+      return deletedCount === 1;
     },
   };
 }

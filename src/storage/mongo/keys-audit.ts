@@ -1,6 +1,6 @@
 /** Signing keys and audit events on MongoDB; `_id` holds the kid or the event id. */
 import type { Collection } from 'mongoose';
-import type { AuditRecord, AuditRepository, KeyRecord, KeyRepository } from '../port.ts';
+import { type AuditRecord, type AuditRepository, type KeyRecord, type KeyRepository, PERSONAL_AUDIT_FIELDS } from '../port.ts';
 import { stringEquals, toPatchUpdate } from './documents.ts';
 import { escapeKeys, unescapeKeys } from './escape.ts';
 
@@ -62,6 +62,12 @@ export function createAuditRepository(collection: Collection<AuditDocument>): Au
         $or: [{ expiresAt: { $lt: now } }, { at: { $lt: writtenBefore } }],
       });
       return deletedCount;
+    },
+    async scrubAccount(accountId) {
+      const unset: Record<string, ''> = { ip: '' };
+      for (const field of PERSONAL_AUDIT_FIELDS) unset[`detail.${field}`] = '';
+      const { modifiedCount } = await collection.updateMany({ accountId: stringEquals(accountId) }, { $unset: unset });
+      return modifiedCount;
     },
   };
 }
