@@ -5,7 +5,6 @@
  * the operator. `logout` drops the cache.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -118,12 +117,12 @@ describe('portcullis login (device flow in a real browser)', { skip: chromiumMis
       'audited as the person, not as the operator',
     );
 
-    if (existsSync(new URL('../../src/admin/users.ts', import.meta.url))) {
-      // With the users routes merged (another branch of issue 13): the person's token lists people.
-      const listed = await cli('users', 'list');
-      assert.equal(listed.code, 0, listed.err.join('\n'));
-      assert.ok(listed.out.some((line) => /\bivan\b/.test(line)));
-    }
+    const listed = await cli('users', 'list');
+    assert.equal(listed.code, 0, listed.err.join('\n'));
+    assert.ok(
+      listed.out.some((line) => /\bivan\b/.test(line)),
+      'the person’s own token lists people',
+    );
 
     assert.deepEqual((await cli('logout')).out, ['logged out: the cached admin token is deleted']);
     assert.equal(await readCachedToken(server.dataDir), undefined);

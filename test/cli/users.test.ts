@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { runCli } from '../../src/cli/run.ts';
@@ -13,14 +12,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { ADMIN_BOOTSTRAP } from '../support/admin.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
-// The /admin/v1/users routes come from another branch of issue 13; until they are merged this file
-// says so loudly rather than failing on 404s (it passed against h13-users merged in).
-const usersRoutesMissing = existsSync(new URL('../../src/admin/users.ts', import.meta.url))
-  ? false
-  : 'the /admin/v1/users routes are not merged yet: users CLI test NOT run';
-if (usersRoutesMissing) console.warn(`\n*** ${usersRoutesMissing} ***\n`);
-
-describe('users commands against a running server', { skip: usersRoutesMissing }, () => {
+describe('users commands against a running server', () => {
   let server: TestServer;
   let env: Record<string, string>;
 
