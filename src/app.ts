@@ -13,6 +13,7 @@ import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
+import { announceFirstRun } from './accounts/first-run.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
@@ -164,6 +165,9 @@ export async function createPortcullis(config: Config, options: PortcullisOption
   if (secrets.generated) {
     logger.warn('COOKIE_KEYS / KEY_ENCRYPTION_KEYS not set: using development secrets from DATA_DIR/dev-secrets.json');
   }
+  if (secrets.operatorToken) {
+    logger.warn('OPERATOR_TOKEN not set: the break-glass token is generated in DATA_DIR/dev-secrets.json (the CLI run beside this server uses it)');
+  }
   const store = options.store ?? (await openStore(config, (message) => logger.warn(message)));
   try {
     return await assemble(config, options, logger, secrets, store);
@@ -314,6 +318,7 @@ async function assemble(
       });
     }
     if (!config.outbound.allowPrivateAddresses) await warnAboutRefusedTargets(store, logger);
+    await announceFirstRun(store.accounts, logger);
   } catch (error) {
     // The key watch holds a timer and possibly Redis connections; so does the lockout store.
     await keys.close();
@@ -390,7 +395,7 @@ async function assemble(
   const adminAuth = createAdminAuth({
     issuer: config.issuer,
     resource: adminResourceOf(config.issuer),
-    operatorToken: config.operator.token,
+    operatorToken: config.operator.token ?? secrets.operatorToken,
     verificationKeys: () => verificationKeys,
     findAccount: (id) => accounts.findById(id),
     async findClient(id) {

@@ -10,6 +10,11 @@ export interface CliContext {
   config(): Config;
   out(line: string): void;
   err(line: string): void;
+  /**
+   * Reads one secret (a password) from the prompt or stdin, never from argv. Default: the
+   * process's stdin (secret-input.ts); tests running commands in-process pass their own.
+   */
+  readSecret?(prompt: string, options?: { confirm?: boolean }): Promise<string>;
 }
 
 export interface Command {
@@ -21,8 +26,40 @@ export interface Command {
 
 export type CommandTable = Readonly<Record<string, Command>>;
 
-/** 0 done, 1 the command failed, 2 the command line was not understood. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * 0 done; 1 the command failed (server error, not found, conflict, unreachable server, local
+ * trouble); 2 the command line was not understood; 3 the server refused the credential or its
+ * scope (401/403): a script can tell "fix the token or the role" from "try again".
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
+
+const EXIT_HELP = [
+  'exit codes:',
+  '  0  done',
+  '  1  failed: the server answered with an error (not found, conflict, bad input), could not be reached, or a local step failed',
+  '  2  usage: the command line was not understood (nothing was sent)',
+  '  3  refused: the server refused the credential or its permissions (401/403); log in again or ask for a role',
+];
+
+/** A command line that does not fit the command: runCli prints it with the usage line, exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  readonly usage: string | undefined;
+  constructor(message: string, usage?: string) {
+    super(message);
+    this.usage = usage;
+  }
+}
+
+/** A failure a command has already described; carries its exit code. */
+export class CommandError extends Error {
+  override name = 'CommandError';
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number = EXIT.failed) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
 
 function usage(commands: CommandTable): string[] {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
@@ -31,6 +68,11 @@ function usage(commands: CommandTable): string[] {
     '',
     ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
     `  ${'help'.padEnd(width)}  show this list`,
+    '',
+    'common options: --url <base> (else OPERATOR_URL), --token-file <path> (else OPERATOR_TOKEN, then the token from `login`,',
+    '  then outside production DATA_DIR/dev-secrets.json), --json (machine-readable output)',
+    '',
+    ...EXIT_HELP,
   ];
 }
 
@@ -62,8 +104,13 @@ export async function runCli(argv: string[], commands: CommandTable, context: Cl
   try {
     return await command.run(found.args, context);
   } catch (error) {
-    // Commands report expected failures themselves; this catches the rest (ConfigError among them).
+    if (error instanceof UsageError) {
+      context.err(`${found.name}: ${error.message}`);
+      if (error.usage) context.err(`usage: portcullis ${error.usage}`);
+      return EXIT.usage;
+    }
+    // Commands throw CommandError for expected failures; the rest (ConfigError among them) is exit 1.
     context.err(`${found.name}: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT.failed;
+    return error instanceof CommandError ? error.exitCode : EXIT.failed;
   }
 }

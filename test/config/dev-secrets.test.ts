@@ -76,3 +76,95 @@ describe('dev-secrets.json', () => {
     assert.deepEqual(await readdir(dir), ['dev-secrets.json'], 'no temporary file is left behind');
   });
 });
+
+describe('the generated OPERATOR_TOKEN in dev-secrets.json', () => {
+  const KEY = Buffer.alloc(32, 7).toString('base64url');
+  const adminKeys = (url: string, token: string) =>
+    fetch(`${url}/admin/v1/keys`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+
+  it('a first start outside production writes a break-glass token of at least 32 characters that the admin API accepts', async () => {
+    const dir = await dataDir();
+    const server = await startServer({ dataDir: dir });
+    try {
+      const written = JSON.parse(await readFile(join(dir, 'dev-secrets.json'), 'utf8')) as { operatorToken?: string };
+      assert.ok(written.operatorToken && written.operatorToken.length >= 32, 'a long token is in the file');
+      assert.equal((await adminKeys(server.url, written.operatorToken)).status, 200);
+      assert.equal((await adminKeys(server.url, `${written.operatorToken}x`)).status, 401);
+      assert.equal(await mode(join(dir, 'dev-secrets.json')), 0o600);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a dev-secrets.json written before the token existed gets it added, every other field kept as it was, nothing left behind', async () => {
+    const dir = await dataDir();
+    const file = join(dir, 'dev-secrets.json');
+    const old = { cookieKeys: ['old-cookie-key-that-is-long-enough-000'], keyEncryptionKeys: [KEY] };
+    await writeFile(file, JSON.stringify(old), { mode: 0o600 });
+    const results = await Promise.all(Array.from({ length: 4 }, () => resolveSecrets(configFor(dir))));
+    const written = JSON.parse(await readFile(file, 'utf8')) as typeof old & { operatorToken?: string };
+    assert.deepEqual(written.cookieKeys, old.cookieKeys);
+    assert.deepEqual(written.keyEncryptionKeys, old.keyEncryptionKeys);
+    assert.ok(written.operatorToken && written.operatorToken.length >= 32);
+    for (const result of results) {
+      assert.equal(result.operatorToken, written.operatorToken, 'starts that raced to add it agree on the one in the file');
+      assert.deepEqual(result.keyEncryptionKeys, old.keyEncryptionKeys);
+    }
+    assert.deepEqual(await readdir(dir), ['dev-secrets.json'], 'no temporary file is left behind');
+    assert.equal(await mode(file), 0o600);
+    assert.equal((await resolveSecrets(configFor(dir))).operatorToken, written.operatorToken, 'and it stays the same at the next start');
+  });
+
+  it('a data directory from before the token keeps its signing keys and sessions: the restarted server opens them and takes the token', async () => {
+    const dir = await dataDir();
+    const first = await startServer({ dataDir: dir });
+    const kids = (await first.portcullis.keys.list()).map((key) => key.kid).sort();
+    await first.close();
+    // What today's main leaves behind: the file without operatorToken.
+    const file = join(dir, 'dev-secrets.json');
+    const { operatorToken: _dropped, ...before } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify(before));
+    const second = await startServer({ dataDir: dir });
+    try {
+      assert.deepEqual((await second.portcullis.keys.list()).map((key) => key.kid).sort(), kids, 'the same sealed keys opened');
+      const { operatorToken } = JSON.parse(await readFile(file, 'utf8')) as { operatorToken: string };
+      assert.equal((await adminKeys(second.url, operatorToken)).status, 200);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('with OPERATOR_TOKEN set no token is generated and an existing file is left byte for byte', async () => {
+    const dir = await dataDir();
+    const file = join(dir, 'dev-secrets.json');
+    const old = JSON.stringify({ cookieKeys: ['old-cookie-key-that-is-long-enough-000'], keyEncryptionKeys: [KEY] });
+    await writeFile(file, old);
+    const secrets = await resolveSecrets(loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, OPERATOR_TOKEN: 'an-operator-token-that-is-long-enough-0123' }));
+    assert.equal(secrets.operatorToken, undefined);
+    assert.equal(await readFile(file, 'utf8'), old);
+  });
+
+  it('production never generates a token nor writes the file', async () => {
+    const dir = await dataDir();
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: dir,
+      ISSUER: 'https://id.example.com',
+      TRUST_PROXY: 'true',
+      COOKIE_KEYS: 'a-cookie-key-that-is-long-enough-for-production',
+      KEY_ENCRYPTION_KEYS: KEY,
+    });
+    const secrets = await resolveSecrets(production);
+    assert.equal(secrets.operatorToken, undefined);
+    assert.deepEqual(await readdir(dir), []);
+  });
+
+  it('a token in the file that is too short stops the start-up instead of being used', async () => {
+    const dir = await dataDir();
+    const file = join(dir, 'dev-secrets.json');
+    const content = JSON.stringify({ cookieKeys: ['c'], keyEncryptionKeys: [KEY], operatorToken: 'short' });
+    await writeFile(file, content);
+    await assert.rejects(resolveSecrets(configFor(dir)), (error: Error) => error.message.includes(file));
+    assert.equal(await readFile(file, 'utf8'), content);
+  });
+});

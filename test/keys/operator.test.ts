@@ -145,7 +145,7 @@ describe('keys commands without a usable server', () => {
     try {
       assert.equal((await fetch(`${server.url}/admin/v1/keys`)).status, 401, 'always mounted: no token, no entry');
       const off = await cli({ OPERATOR_TOKEN: TOKEN, OPERATOR_URL: server.url }, 'keys', 'list');
-      assert.equal(off.code, 1);
+      assert.equal(off.code, 3, 'a refused credential has its own exit code');
       assert.match(off.err.join('\n'), /401 invalid_token/);
     } finally {
       await server.close();

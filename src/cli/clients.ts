@@ -1,0 +1,168 @@
+/**
+ * `portcullis clients add|list|show|update|rotate-secret|delete`: OAuth clients through the admin
+ * API. The server generates every secret (≥ 256 bits) and shows it once, in the add and
+ * rotate-secret answers: the CLI prints it on stdout and keeps no copy. A secret is never an
+ * input (args.ts refuses `--client-secret`; the server refuses one in the metadata).
+ */
+import { apiCommand, segment } from './api-command.ts';
+import { integerOption } from './args.ts';
+import { readMetadata } from './metadata.ts';
+import { type Column, cell, printFields, printJson, printTable } from './output.ts';
+import { UsageError } from './run.ts';
+import { listPages, PAGING } from './users.ts';
+
+type ClientView = Record<string, unknown> & { client_id: string };
+
+const COLUMNS: Array<Column<ClientView>> = [
+  ['CLIENT ID', (client) => client.client_id],
+  ['NAME', (client) => cell(client.client_name)],
+  ['AUTH METHOD', (client) => cell(client.token_endpoint_auth_method)],
+  ['GRANT TYPES', (client) => cell(client.grant_types)],
+  ['FIRST PARTY', (client) => (client.first_party ? 'yes' : '')],
+  ['ADMIN SCOPES', (client) => cell(client.admin_scopes)],
+];
+
+const METADATA_FLAGS = {
+  name: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'grant-type': { type: 'string', multiple: true },
+  'response-type': { type: 'string', multiple: true },
+  'auth-method': { type: 'string' },
+  'application-type': { type: 'string' },
+  scope: { type: 'string' },
+  'first-party': { type: 'boolean' },
+  'third-party': { type: 'boolean' },
+  'admin-scope': { type: 'string', multiple: true },
+  'no-admin-scopes': { type: 'boolean' },
+  'metadata-file': { type: 'string' },
+} as const;
+
+const FLAG_HELP =
+  '[--name <n>] [--redirect-uri <u>]… [--post-logout-redirect-uri <u>]… [--grant-type <g>]… [--response-type <r>]… [--auth-method <m>] [--application-type web|native] [--scope "<s> <s>"] [--first-party | --third-party] [--admin-scope <s>]… [--no-admin-scopes] [--metadata-file <path>|-] [--json]';
+
+type MetadataValues = {
+  [K in keyof typeof METADATA_FLAGS]?: (typeof METADATA_FLAGS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof METADATA_FLAGS)[K] extends { type: 'boolean' }
+      ? boolean
+      : string;
+};
+
+async function metadataFrom(values: MetadataValues, usage: string): Promise<Record<string, unknown>> {
+  if (values['first-party'] && values['third-party']) throw new UsageError('--first-party and --third-party exclude each other', usage);
+  if (values['admin-scope'] && values['no-admin-scopes']) throw new UsageError('--admin-scope and --no-admin-scopes exclude each other', usage);
+  const metadata = await readMetadata(values['metadata-file'], usage);
+  const set = (field: string, value: unknown) => {
+    if (value !== undefined) metadata[field] = value;
+  };
+  set('client_name', values.name);
+  set('redirect_uris', values['redirect-uri']);
+  set('post_logout_redirect_uris', values['post-logout-redirect-uri']);
+  set('grant_types', values['grant-type']);
+  set('response_types', values['response-type']);
+  set('token_endpoint_auth_method', values['auth-method']);
+  set('application_type', values['application-type']);
+  set('scope', values.scope);
+  if (values['first-party']) metadata.first_party = true;
+  if (values['third-party']) metadata.first_party = false;
+  set('admin_scopes', values['admin-scope']);
+  if (values['no-admin-scopes']) metadata.admin_scopes = [];
+  return metadata;
+}
+
+/** The once-only secret, said plainly: it cannot be shown again. */
+function printSecret(answer: { client_id: string; client_secret?: unknown; client_secret_expires_at?: unknown }, out: (line: string) => void): void {
+  if (typeof answer.client_secret !== 'string') return;
+  out(`client_secret: ${answer.client_secret}`);
+  out('(shown once: store it now in the client’s secret store; the server keeps only a sealed copy and cannot show it again)');
+}
+
+const ADD_USAGE = `clients add [--id <client_id>] ${FLAG_HELP}`;
+
+export const clientsAdd = apiCommand({
+  summary: 'register a client (RFC 7591 metadata from flags or --metadata-file); a confidential one gets a generated secret, shown once',
+  usage: ADD_USAGE,
+  options: { id: { type: 'string' }, ...METADATA_FLAGS },
+  async run({ values, client, io, json }) {
+    const metadata = await metadataFrom(values, ADD_USAGE);
+    if (values.id !== undefined) metadata.client_id = values.id;
+    const created = await (await client()).post<ClientView>('/clients', metadata);
+    if (json) printJson(created, io);
+    else {
+      io.out(`created client ${created.client_id}`);
+      printSecret(created, io.out);
+    }
+    return 0;
+  },
+});
+
+const LIST_USAGE = 'clients list [--limit <n>] [--cursor <c>] [--json]';
+
+export const clientsList = apiCommand({
+  summary: 'list registered clients (internal ones are not listed)',
+  usage: LIST_USAGE,
+  options: { ...PAGING },
+  async run({ values, client, io, json }) {
+    const limit = integerOption(values.limit, 'limit', 1, 100, LIST_USAGE);
+    const page = await listPages<ClientView>(await client(), '/clients', new URLSearchParams(), { limit, cursor: values.cursor }, io);
+    if (json) printJson(page, io);
+    else printTable(page.items, COLUMNS, io);
+    return 0;
+  },
+});
+
+export const clientsShow = apiCommand({
+  summary: "show a client's metadata (never its secret)",
+  usage: 'clients show <client_id> [--json]',
+  positionals: { min: 1, max: 1 },
+  async run({ positionals, client, io, json }) {
+    const view = await (await client()).get<ClientView>(`/clients/${segment(positionals[0] as string)}`);
+    if (json) printJson(view, io);
+    else printFields(view, io);
+    return 0;
+  },
+});
+
+const UPDATE_USAGE = `clients update <client_id> ${FLAG_HELP}`;
+
+export const clientsUpdate = apiCommand({
+  summary: "change a client's metadata (merge: only the fields given change)",
+  usage: UPDATE_USAGE,
+  positionals: { min: 1, max: 1 },
+  options: { ...METADATA_FLAGS },
+  async run({ values, positionals, client, io, json }) {
+    const patch = await metadataFrom(values, UPDATE_USAGE);
+    if (Object.keys(patch).length === 0) throw new UsageError('nothing to change', UPDATE_USAGE);
+    const view = await (await client()).patch<ClientView>(`/clients/${segment(positionals[0] as string)}`, patch);
+    if (json) printJson(view, io);
+    else printFields(view, io);
+    return 0;
+  },
+});
+
+export const clientsRotateSecret = apiCommand({
+  summary: "replace a client's secret at once (the old one stops working); the new one is shown once",
+  usage: 'clients rotate-secret <client_id> [--json]',
+  positionals: { min: 1, max: 1 },
+  async run({ positionals, client, io, json }) {
+    const answer = await (await client()).post<ClientView>(`/clients/${segment(positionals[0] as string)}/secret`);
+    if (json) printJson(answer, io);
+    else {
+      io.out(`new secret for ${answer.client_id}; the old one no longer works`);
+      printSecret(answer, io.out);
+    }
+    return 0;
+  },
+});
+
+export const clientsDelete = apiCommand({
+  summary: 'delete a client: its tokens stop working; its client_id stays reserved',
+  usage: 'clients delete <client_id>',
+  positionals: { min: 1, max: 1 },
+  async run({ positionals, client, io }) {
+    await (await client()).delete(`/clients/${segment(positionals[0] as string)}`);
+    io.out(`deleted client ${positionals[0]}`);
+    return 0;
+  },
+});
