@@ -78,6 +78,20 @@ function printSecret(answer: { client_id: string; client_secret?: unknown; clien
   out('(shown once: store it now in the client’s secret store; the server keeps only a sealed copy and cannot show it again)');
 }
 
+/**
+ * A client whose grant types include no browser flow (authorization_code, implicit) has no use
+ * for redirects, but the registry, like RFC 7591, defaults response_types to ["code"] and then
+ * insists on redirect_uris. A machine client must say "none" to both; the flags cannot say an
+ * empty list, so `clients add --grant-type client_credentials` says it for them, unless the
+ * caller set either field.
+ */
+function withoutBrowserFlow(metadata: Record<string, unknown>): void {
+  const grants = metadata.grant_types;
+  if (!Array.isArray(grants) || grants.some((grant) => grant === 'authorization_code' || grant === 'implicit')) return;
+  metadata.response_types ??= [];
+  metadata.redirect_uris ??= [];
+}
+
 const ADD_USAGE = `clients add [--id <client_id>] ${FLAG_HELP}`;
 
 export const clientsAdd = apiCommand({
@@ -87,6 +101,7 @@ export const clientsAdd = apiCommand({
   async run({ values, client, io, json }) {
     const metadata = await metadataFrom(values, ADD_USAGE);
     if (values.id !== undefined) metadata.client_id = values.id;
+    withoutBrowserFlow(metadata);
     const created = await (await client()).post<ClientView>('/clients', metadata);
     if (json) printJson(created, io);
     else {
