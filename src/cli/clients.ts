@@ -142,16 +142,21 @@ export const clientsShow = apiCommand({
 const UPDATE_USAGE = `clients update <client_id> ${FLAG_HELP}`;
 
 export const clientsUpdate = apiCommand({
-  summary: "change a client's metadata (merge: only the fields given change)",
+  summary: "change a client's metadata (merge: only the fields given change); a move to a secret-based method prints the new secret once",
   usage: UPDATE_USAGE,
   positionals: { min: 1, max: 1 },
   options: { ...METADATA_FLAGS },
   async run({ values, positionals, client, io, json }) {
     const patch = await metadataFrom(values, UPDATE_USAGE);
     if (Object.keys(patch).length === 0) throw new UsageError('nothing to change', UPDATE_USAGE);
-    const view = await (await client()).patch<ClientView>(`/clients/${segment(positionals[0] as string)}`, patch);
-    if (json) printJson(view, io);
-    else printFields(view, io);
+    const answer = await (await client()).patch<ClientView>(`/clients/${segment(positionals[0] as string)}`, patch);
+    if (json) printJson(answer, io);
+    else {
+      // Moving to a secret-based method makes the server issue a secret in this answer, once.
+      const { client_secret: _secret, client_secret_expires_at: _expires, ...view } = answer;
+      printFields(view, io);
+      printSecret(answer, io.out);
+    }
     return 0;
   },
 });

@@ -140,6 +140,45 @@ describe('clients, roles and resources commands against a running server', () =>
     assert.match(missing.err.join('\n'), /404 client_not_found/);
   });
 
+  it('clients update to a secret-based method prints the new secret once, and it works', async () => {
+    const added = await cli(
+      'clients',
+      'add',
+      '--id',
+      'cli-going-confidential',
+      '--auth-method',
+      'none',
+      '--redirect-uri',
+      'https://app.example.com/cb',
+      '--grant-type',
+      'authorization_code',
+    );
+    assert.equal(added.code, 0, added.err.join('\n'));
+    assert.equal(
+      added.out.some((line) => line.startsWith('client_secret')),
+      false,
+      'a public client has no secret',
+    );
+    const updated = await cli(
+      'clients',
+      'update',
+      'cli-going-confidential',
+      '--auth-method',
+      'client_secret_basic',
+      '--grant-type',
+      'authorization_code',
+      '--grant-type',
+      'client_credentials',
+    );
+    assert.equal(updated.code, 0, updated.err.join('\n'));
+    const secret = secretIn(updated.out);
+    assert.ok(
+      updated.out.some((line) => line.startsWith('(shown once')),
+      'said to be shown once',
+    );
+    assert.equal((await clientCredentials('cli-going-confidential', secret)).status, 200);
+  });
+
   it('roles add, show, update, list and delete round-trip; a built-in role refuses change with exit 3', async () => {
     const added = await cli(
       'roles',
@@ -185,7 +224,8 @@ describe('clients, roles and resources commands against a running server', () =>
   });
 
   it('resources add, show, update, list and delete round-trip by an identifier URL in the path', async () => {
-    const identifier = 'https://billing.example.com/v1/ledger';
+    // A % of its own too: encoded once by the CLI, decoded once by the router.
+    const identifier = 'https://billing.example.com/v1/ledger%2Fentries';
     const added = await cli('resources', 'add', identifier, '--scope', 'ledger:read', '--format', 'opaque', '--ttl', '300', '--json');
     assert.equal(added.code, 0, added.err.join('\n'));
     assert.equal(added.json().identifier, identifier);
