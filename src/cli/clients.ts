@@ -176,13 +176,19 @@ export const clientsRotateSecret = apiCommand({
   },
 });
 
+const DELETE_USAGE = 'clients delete <client_id> [--purge --yes]';
+
 export const clientsDelete = apiCommand({
-  summary: 'delete a client: its tokens stop working; its client_id stays reserved',
-  usage: 'clients delete <client_id>',
+  summary: 'delete a client: its tokens and grants stop working; its client_id stays reserved unless --purge --yes frees it',
+  usage: DELETE_USAGE,
   positionals: { min: 1, max: 1 },
-  async run({ positionals, client, io }) {
-    await (await client()).delete(`/clients/${segment(positionals[0] as string)}`);
-    io.out(`deleted client ${positionals[0]}`);
+  options: { purge: { type: 'boolean' }, yes: { type: 'boolean' } },
+  async run({ values, positionals, client, io }) {
+    // A freed id can be registered again by anyone with clients:write, as a different client.
+    if (values.purge && !values.yes) throw new UsageError('--purge frees the client_id for a new, different client: add --yes to confirm', DELETE_USAGE);
+    const id = positionals[0] as string;
+    await (await client()).delete(`/clients/${segment(id)}${values.purge ? '?purge=true' : ''}`);
+    io.out(values.purge ? `purged client ${id}: its client_id is free again` : `deleted client ${id} (its client_id stays reserved; --purge --yes frees it)`);
     return 0;
   },
 });

@@ -138,6 +138,16 @@ describe('clients, roles and resources commands against a running server', () =>
     const missing = await cli('clients', 'show', 'cli-doomed');
     assert.equal(missing.code, 1);
     assert.match(missing.err.join('\n'), /404 client_not_found/);
+
+    const reserved = await cli('clients', 'add', '--id', 'cli-doomed', '--grant-type', 'client_credentials');
+    assert.equal(reserved.code, 1, 'the id stays reserved after a delete');
+    assert.match(reserved.err.join('\n'), /409 client_exists/);
+    assert.equal((await cli('clients', 'delete', 'cli-doomed', '--purge')).code, 2, '--purge wants --yes');
+    const purged = await cli('clients', 'delete', 'cli-doomed', '--purge', '--yes');
+    assert.equal(purged.code, 0, purged.err.join('\n'));
+    const reused = await cli('clients', 'add', '--id', 'cli-doomed', '--grant-type', 'client_credentials');
+    assert.equal(reused.code, 0, reused.err.join('\n'));
+    assert.equal((await clientCredentials('cli-doomed', secret)).status, 401, 'the old secret is not the new client’s');
   });
 
   it('clients update to a secret-based method prints the new secret once, and it works', async () => {
