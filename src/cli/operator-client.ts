@@ -101,11 +101,14 @@ export async function resolveCredential(io: CliContext, options: ConnectionOptio
   );
 }
 
-function hintFor(status: number, source: CredentialSource): string | undefined {
+function hintFor(status: number, code: string | undefined, source: CredentialSource): string | undefined {
   if (status === 401 && source === 'login') return 'the login token was refused: run `portcullis login` again';
   if (status === 401)
     return `the server refused the token from ${source === 'token-file' ? '--token-file' : source}: it must match the server's OPERATOR_TOKEN or be an admin token it issued`;
-  if (status === 403) return 'the credential is valid but lacks the permission: ask an administrator for an admin role that has it';
+  // Only a missing scope is cured by a role; other 403s (builtin_role, internal_client,
+  // target_outranks_actor, …) refuse the act itself and the server's description says why.
+  if (status === 403 && code === 'insufficient_scope')
+    return 'the credential is valid but lacks the permission: ask an administrator for an admin role that has it';
   return undefined;
 }
 
@@ -137,7 +140,7 @@ async function send(url: string, credential: Credential, method: Method, path: s
   const description = typeof described?.error_description === 'string' ? described.error_description : '';
   const detail = code ? `${response.status} ${code}: ${description}` : `HTTP ${response.status}`;
   // A 404 without our error shape is not the admin API at all.
-  const hint = !code && response.status === 404 ? 'no admin API there: is OPERATOR_URL (or --url) right?' : hintFor(response.status, credential.source);
+  const hint = !code && response.status === 404 ? 'no admin API there: is OPERATOR_URL (or --url) right?' : hintFor(response.status, code, credential.source);
   const refused = response.status === 401 || response.status === 403;
   throw new OperatorCallError(hint ? `${detail} (${hint})` : detail, refused ? EXIT.refused : EXIT.failed, response.status, code);
 }

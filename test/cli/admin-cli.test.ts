@@ -157,6 +157,7 @@ describe('the CLI against a running server', () => {
     const rotate = await cli(beside, ['keys', 'rotate', '--token-file', file]);
     assert.equal(rotate.code, 3);
     assert.match(rotate.err.join('\n'), /403 insufficient_scope: this request needs the keys:write scope/);
+    assert.match(rotate.err.join('\n'), /lacks the permission/, 'the hint: ask for a role that has it');
   });
 
   it('a cached login token is used only for its server and until it expires; an expired one says so', async () => {

@@ -224,6 +224,7 @@ describe('clients, roles and resources commands against a running server', () =>
     const refused = await cli('roles', 'update', 'admin', '--description', 'mine now');
     assert.equal(refused.code, 3);
     assert.match(refused.err.join('\n'), /403 builtin_role/);
+    assert.doesNotMatch(refused.err.join('\n'), /lacks the permission/, 'no role would help: the hint must not send the operator for one');
     assert.equal((await cli('roles', 'delete', 'auditor')).code, 3);
 
     const deleted = await cli('roles', 'delete', 'support-lead');
