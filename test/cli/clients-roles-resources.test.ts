@@ -227,6 +227,12 @@ describe('clients, roles and resources commands against a running server', () =>
     assert.doesNotMatch(refused.err.join('\n'), /lacks the permission/, 'no role would help: the hint must not send the operator for one');
     assert.equal((await cli('roles', 'delete', 'auditor')).code, 3);
 
+    assert.equal((await cli('users', 'update', 'bob', '--admin-role', 'support-lead')).code, 0);
+    const held = await cli('roles', 'delete', 'support-lead');
+    assert.equal(held.code, 1, 'a conflict is exit 1, not a refusal');
+    assert.match(held.err.join('\n'), /409 role_in_use/);
+    assert.equal((await cli('users', 'update', 'bob', '--no-admin-roles')).code, 0);
+
     const deleted = await cli('roles', 'delete', 'support-lead');
     assert.equal(deleted.code, 0, deleted.err.join('\n'));
     const missing = await cli('roles', 'show', 'support-lead');
