@@ -16,8 +16,8 @@ type ResourceView = Record<string, unknown> & { identifier: string };
 const COLUMNS: Array<Column<ResourceView>> = [
   ['IDENTIFIER', (resource) => resource.identifier],
   ['SCOPES', (resource) => cell(resource.scopes)],
-  ['FORMAT', (resource) => cell(resource.accessTokenFormat ?? resource.access_token_format)],
-  ['TTL', (resource) => cell(resource.accessTokenTTL ?? resource.access_token_ttl)],
+  ['FORMAT', (resource) => cell(resource.accessTokenFormat)],
+  ['TTL', (resource) => cell(resource.accessTokenTTL)],
   ['INTROSPECTORS', (resource) => cell(resource.introspectors)],
 ];
 

@@ -8,13 +8,12 @@ import { type Column, cell, printFields, printJson, printTable } from './output.
 import { UsageError } from './run.ts';
 import { listPages } from './users.ts';
 
-type RoleView = Record<string, unknown> & { name: string; description?: string; permissions?: string[] };
-
-const builtIn = (role: RoleView) => role.built_in === true || role.builtIn === true;
+/** As src/admin/roles.ts answers. */
+type RoleView = { name: string; description: string; permissions: string[]; built_in: boolean };
 
 const COLUMNS: Array<Column<RoleView>> = [
   ['NAME', (role) => role.name],
-  ['BUILT-IN', (role) => (builtIn(role) ? 'yes' : '')],
+  ['BUILT-IN', (role) => (role.built_in ? 'yes' : '')],
   ['PERMISSIONS', (role) => cell(role.permissions)],
   ['DESCRIPTION', (role) => cell(role.description)],
 ];
