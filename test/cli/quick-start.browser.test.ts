@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createPortcullis, type Portcullis } from '../../src/app.ts';
-import { readCachedToken } from '../../src/cli/token-cache.ts';
+import { readCachedToken, tokenCachePath } from '../../src/cli/token-cache.ts';
 import { DEV_SECRETS_FILE } from '../../src/config/dev-secrets.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
@@ -125,6 +125,9 @@ describe('the documented first run, end to end', { skip: chromiumMissing }, () =
     assert.match(added.out, /^created alice \(id [\w-]+\), admin roles: admin/);
     const alice = await portcullis.accounts.findByUsername('alice');
     assert.ok(alice, 'alice exists');
+    const breakGlass = () => lines.filter((line) => line.level === 40 && line.msg.startsWith('admin API called with OPERATOR_TOKEN')).length;
+    const breakGlassBeforeLogin = breakGlass();
+    assert.ok(breakGlassBeforeLogin > 0, 'users add used the generated OPERATOR_TOKEN, and that was warned about');
 
     // 3. alice opens /account, signs in on the issuer's page and sets up an authenticator.
     const context = await browser.newContext();
@@ -166,6 +169,7 @@ describe('the documented first run, end to end', { skip: chromiumMissing }, () =
     assert.equal(loggedIn.code, 0, loggedIn.err);
     assert.match(loggedIn.out, new RegExp(`^signed in as ${alice.id};`));
     assert.equal((await readCachedToken(dataDir))?.subject, alice.id);
+    assert.equal((await stat(tokenCachePath(dataDir))).mode & 0o777, 0o600, 'the cached token is private to its owner');
 
     // 5. users list with the cached token; a change is audited as alice, not as the operator.
     const listed = await cliProcess(beside, ['users', 'list', '--json']).done;
@@ -191,5 +195,6 @@ describe('the documented first run, end to end', { skip: chromiumMissing }, () =
       [{ kind: 'operator', id: 'operator' }],
       'only the first person was created with the break-glass token',
     );
+    assert.equal(breakGlass(), breakGlassBeforeLogin, 'after login the CLI no longer uses the break-glass token');
   });
 });
