@@ -17,7 +17,7 @@ import { ADMIN_ROLE } from '../rbac/scopes.ts';
 import type { AccountRecord, AccountRepository, AuditRepository, RecordRepository } from '../storage/port.ts';
 import { DuplicateError } from '../storage/port.ts';
 import type { PasswordHasher } from './hashing.ts';
-import type { AccountService } from './service.ts';
+import type { AccountService, NewAccount } from './service.ts';
 
 export class PolicyRefused extends Error {
   override name = 'PolicyRefused';
@@ -52,17 +52,8 @@ export interface AdminUserDeps {
   now: () => number;
 }
 
-export interface CreateUser {
-  username: string;
-  email?: string | undefined;
-  emailVerified?: boolean | undefined;
-  name?: string | undefined;
-  roles?: string[] | undefined;
-  adminRoles?: string[] | undefined;
-  password?: string | undefined;
-  passwordHash?: string | undefined;
-  mustChange?: boolean | undefined;
-}
+/** What an administrator gives to create a person: an account, with `must_change` by its API name. */
+export type CreateUser = Omit<NewAccount, 'id' | 'mustChangePassword'> & { mustChange?: boolean | undefined };
 
 /** RFC 7396: a key present with `null` removes the value; an absent key leaves it. */
 export interface UserPatch {

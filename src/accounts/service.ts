@@ -14,7 +14,7 @@ export interface NewAccount {
   roles?: string[] | undefined;
   /** Management roles (rbac/roles.ts): what this person may do in the admin API. */
   adminRoles?: string[] | undefined;
-  /** An admin chose the password: the person is asked for a new one at the next sign-in. */
+  /** An admin chose the password and marked it as one to replace (recorded; not yet enforced at sign-in). */
   mustChangePassword?: boolean | undefined;
   /** Either a plaintext password (hashed here) or an argon2id PHC string. */
   password?: string | undefined;

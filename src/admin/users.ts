@@ -138,13 +138,15 @@ export function userRoutes(deps: UserRouteDeps) {
     ctx.status = 204;
   }
 
-  async function resetMfa(ctx: Context) {
+  /** A change to a person the policy guards, with no body: reset factors, end sessions. */
+  const guardedAction = (verb: Verb, work: (actor: ReturnType<typeof actorOf>, id: string) => Promise<unknown>) => async (ctx: Context) => {
     const id = idOf(ctx);
     parseQuery(ctx, noQuery);
-    await guarded(ctx, id, () => deps.users.resetMfa(actorOf(ctx), id));
-    audited(ctx, 'mfa_reset', id);
+    await guarded(ctx, id, () => work(actorOf(ctx), id));
+    audited(ctx, verb, id);
     ctx.status = 204;
-  }
+  };
+  const resetMfa = guardedAction('mfa_reset', (actor, id) => deps.users.resetMfa(actor, id));
 
   async function sessions(ctx: Context) {
     const id = idOf(ctx);
@@ -164,13 +166,7 @@ export function userRoutes(deps: UserRouteDeps) {
     };
   }
 
-  async function endSessions(ctx: Context) {
-    const id = idOf(ctx);
-    parseQuery(ctx, noQuery);
-    await guarded(ctx, id, () => deps.users.endSessions(actorOf(ctx), id));
-    audited(ctx, 'sessions_end', id);
-    ctx.status = 204;
-  }
+  const endSessions = guardedAction('sessions_end', (actor, id) => deps.users.endSessions(actor, id));
 
   async function unlock(ctx: Context) {
     const id = idOf(ctx);

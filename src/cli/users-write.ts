@@ -188,7 +188,7 @@ export const usersDelete = apiCommand({
 const SET_PASSWORD_USAGE = 'users set-password <user> [--must-change] [--password-hash-stdin]  (password from the prompt or stdin)';
 
 export const usersSetPassword = apiCommand({
-  summary: "set a person's password, read from the prompt or stdin (--must-change: they choose a new one at next sign-in)",
+  summary: "set a person's password, read from the prompt or stdin (--must-change marks it as one to replace: must_change_password)",
   usage: SET_PASSWORD_USAGE,
   positionals: { min: 1, max: 1 },
   options: { 'must-change': { type: 'boolean' }, 'password-hash-stdin': { type: 'boolean' } },
