@@ -95,6 +95,7 @@ import { trackSessionActivity } from './sessions/activity.ts';
 import { createAdminGrantRevoker } from './sessions/admin-grants.ts';
 import { createSessionLimit } from './sessions/limit.ts';
 import { createPasswordChange } from './sessions/password-change.ts';
+import { createRequiredPasswordChange } from './sessions/required-password-change.ts';
 import { createSessionService, type SessionService } from './sessions/service.ts';
 import { openStore } from './storage/index.ts';
 import type { Store } from './storage/port.ts';
@@ -377,7 +378,18 @@ async function assemble(
   const routers = [
     await staticAssets(),
     healthRouter(store),
-    interactionRouter({ holder, accounts, audit, render, guard, mfa, policy: mfaPolicy, now, sessionLimit }),
+    interactionRouter({
+      holder,
+      accounts,
+      audit,
+      render,
+      guard,
+      mfa,
+      policy: mfaPolicy,
+      now,
+      sessionLimit,
+      replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit),
+    }),
     consoleRouter({
       holder,
       accounts,

@@ -14,7 +14,7 @@ export interface NewAccount {
   roles?: string[] | undefined;
   /** Management roles (rbac/roles.ts): what this person may do in the admin API. */
   adminRoles?: string[] | undefined;
-  /** An admin chose the password and marked it as one to replace (recorded; not yet enforced at sign-in). */
+  /** An admin chose the password and marked it as one to replace: the person chooses a new one at their next sign-in (interactions/new-password/). */
   mustChangePassword?: boolean | undefined;
   /** Either a plaintext password (hashed here) or an argon2id PHC string. */
   password?: string | undefined;
@@ -81,7 +81,8 @@ export function createAccountService(repo: AccountRepository, hasher: PasswordHa
     },
     async setPassword(id, password) {
       const now = new Date();
-      await repo.update(id, { passwordHash: await hasher.hash(password), passwordChangedAt: now, updatedAt: now });
+      // The person chose this password themselves, so an admin's `must_change` mark is answered.
+      await repo.update(id, { passwordHash: await hasher.hash(password), passwordChangedAt: now, updatedAt: now, mustChangePassword: undefined });
     },
   };
 }

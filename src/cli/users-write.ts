@@ -188,7 +188,8 @@ export const usersDelete = apiCommand({
 const SET_PASSWORD_USAGE = 'users set-password <user> [--must-change] [--password-hash-stdin]  (password from the prompt or stdin)';
 
 export const usersSetPassword = apiCommand({
-  summary: "set a person's password, read from the prompt or stdin (--must-change marks it as one to replace: must_change_password)",
+  summary:
+    "set a person's password, read from the prompt or stdin (--must-change: the person chooses a new one at their next sign-in; must_change_password until then)",
   usage: SET_PASSWORD_USAGE,
   positionals: { min: 1, max: 1 },
   options: { 'must-change': { type: 'boolean' }, 'password-hash-stdin': { type: 'boolean' } },

@@ -1,11 +1,13 @@
 /**
  * POST /interaction/:uid/login — password sign-in (after the pipeline's prologue). The answer to a
  * wrong password never says whether the username exists: same message, same status, and (with
- * the decoy hash) same timing. A correct password goes on to mfa/after-password.ts.
+ * the decoy hash) same timing. A correct password goes on to mfa/after-password.ts, or first to
+ * the new-password step when an administrator marked it `must_change` (new-password/ask.ts).
  */
 import type { z } from 'zod';
 import { asAppError } from '../security/errors.ts';
 import { continueAfterPassword } from './mfa/after-password.ts';
+import { askForNewPassword } from './new-password/ask.ts';
 import type { loginForm } from './schemas.ts';
 import type { Interaction, InteractionDeps, StepContext } from './types.ts';
 
@@ -54,5 +56,9 @@ export async function submitLogin(deps: InteractionDeps, request: LoginRequest):
   }
 
   await deps.guard.succeeded({ ...attempt, accountId: result.account.id });
+  if (result.account.mustChangePassword === true) {
+    await askForNewPassword(request, result.account.id);
+    return;
+  }
   await continueAfterPassword(deps, request, result.account);
 }

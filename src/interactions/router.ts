@@ -1,6 +1,6 @@
 /**
  * The pages a browser sees during an authorization request: every interaction route, password,
- * second factor and consent alike, in this one table. Each row names the step it serves; the
+ * new password, second factor and consent alike, in this one table. Each row names the step it serves; the
  * pipeline (pipeline.ts) parses, checks CSRF, re-reads the interaction and checks that step before
  * the handler runs. test/interactions/routes.test.ts walks this table.
  */
@@ -13,10 +13,12 @@ import { submitLogin } from './login.ts';
 import { submitEnrolment } from './mfa/enrol.ts';
 import { showMfaPage } from './mfa/page.ts';
 import { submitMfa } from './mfa/verify.ts';
+import { showNewPasswordPage } from './new-password/page.ts';
+import { submitNewPassword } from './new-password/submit.ts';
 import { action, type InteractionRoute, page } from './pipeline.ts';
-import { abortForm, confirmForm, loginForm } from './schemas.ts';
+import { abortForm, confirmForm, loginForm, newPasswordForm } from './schemas.ts';
 import { showInteraction } from './show.ts';
-import { anyStep, consentStep, loginStep, mfaStep } from './steps.ts';
+import { anyStep, consentStep, loginStep, mfaStep, newPasswordStep } from './steps.ts';
 import type { InteractionDeps } from './types.ts';
 
 export const INTERACTION_PREFIX = '/interaction/:uid';
@@ -24,6 +26,8 @@ export const INTERACTION_PREFIX = '/interaction/:uid';
 export const INTERACTION_ROUTES: readonly InteractionRoute[] = [
   page('/', { step: anyStep }, showInteraction),
   action('/login', { step: loginStep, schema: loginForm }, submitLogin),
+  page('/new-password', { step: newPasswordStep }, showNewPasswordPage),
+  action('/new-password', { step: newPasswordStep, schema: newPasswordForm }, submitNewPassword),
   page('/mfa', { step: mfaStep }, showMfaPage),
   action('/mfa', { step: mfaStep, schema: codeForm }, submitMfa),
   action('/mfa/enrol', { step: mfaStep, schema: codeForm }, submitEnrolment),

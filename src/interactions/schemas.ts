@@ -11,6 +11,15 @@ export const loginForm = z
   })
   .strict();
 
+/** Lengths beyond the schema's are the policy's to refuse (accounts/policy.ts), with the page again. */
+export const newPasswordForm = z
+  .object({
+    csrf,
+    new_password: z.string().min(1).max(1024),
+    confirm_password: z.string().min(1).max(1024),
+  })
+  .strict();
+
 export const confirmForm = z.object({ csrf }).strict();
 export const abortForm = z.object({ csrf }).strict();
 

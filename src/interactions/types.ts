@@ -11,6 +11,7 @@ import type { MfaPolicy } from '../mfa/policy.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { SessionLimit } from '../sessions/limit.ts';
+import type { ReplaceRequiredPassword } from '../sessions/required-password-change.ts';
 import type { Renderer } from '../views/render.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -27,6 +28,8 @@ export interface InteractionDeps {
   now: () => number;
   /** The concurrent-session limit, asked once a sign-in (not a step-up) is complete (sessions/limit.ts). */
   sessionLimit: SessionLimit;
+  /** Stores the password a person marked `must_change` chooses at sign-in (sessions/required-password-change.ts). */
+  replaceRequiredPassword: ReplaceRequiredPassword;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface Step<S> {
 }
 
 /** `any`: the route serves every step (the page that shows the current step, abort). */
-export type StepName = 'login' | 'mfa' | 'consent' | 'any';
+export type StepName = 'login' | 'new_password' | 'mfa' | 'consent' | 'any';
 
 /** What the pipeline (pipeline.ts) hands a route once the prologue has passed. */
 export interface StepContext<Form, S> {

@@ -54,6 +54,8 @@ const server = await startServer({
 });
 const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
 const { accountId: aliceId, secret: aliceSecret } = await enrolDirectly(server, 'alice', clock);
+// An administrator set carol's password with must_change: her password leads to the new-password step.
+await server.portcullis.accounts.create({ username: 'carol', password: PASSWORD, mustChangePassword: true });
 const mounted = mountedRoutes(server.portcullis.app.middleware);
 const stateChanging = mounted.filter((route) => STATE_CHANGING.has(route.method));
 const interactionMounted = mounted.filter((route) => route.path.startsWith(INTERACTION_PREFIX));
@@ -88,17 +90,25 @@ async function newestAudit(): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // Interactions at known steps.
 
-type Fixture = 'login' | 'mfa_pending' | 'mfa_step_up' | 'consent';
+type Fixture = 'login' | 'password_change_pending' | 'mfa_pending' | 'mfa_step_up' | 'consent';
 
-/** Which route steps (router.ts) each kind of interaction is at. A second factor pending after the
- * password is still the login prompt (a new password starts over) and also the `mfa` step. */
+/** Which route steps (router.ts) each kind of interaction is at. A second factor (or, for a person
+ * marked must_change, a new password) pending after the password is still the login prompt (a
+ * password typed again starts over) and also the `mfa` (or `new_password`) step. */
 const SERVES: Record<Fixture, StepName[]> = {
   login: ['login'],
+  password_change_pending: ['login', 'new_password'],
   mfa_pending: ['login', 'mfa'],
   mfa_step_up: ['mfa'],
   consent: ['consent'],
 };
-const FIXTURE_FOR: Record<StepName, Fixture> = { login: 'login', mfa: 'mfa_pending', consent: 'consent', any: 'login' };
+const FIXTURE_FOR: Record<StepName, Fixture> = {
+  login: 'login',
+  new_password: 'password_change_pending',
+  mfa: 'mfa_pending',
+  consent: 'consent',
+  any: 'login',
+};
 
 interface AtStep {
   kind: Fixture;
@@ -124,15 +134,16 @@ async function interactionAt(kind: Fixture): Promise<AtStep> {
   const params: Record<string, string> = kind === 'mfa_pending' || kind === 'mfa_step_up' ? { scope: 'openid', acr_values: ACR_MFA } : { scope: 'openid' };
   let { response } = await browser.follow((await startAuthorization(web, params)).url.href);
   let form = await formOn(response, kind);
-  if (kind === 'mfa_pending' || kind === 'consent') {
-    const username = kind === 'consent' ? 'bob' : 'alice';
+  if (kind === 'mfa_pending' || kind === 'consent' || kind === 'password_change_pending') {
+    const username = { consent: 'bob', password_change_pending: 'carol' }[kind as string] ?? 'alice';
     const posted = await browser.postForm(`/interaction/${form.uid}/login`, { csrf: form.csrf, username, password: PASSWORD });
     assert.equal(posted.status, 303, `${kind}: the password is accepted`);
     ({ response } = await browser.follow(posted.headers.get('location') as string));
     form = await formOn(response, kind);
   }
   const view = (await (await browser.request(`/interaction/${form.uid}`, { headers: { accept: 'application/json' } })).json()) as { prompt: { name: string } };
-  assert.equal(view.prompt.name, { login: 'login', mfa_pending: 'login', mfa_step_up: 'mfa', consent: 'consent' }[kind], `${kind}: at the expected prompt`);
+  const prompts = { login: 'login', password_change_pending: 'login', mfa_pending: 'login', mfa_step_up: 'mfa', consent: 'consent' };
+  assert.equal(view.prompt.name, prompts[kind], `${kind}: at the expected prompt`);
   return { kind, browser, ...form };
 }
 
@@ -149,6 +160,8 @@ async function interactionState(at: AtStep): Promise<string> {
 async function interactionFields(path: string): Promise<Record<string, string>> {
   const fields: Record<string, () => Promise<Record<string, string>>> = {
     '/login': async () => ({ username: 'alice', password: PASSWORD }),
+    // Two different passwords: served, the page comes again and nothing is written (carol stays marked).
+    '/new-password': async () => ({ new_password: 'a new passphrase for carol', confirm_password: 'not the same passphrase' }),
     '/mfa': async () => ({ code: await totpAt(aliceSecret, clock) }),
     '/mfa/enrol': async () => ({ code: await totpAt(aliceSecret, clock) }),
     '/confirm': async () => ({}),
@@ -278,7 +291,7 @@ describe('the route table: CSRF and step checks on every state-changing route', 
     }
 
     for (const route of INTERACTION_ROUTES) {
-      const kinds: Fixture[] = route.step === 'any' ? ['login', 'mfa_pending', 'mfa_step_up', 'consent'] : [FIXTURE_FOR[route.step]];
+      const kinds: Fixture[] = route.step === 'any' ? (Object.keys(SERVES) as Fixture[]) : [FIXTURE_FOR[route.step]];
       it(`${route.method} ${INTERACTION_PREFIX}${route.path} with its token passes the pipeline at ${kinds.join(', ')}`, async () => {
         for (const kind of kinds) {
           const at = await interactionAt(kind);
