@@ -89,7 +89,7 @@ import { errorHandler } from './security/error-handler.ts';
 import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { requestContext } from './security/request-context.ts';
-import { ROUTER_OPTIONS } from './security/routing.ts';
+import { mountRouter, ROUTER_OPTIONS } from './security/routing.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
 import { createAdminGrantRevoker } from './sessions/admin-grants.ts';
@@ -468,10 +468,7 @@ async function assemble(
       resources: { resources, sync: resourceSync, adminResource: adminResourceOf(config.issuer), adminTokenTtl: config.admin.tokenTtl },
     }),
   );
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  for (const router of routers) app.use(mountRouter(router));
   // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
   const routeOf = createRouteMatcher(providerRoutes());
   app.use(canonicalProviderPaths(routeOf));
