@@ -1,4 +1,3 @@
-import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 
 /**
@@ -22,10 +21,17 @@ function literalStart(path: string): string {
  * matched against every route of every router before it reached the provider. Equivalent, since
  * matching is case-sensitive and a path that does not begin so can match none of its routes.
  */
-export function mountRouter(router: Router): Middleware {
+/** What of a @koa/router Router this needs (routers themselves live in the edge folders). */
+export interface MountableRouter {
+  stack: ReadonlyArray<{ path: string | RegExp }>;
+  routes(): unknown;
+  allowedMethods(): unknown;
+}
+
+export function mountRouter(router: MountableRouter): Middleware {
   const starts = [...new Set(router.stack.map((layer) => (typeof layer.path === 'string' ? literalStart(layer.path) : '')))];
-  const routes = router.routes();
-  const allowed = router.allowedMethods();
+  const routes = router.routes() as Middleware;
+  const allowed = router.allowedMethods() as Middleware;
   const mounted = function routerIfItCouldMatch(ctx: Context, next: Next) {
     if (!starts.some((start) => ctx.path.startsWith(start))) return next();
     return routes(ctx as never, () => allowed(ctx as never, next)) as Promise<void>;

@@ -34,7 +34,7 @@ test('a mounted router serves its routes and 405s, and passes every other path o
     assert.deepEqual(await (await fetch(`${base}/THINGS/7`)).json(), { fallthrough: '/THINGS/7' }, 'matching stays case-sensitive');
     assert.deepEqual(await (await fetch(`${base}/other`)).json(), { fallthrough: '/other' });
     assert.equal(reachedNext, 3);
-    assert.equal((mountRouter(router) as unknown as { router: Router }).router, router, 'names its router like @koa/router does');
+    assert.equal((mountRouter(router) as unknown as { router: unknown }).router, router, 'names its router like @koa/router does');
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
