@@ -69,15 +69,20 @@ function parse(file: string, text: string): StoredSecrets {
   return { cookieKeys: candidate.cookieKeys, keyEncryptionKeys: candidate.keyEncryptionKeys, ...(token ? { operatorToken: token } : {}) };
 }
 
-/** Reads the file, or undefined when there is none. */
-async function readExisting(file: string): Promise<StoredSecrets | undefined> {
-  let text: string;
+/** The file's text, or undefined when there is none. */
+async function readText(file: string): Promise<string | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new DevSecretsError(`${file} exists but cannot be read: ${(error as Error).message}`);
   }
+}
+
+/** Reads the file, or undefined when there is none. */
+async function readExisting(file: string): Promise<StoredSecrets | undefined> {
+  const text = await readText(file);
+  if (text === undefined) return undefined;
   const stored = parse(file, text);
   await chmod(file, 0o600);
   return stored;
@@ -148,14 +153,8 @@ async function addOperatorToken(dir: string, file: string, stored: StoredSecrets
  */
 export async function readDevOperatorToken(dataDir: string): Promise<string | undefined> {
   const file = join(dataDir, DEV_SECRETS_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DevSecretsError(`${file} exists but cannot be read: ${(error as Error).message}`);
-  }
-  return parse(file, text).operatorToken;
+  const text = await readText(file);
+  return text === undefined ? undefined : parse(file, text).operatorToken;
 }
 
 /** Makes the new directory entry durable (a crash right after must not lose the file). */
