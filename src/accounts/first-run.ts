@@ -8,10 +8,10 @@ import type { AccountRepository } from '../storage/port.ts';
 
 export const FIRST_RUN_HINT = 'no people yet: create the first administrator with  npm run portcullis -- users add <name> --admin-role admin';
 
-export async function announceFirstRun(accounts: Pick<AccountRepository, 'list'>, logger: Logger): Promise<boolean> {
-  // One read of every account, once at start: the port has no bounded "any person?" query yet.
-  const people = await accounts.list();
-  if (people.some((person) => !person.deletedAt)) return false;
+export async function announceFirstRun(accounts: Pick<AccountRepository, 'search'>, logger: Logger): Promise<boolean> {
+  // One bounded read: search leaves soft-deleted people out, disabled ones in.
+  const [someone] = await accounts.search({ limit: 1 });
+  if (someone) return false;
   logger.warn(FIRST_RUN_HINT);
   return true;
 }
