@@ -95,6 +95,12 @@ function toConfig(e: Environment) {
       mfaMaxDelay: e.LOCKOUT_MFA_MAX_DELAY,
       resetRequests: e.LOCKOUT_RESET_REQUESTS,
       resetWindow: e.LOCKOUT_RESET_WINDOW,
+      resetIpRequests: e.LOCKOUT_RESET_IP_REQUESTS,
+      resetIpWindow: e.LOCKOUT_RESET_IP_WINDOW,
+      signupRequests: e.LOCKOUT_SIGNUP_REQUESTS,
+      signupWindow: e.LOCKOUT_SIGNUP_WINDOW,
+      signupIpRequests: e.LOCKOUT_SIGNUP_IP_REQUESTS,
+      signupIpWindow: e.LOCKOUT_SIGNUP_IP_WINDOW,
     },
     keys: {
       rotationInterval: e.KEY_ROTATION_INTERVAL,
@@ -111,6 +117,23 @@ function toConfig(e: Environment) {
     operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
     /** SMTP_URL unset: messages are logged, not sent (src/mail). */
     mail: { smtpUrl: e.SMTP_URL || undefined, from: e.MAIL_FROM || `Portcullis <no-reply@${new URL(issuer).hostname}>` },
+    /** The password lifecycle (src/passwords): policy, breach checking, reset, registration. */
+    passwords: {
+      minLength: e.PASSWORD_MIN_LENGTH,
+      maxLength: e.PASSWORD_MAX_LENGTH,
+      require: e.PASSWORD_REQUIRE as Array<'upper' | 'lower' | 'digit' | 'symbol'>,
+      minStrength: e.PASSWORD_MIN_STRENGTH,
+      history: e.PASSWORD_HISTORY,
+      breach: { check: e.PASSWORD_BREACH_CHECK === 'on', api: e.PASSWORD_BREACH_API, failure: e.PASSWORD_BREACH_FAILURE },
+      reset: {
+        /** Unset, reset is on where mail can go out (SMTP_URL) and everywhere outside production. */
+        mode: e.PASSWORD_RESET ?? (e.SMTP_URL || e.NODE_ENV !== 'production' ? 'email' : 'off'),
+        /** True when `off` was chosen for the operator (production without SMTP_URL): start-up warns. */
+        defaultedOff: e.PASSWORD_RESET === undefined && !e.SMTP_URL && e.NODE_ENV === 'production',
+        ttl: e.PASSWORD_RESET_TTL,
+      },
+    },
+    registration: { open: e.REGISTRATION === 'open' },
     refreshTokens: { reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS },
     sessions: { limit: e.SESSION_LIMIT, limitMode: e.SESSION_LIMIT_MODE },
     outbound: { allowPrivateAddresses: (e.OUTBOUND_ALLOW_PRIVATE_ADDRESSES ?? String(e.NODE_ENV !== 'production')) === 'true' },

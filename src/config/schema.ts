@@ -155,6 +155,49 @@ export const VARIABLES = {
       .max(320)
       .refine((value) => !/[\r\n]/.test(value), 'must be one line'),
   ),
+  PASSWORD_MIN_LENGTH: integer(
+    15,
+    8,
+    1024,
+    'fewest characters (Unicode code points after NFKC) a new password may have; 15 is NIST SP 800-63B rev 4 for a password that may be the only factor',
+  ),
+  PASSWORD_MAX_LENGTH: integer(128, 64, 4096, 'most characters a new password may have (never truncated)'),
+  PASSWORD_REQUIRE: variable(
+    items.refine(
+      (classes) => classes.every((name) => ['upper', 'lower', 'digit', 'symbol'].includes(name)),
+      'a comma-separated subset of upper, lower, digit, symbol',
+    ),
+    '— (none)',
+    'composition rules, any subset of `upper,lower,digit,symbol`: for deployments whose rules demand them; NIST SP 800-63B advises against them',
+  ),
+  PASSWORD_MIN_STRENGTH: integer(3, 0, 4, 'the zxcvbn score (0–4) a new password must reach, judged with the person’s username, email and name as known words'),
+  PASSWORD_HISTORY: integer(5, 0, 24, 'a new password may not be one of this many previous ones (`0`: no history is kept)'),
+  PASSWORD_BREACH_CHECK: choice(
+    ['on', 'off'],
+    'on',
+    'look new passwords, and once a day each person’s password at sign-in, up in the breach corpus (k-anonymity: five hex characters of the SHA-1 leave the server)',
+  ),
+  PASSWORD_BREACH_API: variable(
+    z.url().default('https://api.pwnedpasswords.com/range/'),
+    '`https://api.pwnedpasswords.com/range/`',
+    'the range API asked (the five characters are appended); point it at a mirror',
+  ),
+  PASSWORD_BREACH_FAILURE: choice(
+    ['open', 'closed'],
+    'open',
+    'when the range API cannot answer within 1.5 s: `open` accepts the password (logged each time), `closed` refuses it (`breach_check_unavailable`); at sign-in it is always open',
+  ),
+  PASSWORD_RESET: variable(
+    z.enum(['email', 'off']).optional(),
+    '`email` with `SMTP_URL` or outside production, else `off`',
+    '`email`: “Forgot your password?” sends a single-use link to the person’s verified address; production refuses `email` without `SMTP_URL`',
+  ),
+  PASSWORD_RESET_TTL: duration('30m', 'how long a reset link (and an invitation) works'),
+  REGISTRATION: choice(
+    ['closed', 'open'],
+    'closed',
+    '`open`: anyone may sign up at `/signup` (email verified by a link before the account exists); production refuses `open` without `SMTP_URL`',
+  ),
   OPERATOR_URL: variable(z.url().optional(), '`http://127.0.0.1:$PORT`', 'where the CLI finds the running server'),
   OUTBOUND_ALLOW_PRIVATE_ADDRESSES: variable(
     z.enum(['true', 'false']).optional(),
@@ -219,6 +262,12 @@ export const VARIABLES = {
   LOCKOUT_MFA_MAX_DELAY: duration('1h', 'cap of that back-off: at most 24 guesses a day once reached'),
   LOCKOUT_RESET_REQUESTS: integer(5, 1, 1000, 'password-reset requests per person per window (for the reset pages)'),
   LOCKOUT_RESET_WINDOW: duration('1h', 'window of that budget'),
+  LOCKOUT_RESET_IP_REQUESTS: integer(20, 1, 1_000_000, 'password-reset requests one address may make per window; past it `/password/forgot` answers 429'),
+  LOCKOUT_RESET_IP_WINDOW: duration('1h', 'window of that budget'),
+  LOCKOUT_SIGNUP_REQUESTS: integer(3, 1, 1000, 'sign-ups (and “already registered” notices) per email address per window; past it the same answer, no mail'),
+  LOCKOUT_SIGNUP_WINDOW: duration('24h', 'window of that budget'),
+  LOCKOUT_SIGNUP_IP_REQUESTS: integer(20, 1, 1_000_000, 'sign-ups one address may make per window; past it `/signup` answers 429'),
+  LOCKOUT_SIGNUP_IP_WINDOW: duration('1h', 'window of that budget'),
   LOCKOUT_OPERATOR_TOKEN: variable(
     z
       .undefined({ error: 'removed: OPERATOR_TOKEN now guards every operator route under /admin/v1 (keys and lockout); unset LOCKOUT_OPERATOR_TOKEN' })
@@ -257,6 +306,7 @@ export const environment = z.object(shape).superRefine((e, ctx) => {
     if (!isAddressOrRange(entry)) fail('ADMIN_ALLOWED_ADDRESSES', `"${entry}" is not an IP address or CIDR range`);
   }
   if (e.LOCKOUT_MFA_MAX_DELAY < e.LOCKOUT_MFA_BACKOFF_BASE) fail('LOCKOUT_MFA_MAX_DELAY', 'must not be shorter than LOCKOUT_MFA_BACKOFF_BASE');
+  if (e.PASSWORD_MAX_LENGTH < e.PASSWORD_MIN_LENGTH) fail('PASSWORD_MAX_LENGTH', 'must not be smaller than PASSWORD_MIN_LENGTH');
   if (e.NODE_ENV !== 'production') return;
   // Settings that are fine on a laptop and dangerous in front of real users.
   const issuer = new URL(e.ISSUER ?? `http://localhost:${e.PORT}`);
@@ -272,6 +322,9 @@ export const environment = z.object(shape).superRefine((e, ctx) => {
   if (e.COOKIE_KEYS.length === 0) fail('COOKIE_KEYS', `required in production (comma separated, at least ${SECRET_MIN} characters each)`);
   if (e.COOKIE_KEYS.some((key) => key.length < SECRET_MIN)) fail('COOKIE_KEYS', `every key must be at least ${SECRET_MIN} characters`);
   if (e.KEY_ENCRYPTION_KEYS.length === 0) fail('KEY_ENCRYPTION_KEYS', 'required in production');
+  // Reset links and sign-up confirmations are mail: without SMTP they would never reach anyone.
+  if (e.PASSWORD_RESET === 'email' && !e.SMTP_URL) fail('PASSWORD_RESET', 'email needs SMTP_URL in production (or set PASSWORD_RESET=off)');
+  if (e.REGISTRATION === 'open' && !e.SMTP_URL) fail('REGISTRATION', 'open needs SMTP_URL in production: sign-ups are confirmed by mail');
 });
 
 export type Environment = z.infer<typeof environment>;

@@ -26,6 +26,9 @@ export const DIMENSIONS = [
   'mfa.person',
   'mfa.inflight',
   'password_reset.person',
+  'password_reset.ip',
+  'signup.email',
+  'signup.ip',
   'client.total',
   'browser.ip',
 ] as const;
@@ -72,7 +75,13 @@ export function buildDimensions(lockout: Config['lockout']): Record<DimensionNam
     // The only MFA throttle: 5 free wrong codes, then 30 s doubling to 1 h by default (mfa-guard.ts).
     'mfa.person': backoff(['person'], lockout.mfaFreeFailures, lockout.mfaMaxDelay, lockout.mfaBackoffBase),
     'mfa.inflight': { kind: 'budget', parts: ['person'], points: 1, window: MFA_INFLIGHT_SECONDS },
+    // Reset requests for one person never answer 429 (that would tell whether the person exists):
+    // past the budget the answer is the same and no mail goes. Per address the budget may refuse.
     'password_reset.person': { kind: 'budget', parts: ['person'], points: lockout.resetRequests, window: lockout.resetWindow },
+    'password_reset.ip': { kind: 'budget', parts: ['ip'], points: lockout.resetIpRequests, window: lockout.resetIpWindow },
+    // Sign-ups per email address (the normalised address is the username) answer the same when spent; per address they may refuse.
+    'signup.email': { kind: 'budget', parts: ['username'], points: lockout.signupRequests, window: lockout.signupWindow },
+    'signup.ip': { kind: 'budget', parts: ['ip'], points: lockout.signupIpRequests, window: lockout.signupIpWindow },
     // The only client-wide count: failed authentications of one confidential client from all
     // addresses together, a high ceiling against guessing spread over many addresses.
     'client.total': { kind: 'budget', parts: ['client'], points: lockout.clientTotalFailures, window: lockout.clientTotalWindow },

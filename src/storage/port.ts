@@ -54,6 +54,12 @@ export interface AccountRecord {
   /** An admin set the password with `must_change`: the next sign-in asks for a new one. */
   mustChangePassword?: boolean;
   passwordHash: string;
+  /** Earlier password hashes, newest first, at most PASSWORD_HISTORY (passwords/policy.ts refuses reuse). */
+  passwordHistory?: string[];
+  /** A breach lookup at sign-in found this password (passwords/): the next sign-in must replace it. */
+  passwordCompromisedAt?: Date;
+  /** When the password was last looked up in the breach corpus at sign-in (at most once a day). */
+  passwordCheckedAt?: Date;
   passwordChangedAt: Date;
   createdAt: Date;
   updatedAt: Date;

@@ -80,6 +80,12 @@ describe('lockout configuration', () => {
         mfaMaxDelay: 3600,
         resetRequests: 5,
         resetWindow: 3600,
+        resetIpRequests: 20,
+        resetIpWindow: 3600,
+        signupRequests: 3,
+        signupWindow: 86400,
+        signupIpRequests: 20,
+        signupIpWindow: 3600,
       },
     );
   });

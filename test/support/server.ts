@@ -126,6 +126,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     DATA_DIR: dataDir,
     BOOTSTRAP_FILE: bootstrapPath,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests never reach the internet: the breach check is off unless a test points it at the loopback fake.
+    PASSWORD_BREACH_CHECK: 'off',
     ...FAST_ARGON2,
     ...options.env,
   });
