@@ -15,6 +15,7 @@ import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
 import { announceFirstRun } from './accounts/first-run.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
+import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/policy.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
@@ -72,6 +73,10 @@ import { RESOURCE_CHANNEL, syncResources } from './oidc/resource-sync.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
+import { type BreachClient, createBreachCheck } from './passwords/breach.ts';
+import { MEMORY_RANGES, memoryRangeCache, openRangeCache } from './passwords/range-cache.ts';
+import { createSignInBreachCheck } from './passwords/sign-in-check.ts';
+import type { PasswordPolicy, PolicyViolation, SendResetLink } from './passwords/types.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { currentRequest } from './platform/request-context.ts';
@@ -93,6 +98,7 @@ import { mountRouter, ROUTER_OPTIONS } from './security/routing.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
 import { createAdminGrantRevoker } from './sessions/admin-grants.ts';
+import { createCompromisedPasswordChange } from './sessions/compromised-password-change.ts';
 import { createSessionLimit } from './sessions/limit.ts';
 import { createPasswordChange } from './sessions/password-change.ts';
 import { createRequiredPasswordChange } from './sessions/required-password-change.ts';
@@ -144,6 +150,8 @@ export interface Portcullis {
   auditRetention: AuditRetention;
   /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
   mail: Mail;
+  /** The breach range lookup (passwords/breach.ts); `unavailableCount` is for the metrics. */
+  breach: BreachClient;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -328,6 +336,32 @@ async function assemble(
   }
 
   const mail = createMail(config.mail, { logger, issuer: config.issuer, production: config.production });
+  // Breach checking (passwords/breach.ts): fetched ranges kept a day, in Redis when configured.
+  const breach = createBreachCheck(config.passwords.breach, {
+    cache: config.redisUrl && config.passwords.breach.check ? openRangeCache(config.redisUrl, logger) : memoryRangeCache(MEMORY_RANGES, now),
+    logger,
+  });
+  // seam: policy — replaced by createPasswordPolicy(config.passwords, { breach, hasher }) when the policy lands.
+  const passwordPolicy: PasswordPolicy = {
+    rules: { minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, require: [], minStrength: 0, history: 0 },
+    async check(candidate, owner) {
+      const problem = checkPassword(candidate, owner.username);
+      const violations: PolicyViolation[] = [];
+      if (problem === 'too_short') violations.push({ code: 'too_short', min: PASSWORD_MIN_LENGTH });
+      else if (problem === 'too_long') violations.push({ code: 'too_long', max: PASSWORD_MAX_LENGTH });
+      else if (problem) violations.push(problem === 'contains_username' ? { code: 'like_username' } : { code: 'too_weak', score: 0, min: 1 });
+      const verdict = await breach.lookup(candidate);
+      if (verdict === 'breached') violations.push({ code: 'breached' });
+      if (verdict === 'unavailable' && config.passwords.breach.failure === 'closed') violations.push({ code: 'breach_check_unavailable' });
+      return violations;
+    },
+    async assert() {},
+  };
+  // seam: reset — replaced by createPasswordReset({...}).sendLink when reset lands (a real reset link).
+  const sendResetLink: SendResetLink = async (account) => {
+    if (!account.email || account.emailVerified !== true) return;
+    await mail.outbox.enqueue({ to: account.email, template: 'password-compromised', data: { username: account.username }, accountId: account.id });
+  };
   const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
@@ -389,6 +423,9 @@ async function assemble(
       now,
       sessionLimit,
       replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit),
+      breachAtSignIn: createSignInBreachCheck({ breach, accounts: store.accounts, audit, now }),
+      replaceCompromisedPassword: createCompromisedPasswordChange(accounts, passwordPolicy, sessions, audit),
+      sendResetLink,
     }),
     consoleRouter({
       holder,
@@ -508,6 +545,7 @@ async function assemble(
     lockout: lockout.limiter,
     auditRetention,
     mail,
+    breach,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -529,6 +567,7 @@ async function assemble(
       }
       auditRetention.stop();
       mail.mailer.close();
+      await breach.close();
       await resourceSync.close();
       await keys.close();
       await audit.flush();

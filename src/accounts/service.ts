@@ -81,8 +81,15 @@ export function createAccountService(repo: AccountRepository, hasher: PasswordHa
     },
     async setPassword(id, password) {
       const now = new Date();
-      // The person chose this password themselves, so an admin's `must_change` mark is answered.
-      await repo.update(id, { passwordHash: await hasher.hash(password), passwordChangedAt: now, updatedAt: now, mustChangePassword: undefined });
+      // The person chose this password themselves, so an admin's `must_change` mark is answered,
+      // and a breached password's mark (passwords/sign-in-check.ts) no longer applies.
+      await repo.update(id, {
+        passwordHash: await hasher.hash(password),
+        passwordChangedAt: now,
+        updatedAt: now,
+        mustChangePassword: undefined,
+        passwordCompromisedAt: undefined,
+      });
     },
   };
 }

@@ -10,11 +10,16 @@ import { AppError } from '../../security/errors.ts';
 import { continueAfterPassword } from '../mfa/after-password.ts';
 import type { newPasswordForm } from '../schemas.ts';
 import type { InteractionDeps, StepContext } from '../types.ts';
+import { submitCompromisedReplacement } from './compromised.ts';
 import { showNewPasswordStep } from './page.ts';
 import type { NewPasswordStep } from './step.ts';
 
 export async function submitNewPassword(deps: InteractionDeps, request: StepContext<z.infer<typeof newPasswordForm>, NewPasswordStep>): Promise<void> {
   const { form, interaction, step } = request;
+  if (step.reason === 'compromised') {
+    await submitCompromisedReplacement(deps, { ...request, step });
+    return;
+  }
   const account = await deps.accounts.findById(step.accountId);
   // Disabled or deleted since the password step: the sign-in is over (no session was made).
   if (account?.status !== 'active' || account.deletedAt !== undefined || account.mustChangePassword !== true) {
