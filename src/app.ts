@@ -14,6 +14,7 @@ import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
 import { announceFirstRun } from './accounts/first-run.ts';
+import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/policy.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
@@ -46,6 +47,9 @@ import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
+import { createRegistration, type Registration } from './passwords/registration.ts';
+import { createPasswordReset, type PasswordReset } from './passwords/reset.ts';
+import type { PasswordPolicy, PolicyViolation } from './passwords/types.ts';
 import { createTotp } from './mfa/totp.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
@@ -85,11 +89,14 @@ import { corsPolicy } from './security/cors.ts';
 import { csrfProtection } from './security/csrf.ts';
 import { bindToInteractionOrSession } from './security/csrf-binding.ts';
 import { endpointGuard } from './security/endpoint-guard.ts';
+import { AppError } from './security/errors.ts';
 import { errorHandler } from './security/error-handler.ts';
 import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { requestContext } from './security/request-context.ts';
 import { mountRouter, ROUTER_OPTIONS } from './security/routing.ts';
+import { withSelfServiceLinks } from './self-service/links.ts';
+import { selfServiceRouter } from './self-service/router.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
 import { createAdminGrantRevoker } from './sessions/admin-grants.ts';
@@ -144,6 +151,10 @@ export interface Portcullis {
   auditRetention: AuditRetention;
   /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
   mail: Mail;
+  /** Reset by email (PASSWORD_RESET=email; else undefined): `sendLink(account, reason)` for breach checking and invitations. */
+  passwordReset: PasswordReset | undefined;
+  /** Registration (REGISTRATION=open; else undefined). */
+  registration: Registration | undefined;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -356,6 +367,24 @@ async function assemble(
     async (username) => (await accounts.findByUsername(username))?.id,
   );
   const changePassword = createPasswordChange(accounts, sessions, audit, guard);
+  // Reset by email and registration (src/passwords; their pages in src/self-service).
+  const passwordPolicy = placeholderPolicy(); // seam: policy — createPasswordPolicy(config.passwords, { breach, hasher })
+  const selfService = { limiter: lockout.limiter, outbox: mail.outbox, audit, logger, now, issuer: config.issuer, repo: store.accounts, policy: passwordPolicy };
+  if (config.passwords.reset.defaultedOff) logger.warn('PASSWORD_RESET is off (production without SMTP_URL): nobody can reset a forgotten password; set SMTP_URL, or PASSWORD_RESET=off to say so');
+  const passwordReset: PasswordReset | undefined =
+    config.passwords.reset.mode === 'email'
+      ? createPasswordReset({
+          ...selfService,
+          links: store.model('PasswordReset'),
+          accounts,
+          ttl: config.passwords.reset.ttl,
+          endEverything: (accountId) => sessions.endAllExcept(accountId, undefined, 'password_reset'),
+          unlockUsername: (username) => lockout.limiter.unlock({ username }),
+        })
+      : undefined;
+  const registration: Registration | undefined = config.registration.open
+    ? createRegistration({ ...selfService, pending: store.model('PendingSignup'), accounts, hasher })
+    : undefined;
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
@@ -382,7 +411,7 @@ async function assemble(
       holder,
       accounts,
       audit,
-      render,
+      render: withSelfServiceLinks(render, { reset: passwordReset !== undefined, signup: registration !== undefined }),
       guard,
       mfa,
       policy: mfaPolicy,
@@ -403,6 +432,7 @@ async function assemble(
       post: createInProcessPoster(holder, config.issuer),
       verificationKeys: () => verificationKeys,
     }),
+    selfServiceRouter({ reset: passwordReset, registration, render, minLength: passwordPolicy.rules.minLength, resetTtl: config.passwords.reset.ttl }),
   ];
   const adminAuth = createAdminAuth({
     issuer: config.issuer,
@@ -437,6 +467,7 @@ async function assemble(
     records: store.records,
     // A person is told by mail when an administrator resets their factors or sets their password.
     notify: options.notify ?? ((account, kind) => mail.notify(account, kind)),
+    invite: passwordReset && ((account) => passwordReset.sendLink(account, 'invite')),
     now,
   });
   const users = { users: adminUsers, sessions, mfaStatus: async (accountId: string) => mfaSummary(await mfa.status(accountId)) };
@@ -508,6 +539,8 @@ async function assemble(
     lockout: lockout.limiter,
     auditRetention,
     mail,
+    passwordReset,
+    registration,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -535,5 +568,27 @@ async function assemble(
       await lockout.close();
       if (!options.store) await store.close();
     },
+  };
+}
+
+/**
+ * seam: policy — until passwords/policy.ts lands, the old rules (accounts/policy.ts) behind the
+ * PasswordPolicy interface, refusing with `password_policy` and its violations.
+ */
+function placeholderPolicy(): PasswordPolicy {
+  const check = async (candidate: string, owner: { username: string }): Promise<PolicyViolation[]> => {
+    const problem = checkPassword(candidate, owner.username);
+    if (problem === 'too_short') return [{ code: 'too_short', min: PASSWORD_MIN_LENGTH }];
+    if (problem === 'too_long') return [{ code: 'too_long', max: PASSWORD_MAX_LENGTH }];
+    if (problem === 'contains_username') return [{ code: 'like_username' }];
+    return problem ? [{ code: 'too_weak', score: 0, min: 1 }] : [];
+  };
+  return {
+    check,
+    async assert(candidate, owner) {
+      const violations = await check(candidate, owner);
+      if (violations.length > 0) throw Object.assign(new AppError(400, 'password_policy', 'that password cannot be used'), { violations });
+    },
+    rules: { minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, require: [], minStrength: 0, history: 0 },
   };
 }
