@@ -14,8 +14,8 @@ import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
 import { announceFirstRun } from './accounts/first-run.ts';
-import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/policy.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
+import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/policy.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
@@ -47,9 +47,6 @@ import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
-import { createRegistration, type Registration } from './passwords/registration.ts';
-import { createPasswordReset, type PasswordReset } from './passwords/reset.ts';
-import type { PasswordPolicy, PolicyViolation } from './passwords/types.ts';
 import { createTotp } from './mfa/totp.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
@@ -76,6 +73,9 @@ import { RESOURCE_CHANNEL, syncResources } from './oidc/resource-sync.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
+import { createRegistration, type Registration } from './passwords/registration.ts';
+import { createPasswordReset, type PasswordReset } from './passwords/reset.ts';
+import type { PasswordPolicy, PolicyViolation } from './passwords/types.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { currentRequest } from './platform/request-context.ts';
@@ -89,8 +89,8 @@ import { corsPolicy } from './security/cors.ts';
 import { csrfProtection } from './security/csrf.ts';
 import { bindToInteractionOrSession } from './security/csrf-binding.ts';
 import { endpointGuard } from './security/endpoint-guard.ts';
-import { AppError } from './security/errors.ts';
 import { errorHandler } from './security/error-handler.ts';
+import { AppError } from './security/errors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { requestContext } from './security/request-context.ts';
@@ -369,8 +369,18 @@ async function assemble(
   const changePassword = createPasswordChange(accounts, sessions, audit, guard);
   // Reset by email and registration (src/passwords; their pages in src/self-service).
   const passwordPolicy = placeholderPolicy(); // seam: policy — createPasswordPolicy(config.passwords, { breach, hasher })
-  const selfService = { limiter: lockout.limiter, outbox: mail.outbox, audit, logger, now, issuer: config.issuer, repo: store.accounts, policy: passwordPolicy };
-  if (config.passwords.reset.defaultedOff) logger.warn('PASSWORD_RESET is off (production without SMTP_URL): nobody can reset a forgotten password; set SMTP_URL, or PASSWORD_RESET=off to say so');
+  const selfService = {
+    limiter: lockout.limiter,
+    outbox: mail.outbox,
+    audit,
+    logger,
+    now,
+    issuer: config.issuer,
+    repo: store.accounts,
+    policy: passwordPolicy,
+  };
+  if (config.passwords.reset.defaultedOff)
+    logger.warn('PASSWORD_RESET is off (production without SMTP_URL): nobody can reset a forgotten password; set SMTP_URL, or PASSWORD_RESET=off to say so');
   const passwordReset: PasswordReset | undefined =
     config.passwords.reset.mode === 'email'
       ? createPasswordReset({

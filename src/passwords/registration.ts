@@ -12,8 +12,9 @@
  * - `verify` consumes the link once and creates the account with `emailVerified: true`; if the
  *   address was taken meanwhile it says so and creates nothing.
  */
-import { normaliseUsername } from '../accounts/service.ts';
+
 import type { PasswordHasher } from '../accounts/hashing.ts';
+import { normaliseUsername } from '../accounts/service.ts';
 import { DomainError } from '../platform/errors.ts';
 import { type AccountRepository, DuplicateError, type ModelStore } from '../storage/port.ts';
 import { linkIdOf, newLinkToken } from './link-tokens.ts';

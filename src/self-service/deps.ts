@@ -1,6 +1,7 @@
 /** What the self-service pages are given (app.ts builds it); a feature that is off is undefined and its routes are not mounted. */
-import type { PasswordReset } from '../passwords/reset.ts';
+
 import type { Registration } from '../passwords/registration.ts';
+import type { PasswordReset } from '../passwords/reset.ts';
 import type { Renderer } from '../views/render.ts';
 
 export interface SelfServicePageDeps {

@@ -4,8 +4,8 @@
  * shows every rule it failed and leaves the link working.
  */
 import type { Context } from 'koa';
-import { linkInvalid } from '../passwords/self-service-deps.ts';
 import type { PasswordReset } from '../passwords/reset.ts';
+import { linkInvalid } from '../passwords/self-service-deps.ts';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import type { SelfServicePageDeps } from './deps.ts';
@@ -43,7 +43,12 @@ export function submitReset(deps: SelfServicePageDeps, reset: PasswordReset) {
     const form = await parseBody(ctx, resetForm);
     verifyCsrf(ctx, form.csrf);
     const again = async (status: number, locals: Record<string, unknown>) =>
-      deps.render(ctx, 'reset-password', { csrf: csrfToken(ctx), token, username: await linkedUsername(reset, token), minLength: deps.minLength, ...locals }, status);
+      deps.render(
+        ctx,
+        'reset-password',
+        { csrf: csrfToken(ctx), token, username: await linkedUsername(reset, token), minLength: deps.minLength, ...locals },
+        status,
+      );
     if (form.new_password !== form.confirm_password) {
       if (json) {
         ctx.status = 400;

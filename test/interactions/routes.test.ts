@@ -248,9 +248,16 @@ const HOUR = 3600;
 await server.portcullis.store
   .model('PasswordReset')
   .upsert(resetLink.id, { accountId: aliceId, email: 'alice@example.com', reason: 'requested', expiresAt: clock.now() + HOUR * 1000 }, HOUR);
-await server.portcullis.store
-  .model('PendingSignup')
-  .upsert(pendingLink.id, { email: 'routes-new@example.com', name: 'Routes', passwordHash: (await server.portcullis.accounts.findById(aliceId))?.passwordHash, expiresAt: clock.now() + HOUR * 1000 }, HOUR);
+await server.portcullis.store.model('PendingSignup').upsert(
+  pendingLink.id,
+  {
+    email: 'routes-new@example.com',
+    name: 'Routes',
+    passwordHash: (await server.portcullis.accounts.findById(aliceId))?.passwordHash,
+    expiresAt: clock.now() + HOUR * 1000,
+  },
+  HOUR,
+);
 
 const SELF_SERVICE_FIELDS: Record<string, { path: string; attack: Record<string, string>; accepted: Record<string, string> }> = {
   'POST /password/forgot': { path: '/password/forgot', attack: { identifier: 'alice' }, accepted: { identifier: 'nobody-at-all' } },

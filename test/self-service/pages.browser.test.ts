@@ -38,7 +38,9 @@ describe('self-service pages in a real browser', { skip: chromiumMissing }, () =
   async function signsIn(username: string, password: string): Promise<boolean> {
     const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
     try {
-      return (await new Browserless(server.url).authorize((await startAuthorization(web, { scope: 'openid' })).url.href, username, password)).searchParams.has('code');
+      return (await new Browserless(server.url).authorize((await startAuthorization(web, { scope: 'openid' })).url.href, username, password)).searchParams.has(
+        'code',
+      );
     } catch (error) {
       if (/form answered 401/.test(String(error))) return false;
       throw error;

@@ -57,7 +57,13 @@ describe('reset at start-up and in logs', () => {
   it('a failed request on a link page logs its path without the token', async () => {
     const capture = captureLogger('error');
     const app = new Koa();
-    app.use(errorHandler(capture.logger, async () => undefined, () => true));
+    app.use(
+      errorHandler(
+        capture.logger,
+        async () => undefined,
+        () => true,
+      ),
+    );
     app.use(() => {
       throw new Error('boom');
     });
