@@ -110,8 +110,9 @@ export function createPasswordReset(deps: PasswordResetDeps): PasswordReset {
     if (!payload || payload.consumed !== undefined || typeof payload.accountId !== 'string') return undefined;
     if (typeof payload.expiresAt !== 'number' || payload.expiresAt <= deps.now()) return undefined;
     const account = await deps.accounts.findById(payload.accountId);
-    if (!usable(account)) return undefined;
-    return { id, email: payload.email, account };
+    // A link works only while it is addressed to the person's current address: changing the email voids it.
+    if (!usable(account) || payload.email !== account.email) return undefined;
+    return { id, account };
   }
 
   return {
@@ -132,7 +133,7 @@ export function createPasswordReset(deps: PasswordResetDeps): PasswordReset {
       if (!(await deps.links.consume(found.id))) throw linkInvalid();
       await deps.accounts.setPassword(account.id, newPassword);
       // The link went to this address and was used: the address is the person's.
-      if (found.email === account.email && account.emailVerified !== true) {
+      if (account.emailVerified !== true) {
         await deps.repo.update(account.id, { emailVerified: true, updatedAt: new Date(deps.now()) });
       }
       for (const other of await deps.links.findByAccountId(account.id)) if (other.id !== found.id) await deps.links.destroy(other.id);

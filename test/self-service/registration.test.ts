@@ -159,6 +159,20 @@ describe('registration with email verification', () => {
     assert.deepEqual(await codes(await browser.request(`/email/verify/${'B'.repeat(43)}`, { headers: json })), [400, 'link_invalid']);
     await server.portcullis.registration?.idle();
     assert.equal(await pending.count(), before, 'nothing was kept');
+
+    await signUp('shape-check@example.com');
+    const link = await verifyLink('shape-check@example.com');
+    const verifyCsrf = ((await (await browser.request(link, { headers: json })).json()) as { csrf: string }).csrf;
+    const verify = (body: unknown) =>
+      browser.request(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...json, 'x-csrf-token': verifyCsrf },
+        body: JSON.stringify(body),
+      });
+    assert.deepEqual(await codes(await verify({ email: 'someone-else@example.com' })), [400, 'invalid_request']);
+    assert.deepEqual(await codes(await verify([])), [400, 'invalid_request']);
+    assert.equal(await server.portcullis.accounts.findByUsername('shape-check@example.com'), undefined, 'refused confirmations create nothing');
+    assert.equal((await browser.request(link)).status, 200, 'and leave the link working');
     assert.equal(await server.portcullis.accounts.findByUsername('shape@example.com'), undefined);
   });
 

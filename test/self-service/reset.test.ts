@@ -173,6 +173,14 @@ describe('password reset by email', () => {
     assert.equal(await signsIn('xena', PASSWORD), true, 'the password is unchanged');
   });
 
+  it('a link stops working when the person’s address changes', async () => {
+    const account = await person('gus');
+    await forgot(server, 'gus', nextIp());
+    const link = await resetLinkFor(server, inbox, 'gus@example.com');
+    await server.portcullis.store.accounts.update(account.id, { email: 'gus.new@example.com' });
+    assert.equal((await new Browserless(server.url).request(link)).status, 400);
+  });
+
   it('a new link voids the older one', async () => {
     await person('yann');
     await forgot(server, 'yann', nextIp());
@@ -271,7 +279,7 @@ describe('password reset by email', () => {
     assert.equal(ok.status, 200);
     assert.equal(((await ok.json()) as { status: string }).status, 'check_your_mail');
     await server.portcullis.passwordReset?.idle();
-    await resetLinkFor(server, inbox, 'emil@example.com');
+    const link = await resetLinkFor(server, inbox, 'emil@example.com');
 
     const codes = async (response: Response) => [response.status, ((await response.json()) as { error: string }).error];
     assert.deepEqual(await codes(await post(JSON.stringify({ identifier: { $ne: '' } }))), [400, 'invalid_request']);
@@ -288,6 +296,22 @@ describe('password reset by email', () => {
       body: JSON.stringify({ new_password: NEW_PASSWORD, confirm_password: NEW_PASSWORD }),
     });
     assert.equal(bogus.status, 403, 'a token for another page is refused');
+    const linkToken = ((await (await browser.request(link, { headers: json })).json()) as { csrf: string }).csrf;
+    const onLink = (body: unknown) =>
+      browser.request(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...json, 'x-csrf-token': linkToken },
+        body: JSON.stringify(body),
+      });
+    assert.deepEqual(await codes(await onLink({ new_password: { $gt: '' }, confirm_password: 'x' })), [400, 'invalid_request']);
+    assert.deepEqual(await codes(await onLink({ new_password: NEW_PASSWORD, confirm_password: NEW_PASSWORD, username: 'alice', extra: true })), [
+      400,
+      'invalid_request',
+    ]);
+    assert.deepEqual(await codes(await onLink({ new_password: NEW_PASSWORD, confirm_password: 'not the same at all' })), [400, 'password_mismatch']);
+    assert.deepEqual(await codes(await onLink({ new_password: 'x'.repeat(2000), confirm_password: 'x'.repeat(2000) })), [400, 'invalid_request']);
+    assert.equal((await browser.request(link)).status, 200, 'the link still works after every refusal');
+    assert.equal(await signsIn('emil', PASSWORD), true, 'the password is unchanged');
     await server.portcullis.passwordReset?.idle();
     assert.deepEqual(resetMailsSince(before), ['emil@example.com'], 'bad requests sent nothing');
   });
