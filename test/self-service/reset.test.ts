@@ -6,14 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { ACR_MFA } from '../../src/mfa/acr.ts';
+import { backchannelClient, loopbackFetch, type Receiver, startReceiver } from '../support/backchannel.ts';
 import { Browserless } from '../support/browserless.ts';
 import { auditEvents, invalidGrant, signIn } from '../support/families.ts';
 import { drive, enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
 import { discover, redeem, startAuthorization } from '../support/rp.ts';
 import { csrfIn, forgot, mailsTo, resetLinkFor, sentTo, submitPage } from '../support/self-service.ts';
-import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
+import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 import { type Inbox, startInbox } from '../support/smtp.ts';
 
 const NEW_PASSWORD = 'a fresh river of quiet stones';
@@ -21,6 +23,7 @@ const TTL_SECONDS = 30 * 60;
 
 describe('password reset by email', () => {
   let inbox: Inbox;
+  let receiver: Receiver;
   let server: TestServer;
   const clock = new TestClock();
   let web: oidc.Configuration;
@@ -30,15 +33,18 @@ describe('password reset by email', () => {
 
   before(async () => {
     inbox = await startInbox();
+    receiver = await startReceiver();
     server = await startServer({
       env: { SMTP_URL: inbox.url, TRUST_PROXY: '127.0.0.1', LOCKOUT_RESET_REQUESTS: '3', LOCKOUT_RESET_IP_REQUESTS: '4', MFA_POLICY: 'when_required' },
-      options: { now: clock.now },
+      bootstrap: { ...DEFAULT_BOOTSTRAP, clients: [...DEFAULT_BOOTSTRAP.clients, backchannelClient(receiver)] },
+      options: { now: clock.now, fetch: loopbackFetch },
     });
     web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
   });
   after(async () => {
     await server.close();
     await inbox.close();
+    await receiver.close();
   });
 
   /** Recipients of reset links received since message `index` (other notices may arrive late from earlier tests). */
@@ -101,7 +107,8 @@ describe('password reset by email', () => {
     const account = await person('sven');
     const tokens = await signIn(server, web, 'sven');
     assert.ok(tokens.refresh_token);
-    await signIn(server, web, 'sven', new Browserless(server.url));
+    const bcl = await discover(server.url, 'bcl-app', 'bcl-app-secret-that-is-long-enough');
+    await signIn(server, bcl, 'sven', new Browserless(server.url));
     assert.equal((await server.portcullis.store.model('Session').findByAccountId(account.id)).length, 2);
 
     await forgot(server, 'sven@example.com', nextIp());
@@ -110,7 +117,8 @@ describe('password reset by email', () => {
     assert.equal(done.status, 200);
     assert.equal((await server.portcullis.store.model('Session').findByAccountId(account.id)).length, 0, 'every session ended, none made');
     await assert.rejects(oidc.refreshTokenGrant(web, tokens.refresh_token), invalidGrant);
-    assert.equal(resetter.jar.get('_session'), undefined, 'the reset browser holds no issuer session');
+    assert.equal(decodeJwt(await receiver.next()).sub, account.id, 'the client that asked for it got a back-channel logout');
+    assert.equal(resetter.jar.get(server.portcullis.holder.current.cookieName('session')), undefined, 'the reset browser holds no issuer session');
   });
 
   it('clears the lockout counters of the username and keeps the second factor', async () => {
