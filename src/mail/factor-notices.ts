@@ -10,7 +10,10 @@ import type { Notify } from './notices.ts';
 
 const FACTOR_NAMES: Record<string, string> = { totp: 'an authenticator app', backup_codes: 'backup codes' };
 
-export function subscribeFactorNotices(audit: Pick<AuditBus, 'subscribe'>, deps: { findAccount(id: string): Promise<AccountRecord | undefined>; notify: Notify }) {
+export function subscribeFactorNotices(
+  audit: Pick<AuditBus, 'subscribe'>,
+  deps: { findAccount(id: string): Promise<AccountRecord | undefined>; notify: Notify },
+) {
   return audit.subscribe(async (event) => {
     if (!event.accountId) return;
     const added = event.type === 'mfa.enrolled';

@@ -95,7 +95,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
     await repo.delete(row.id);
     // The development outbox: the developer clicks the link from the log.
-    if (deps.mailer.mode === 'eml' && link) logger.info({ accountId: row.accountId, template: row.template, link }, 'development outbox: the link in this mail');
+    if (deps.mailer.mode === 'eml' && link)
+      logger.info({ accountId: row.accountId, template: row.template, link }, 'development outbox: the link in this mail');
   }
 
   async function sweepOnce(): Promise<void> {

@@ -17,7 +17,13 @@ describe('development outbox', () => {
     const server = await startServer({ options: { logger } });
     try {
       const link = `${server.url}/password/reset/dev-token-abcdefghijklmnopqrstuvwxyz`;
-      await server.portcullis.mail.outbox.enqueue({ to: 'dev@example.test', template: 'password-set', data: { who: 'Dev', username: 'dev' }, link, accountId: 'acct-dev' });
+      await server.portcullis.mail.outbox.enqueue({
+        to: 'dev@example.test',
+        template: 'password-set',
+        data: { who: 'Dev', username: 'dev' },
+        link,
+        accountId: 'acct-dev',
+      });
       await server.portcullis.mail.worker.sweep();
       const dir = join(server.dataDir, 'outbox');
       const files = (await readdir(dir)).filter((name) => name.endsWith('.eml'));

@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import { MAX_ATTEMPTS, retryDelay } from '../../src/mail/retry.ts';
 import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
 import { TestClock } from '../support/mfa.ts';
-import { freePort, startServer, type TestServer } from '../support/server.ts';
+import { freePort, startServer } from '../support/server.ts';
 import { type Inbox, SMTP_PASSWORD, SMTP_USER, startInbox } from '../support/smtp.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -162,8 +162,9 @@ describe('mail outbox', () => {
     const { portcullis, dataDir } = handle.current;
     await portcullis.mail.outbox.enqueue(resetLikeMail('sealed@example.test'));
     const [row] = await portcullis.store.outbox.list();
-    assert.ok(row?.sealedLink?.startsWith('v1.'), 'sealed with the key-encryption key');
-    assert.equal(portcullis.sealer.open(row.sealedLink), LINK);
+    const sealed = row?.sealedLink ?? '';
+    assert.ok(sealed.startsWith('v1.'), 'sealed with the key-encryption key');
+    assert.equal(portcullis.sealer.open(sealed), LINK);
     const raw = await readFile(join(dataDir, 'outbox.db'), 'utf8');
     assert.match(raw, /sealed@example\.test/, 'this is the file the row is in');
     assert.doesNotMatch(raw, /secret-token/, 'the link is not there in clear');
@@ -185,9 +186,21 @@ describe('mail outbox', () => {
     const at = new Date(clock.now());
     // Written straight to the store, so neither worker was nudged: both sweep for them at once.
     for (let i = 0; i < count; i += 1) {
-      await store.outbox.insert({ id: `shared-${i}`, to: `p${i}@example.test`, template: 'mfa-reset', data: { who: `P${i}`, username: `p${i}` }, attempts: 0, nextAttemptAt: at, createdAt: at });
+      await store.outbox.insert({
+        id: `shared-${i}`,
+        to: `p${i}@example.test`,
+        template: 'mfa-reset',
+        data: { who: `P${i}`, username: `p${i}` },
+        attempts: 0,
+        nextAttemptAt: at,
+        createdAt: at,
+      });
     }
-    await Promise.all([first.current.portcullis.mail.worker.sweep(), second.current.portcullis.mail.worker.sweep(), first.current.portcullis.mail.worker.sweep()]);
+    await Promise.all([
+      first.current.portcullis.mail.worker.sweep(),
+      second.current.portcullis.mail.worker.sweep(),
+      first.current.portcullis.mail.worker.sweep(),
+    ]);
     for (let i = 0; i < count; i += 1) await waitArrived(inbox, `p${i}@example.test`);
     clock.advance(10 * MINUTE);
     await Promise.all([first.current.portcullis.mail.worker.sweep(), second.current.portcullis.mail.worker.sweep()]);

@@ -354,7 +354,10 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(first, row('ob-first', { nextAttemptAt: at(1), sealedLink: 'v1.sealed', accountId: 'acc-ob', expiresAt: at(30) }));
         assert.equal((await store.outbox.due(at(10), 1)).length, 1);
         for (const id of ['ob-later', 'ob-first', 'ob-future']) await store.outbox.delete(id);
-        assert.deepEqual((await store.outbox.list()).filter((entry) => entry.id.startsWith('ob-')), []);
+        assert.deepEqual(
+          (await store.outbox.list()).filter((entry) => entry.id.startsWith('ob-')),
+          [],
+        );
       });
 
       it('lets exactly one of 20 concurrent claims of a due row win, counting one attempt', async () => {
@@ -366,7 +369,10 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.equal(winners[0]?.nextAttemptAt.getTime(), at(6).getTime());
         // The lease holds the row until it runs out; then it is due again, with its attempts kept.
         assert.equal(await store.outbox.claim('ob-race', at(5), at(10), 'late'), undefined);
-        assert.equal((await store.outbox.due(at(5), 100)).some((entry) => entry.id === 'ob-race'), false);
+        assert.equal(
+          (await store.outbox.due(at(5), 100)).some((entry) => entry.id === 'ob-race'),
+          false,
+        );
         const again = await store.outbox.claim('ob-race', at(6), at(11), 'after-lease');
         assert.equal(again?.attempts, 2);
         await store.outbox.delete('ob-race');

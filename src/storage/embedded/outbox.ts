@@ -23,7 +23,10 @@ export async function createOutboxRepository(collection: Collection): Promise<Ou
       await db.insertAsync({ _id: id, data: JSON.stringify(data), ...rest });
     },
     async due(now, limit) {
-      const docs = await db.findAsync({ nextAttemptAt: { $lte: now } }).sort({ nextAttemptAt: 1 }).limit(limit);
+      const docs = await db
+        .findAsync({ nextAttemptAt: { $lte: now } })
+        .sort({ nextAttemptAt: 1 })
+        .limit(limit);
       return docs.map(toRecord);
     },
     async claim(id, now, leaseUntil, claim) {
