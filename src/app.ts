@@ -42,7 +42,7 @@ import type { Limiter } from './lockout/limiter.ts';
 import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
-import { createMail, type Mail } from './mail/index.ts';
+import { createMail, type Mail, subscribeFactorNotices } from './mail/index.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
@@ -338,7 +338,18 @@ async function assemble(
     throw error;
   }
 
-  const mail = createMail(config.mail, { logger, issuer: config.issuer, production: config.production });
+  // Mail goes through the durable outbox in the store; its worker starts here (mail/worker.ts).
+  const mail = createMail(config.mail, {
+    logger,
+    issuer: config.issuer,
+    production: config.production,
+    dataDir: config.dataDir,
+    repo: store.outbox,
+    sealer,
+    audit,
+    clock: now,
+  });
+  subscribeFactorNotices(audit, { findAccount: (id) => accounts.findById(id), notify: mail.notify });
   const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
@@ -467,7 +478,8 @@ async function assemble(
     accounts,
     hasher,
     roles,
-    removeFactors: (accountId) => mfa.remove(accountId),
+    // Marked as the admin's: the person is told by the reset notice, not also by the factor one.
+    removeFactors: (accountId) => mfa.remove(accountId, { by: 'admin' }),
     endEverything: async (accountId) => {
       await sessions.endAllExcept(accountId, undefined, 'admin');
     },
@@ -475,8 +487,8 @@ async function assemble(
     unlock: (account) => lockout.limiter.unlock({ username: account.username, person: account.id }),
     audit: { repo: store.audit, flush: () => audit.flush() },
     records: store.records,
-    // A person is told by mail when an administrator resets their factors or sets their password.
-    notify: options.notify ?? ((account, kind) => mail.notify(account, kind)),
+    // A person is told by mail when an administrator resets their factors, sets their password or changes their email.
+    notify: options.notify ?? ((account, kind, extra) => mail.notify(account, kind, extra)),
     invite: passwordReset && ((account) => passwordReset.sendLink(account, 'invite')),
     now,
   });
@@ -571,7 +583,7 @@ async function assemble(
         });
       }
       auditRetention.stop();
-      mail.mailer.close();
+      await mail.close();
       await resourceSync.close();
       await keys.close();
       await audit.flush();

@@ -30,8 +30,9 @@ export class PolicyRefused extends Error {
 }
 
 /** What the person is told by mail (mail/ builds the messages); the default only logs. */
-export type NoticeKind = 'mfa_reset' | 'password_set';
-export type Notify = (account: AccountRecord, kind: NoticeKind) => Promise<void> | void;
+export type NoticeKind = 'mfa_reset' | 'password_set' | 'email_changed';
+/** `to` overrides the address: an email change is told to the old one. */
+export type Notify = (account: AccountRecord, kind: NoticeKind, extra?: { to?: string | undefined }) => Promise<void> | void;
 
 export interface AdminUserDeps {
   repo: AccountRepository;
@@ -207,6 +208,8 @@ export function createAdminUsers(deps: AdminUserDeps) {
         asConflict(error);
       }
       if (!account) throw notFound();
+      // Whoever controls the old address is told it no longer receives this account's mail.
+      if (target.email && target.email !== account.email) await deps.notify(target, 'email_changed', { to: target.email });
       if (target.status === 'active' && account.status === 'disabled') await deps.endEverything(id);
       else if (adminRoles !== undefined && !sameSet(adminRoles, target.adminRoles ?? [])) await deps.revokeAdminGrants(id);
       return { account, fields };

@@ -76,4 +76,8 @@ export const INDEXES: readonly IndexDefinition[] = [
   index(COLLECTIONS.records, { kind: 1, key: 1 }),
   // Expired leases are removed eventually; tryLock does not depend on it, it compares expiresAt.
   index(COLLECTIONS.locks, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
+  // The worker's sweep asks for due rows, soonest first.
+  index(COLLECTIONS.outbox, { nextAttemptAt: 1 }),
+  // A mail whose link has expired is never sent: MongoDB deletes it too (the sweep also does).
+  index(COLLECTIONS.outbox, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
 ];
