@@ -67,7 +67,10 @@ export function createRegistration(deps: RegistrationDeps): Registration {
     await deps.limiter.fail('signup.email', budget);
     const owner = await taken(email);
     if (owner) {
-      await deps.outbox.enqueue({ to: owner.email ?? email, template: 'signup-taken', data: { name: owner.name ?? owner.username }, accountId: owner.id });
+      // To the owner's own address only: a username that merely looks like the typed address may not be theirs to read.
+      if (owner.email) {
+        await deps.outbox.enqueue({ to: owner.email, template: 'signup-taken', data: { name: owner.name ?? owner.username }, accountId: owner.id });
+      }
       deps.audit.emit({ type: 'account.signup_refused', accountId: owner.id, detail: { reason: 'address_taken' } });
       return;
     }

@@ -100,6 +100,14 @@ describe('registration with email verification', () => {
     assert.equal(await server.portcullis.accounts.findByUsername('alice@example.com'), undefined);
   });
 
+  it('a username that looks like the address, with no email of its own: no notice to the typed address', async () => {
+    await server.portcullis.accounts.create({ username: 'plain@example.com', password: PASSWORD });
+    assert.equal((await signUp('plain@example.com')).status, 200);
+    await signUp('plain-sentinel@example.com');
+    await verifyLink('plain-sentinel@example.com');
+    assert.equal(mailsTo(inbox, 'plain@example.com'), 0);
+  });
+
   it('an address taken between sign-up and confirmation: says so and creates nothing', async () => {
     await signUp('late@example.com');
     const link = await verifyLink('late@example.com');
