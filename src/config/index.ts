@@ -115,7 +115,7 @@ function toConfig(e: Environment) {
       allowedAddresses: e.ADMIN_ALLOWED_ADDRESSES,
     },
     operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
-    /** SMTP_URL unset: messages are logged, not sent (src/mail). */
+    /** SMTP_URL unset: .eml files under DATA_DIR/outbox/ outside production, a log line in production (src/mail). */
     mail: { smtpUrl: e.SMTP_URL || undefined, from: e.MAIL_FROM || `Portcullis <no-reply@${new URL(issuer).hostname}>` },
     /** The password lifecycle (src/passwords): policy, breach checking, reset, registration. */
     passwords: {

@@ -37,8 +37,8 @@ export interface InteractionDeps {
   breachAtSignIn: SignInBreachCheck;
   /** Stores the password a person chooses when theirs was found in a breach (sessions/compromised-password-change.ts). */
   replaceCompromisedPassword: ReplaceCompromisedPassword;
-  /** Mails a reset link to the person's verified address (a breached password without a second factor). */
-  sendResetLink: SendResetLink;
+  /** Mails a reset link to the person's verified address (a breached password without a second factor); undefined with PASSWORD_RESET=off. */
+  sendResetLink: SendResetLink | undefined;
 }
 
 /**

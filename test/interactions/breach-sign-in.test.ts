@@ -14,7 +14,7 @@ import { enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
 import { type FakePwned, sha1Hex, startPwned } from '../support/pwned.ts';
 import { discover, redeem, startAuthorization } from '../support/rp.ts';
 import { startServer, type TestServer } from '../support/server.ts';
-import { type Inbox, startInbox } from '../support/smtp.ts';
+import { type Inbox, linkIn, startInbox } from '../support/smtp.ts';
 
 const LEAKED = 'a leaked passphrase from 2019';
 const ALSO_LEAKED = 'another leaked passphrase 2020';
@@ -160,7 +160,7 @@ describe('the breach check at sign-in', () => {
     assert.match(html, /sent .*verified email address/);
     assert.equal((await server.portcullis.sessions.records(nora.id)).length, 0, 'no session');
     const mail = await inbox.waitFor((message) => message.to !== undefined && JSON.stringify(message.to).includes('nora@example.com'));
-    assert.ok(mail.subject);
+    assert.ok(linkIn(mail, `${server.url}/password/reset/`), `a reset link: ${mail.text?.slice(0, 300)}`);
     assert.ok((await server.portcullis.accounts.findById(nora.id))?.passwordCompromisedAt instanceof Date);
     const failed = (await auditEvents(server, 'login.failed')).find((event) => event.accountId === nora.id);
     assert.equal(failed?.detail?.reason, 'password_compromised');

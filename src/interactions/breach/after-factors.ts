@@ -18,6 +18,9 @@ type Request = Pick<StepContext<unknown, unknown>, 'ctx' | 'json' | 'provider' |
 
 export const COMPROMISED_REFUSAL =
   'This password appeared in a data breach, so it can no longer be used to sign in. We sent a link to choose a new one to the verified email address of this account; if it has none, ask an administrator.';
+/** PASSWORD_RESET=off: no link can go out. */
+export const COMPROMISED_REFUSAL_NO_RESET =
+  'This password appeared in a data breach, so it can no longer be used to sign in. Ask an administrator to set a new one for you.';
 
 /** True when it answered the request (the change step, or the refusal); false: finish the sign-in. */
 export async function actOnVerdict(
@@ -40,13 +43,14 @@ export async function actOnVerdict(
 async function refuse(deps: InteractionDeps, request: Request, accountId: string): Promise<void> {
   const { ctx, json, interaction } = request;
   const account = await deps.accounts.findById(accountId);
-  // SendResetLink never throws for mail trouble; the refusal does not wait on SMTP.
-  if (account) await deps.sendResetLink(account, 'compromised');
+  // SendResetLink never throws for mail trouble; the refusal does not wait on SMTP (the outbox).
+  if (account && deps.sendResetLink) await deps.sendResetLink(account, 'compromised');
+  const message = deps.sendResetLink ? COMPROMISED_REFUSAL : COMPROMISED_REFUSAL_NO_RESET;
   deps.audit.emit({ type: 'login.failed', accountId, clientId: String(interaction.params.client_id), detail: { reason: 'password_compromised' } });
   ctx.status = 403;
   if (json) {
-    ctx.body = { error: 'password_compromised', error_description: COMPROMISED_REFUSAL };
+    ctx.body = { error: 'password_compromised', error_description: message };
     return;
   }
-  await deps.render(ctx, 'message', { title: 'Choose a new password', message: COMPROMISED_REFUSAL }, 403);
+  await deps.render(ctx, 'message', { title: 'Choose a new password', message }, 403);
 }
