@@ -15,6 +15,7 @@ export const DOMAIN_ERROR_CODES = [
   'unknown_role',
   'password_required',
   'invite_unavailable',
+  'password_policy',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
@@ -29,10 +30,13 @@ export class DomainError extends Error {
   override name = 'DomainError';
   readonly code: DomainErrorCode;
   readonly wait: WaitDetail | undefined;
+  /** Facts for the caller beyond the message (a refused password's `violations`): JSON answers carry them as fields. */
+  readonly detail: Record<string, unknown> | undefined;
   /** `message` is written for the person: it is shown as it is. */
-  constructor(code: DomainErrorCode, message: string, wait?: WaitDetail) {
+  constructor(code: DomainErrorCode, message: string, wait?: WaitDetail, detail?: Record<string, unknown>) {
     super(message);
     this.code = code;
     this.wait = wait;
+    this.detail = detail;
   }
 }
