@@ -72,6 +72,7 @@ import { RESOURCE_CHANNEL, syncResources } from './oidc/resource-sync.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
+import { createPasswordPolicy } from './passwords/policy.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { currentRequest } from './platform/request-context.ts';
@@ -188,7 +189,10 @@ async function assemble(
 ): Promise<Portcullis> {
   const sealer = createSealer(secrets.keyEncryptionKeys);
   const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency });
-  const accounts = createAccountService(store.accounts, hasher);
+  const accounts = createAccountService(store.accounts, hasher, { history: config.passwords.history });
+  // seam: breach — createBreachCheck(config.passwords.breach, …) replaces this placeholder.
+  const breach = { enabled: false, lookup: async () => 'clean' as const };
+  const passwordPolicy = createPasswordPolicy(config.passwords, { breach, hasher });
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
   attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
   const resources = await createResourceRegistry(store.records);
@@ -316,6 +320,8 @@ async function assemble(
         logger,
         production: config.production,
         hashParameters: config.argon2,
+        passwordPolicy,
+        hasher,
       });
     }
     if (!config.outbound.allowPrivateAddresses) await warnAboutRefusedTargets(store, logger);
@@ -355,7 +361,7 @@ async function assemble(
     },
     async (username) => (await accounts.findByUsername(username))?.id,
   );
-  const changePassword = createPasswordChange(accounts, sessions, audit, guard);
+  const changePassword = createPasswordChange(accounts, sessions, audit, guard, passwordPolicy);
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
@@ -388,13 +394,15 @@ async function assemble(
       policy: mfaPolicy,
       now,
       sessionLimit,
-      replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit),
+      replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit, passwordPolicy),
+      passwordRules: passwordPolicy.rules,
     }),
     consoleRouter({
       holder,
       accounts,
       sessions,
       changePassword,
+      passwordRules: passwordPolicy.rules,
       mfa,
       render,
       now,
@@ -426,6 +434,7 @@ async function assemble(
     repo: store.accounts,
     accounts,
     hasher,
+    passwordPolicy,
     roles,
     removeFactors: (accountId) => mfa.remove(accountId),
     endEverything: async (accountId) => {

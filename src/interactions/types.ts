@@ -10,6 +10,7 @@ import type { LoginGuard } from '../lockout/login-attempts.ts';
 import type { MfaPolicy } from '../mfa/policy.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
+import type { PasswordPolicy } from '../passwords/types.ts';
 import type { SessionLimit } from '../sessions/limit.ts';
 import type { ReplaceRequiredPassword } from '../sessions/required-password-change.ts';
 import type { Renderer } from '../views/render.ts';
@@ -30,6 +31,8 @@ export interface InteractionDeps {
   sessionLimit: SessionLimit;
   /** Stores the password a person marked `must_change` chooses at sign-in (sessions/required-password-change.ts). */
   replaceRequiredPassword: ReplaceRequiredPassword;
+  /** The password policy's numbers, shown on the new-password page. */
+  passwordRules: PasswordPolicy['rules'];
 }
 
 /**

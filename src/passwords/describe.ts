@@ -2,7 +2,7 @@
  * Policy violations in plain words: one sentence each, the same on every page and in the JSON
  * `error_description`, so a person reads the same reason wherever they set a password.
  */
-import type { PolicyViolation } from './types.ts';
+import type { PasswordPolicy, PolicyViolation } from './types.ts';
 
 const SCORE_WORDS = ['very easy to guess', 'easy to guess', 'somewhat easy to guess', 'hard to guess', 'very hard to guess'];
 
@@ -39,4 +39,19 @@ export function describeViolation(violation: PolicyViolation): string {
 
 export function describeViolations(violations: readonly PolicyViolation[]): string[] {
   return violations.map(describeViolation);
+}
+
+const CLASS_WORDS: Record<string, string> = {
+  upper: 'an upper-case letter',
+  lower: 'a lower-case letter',
+  digit: 'a digit',
+  symbol: 'a character that is neither a letter nor a digit',
+};
+
+/** The rules a page states before anything is typed (PasswordPolicy `rules`). */
+export function describeRules(rules: PasswordPolicy['rules']): string {
+  const parts = [`Use ${rules.minLength} to ${rules.maxLength} characters; a few unrelated words make a strong password that is easy to remember.`];
+  if (rules.require.length) parts.push(`Include ${rules.require.map((name) => CLASS_WORDS[name] ?? name).join(', ')}.`);
+  if (rules.history > 1) parts.push(`It may not be one of your last ${rules.history} passwords.`);
+  return parts.join(' ');
 }

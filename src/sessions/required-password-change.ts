@@ -2,18 +2,20 @@
  * A person whose password an administrator set with `must_change` chooses their own at sign-in
  * (interactions/new-password/). They have just proved the admin-set password in this same
  * interaction, so no current password is asked again; the new one must pass the password policy
- * and differ from the admin-set one. The effects are those of the account console's change
+ * (passwords/policy.ts; a refusal throws PasswordPolicyError, nothing written) and differ from the
+ * admin-set one (with PASSWORD_HISTORY ≥ 1 the policy names that `reused`; with 0, `same_password`). The effects are those of the account console's change
  * (password-change.ts): new hash, passwordChangedAt moved (which ends refresh-token families begun
  * before it), every other session of theirs ended with its grants, `password.changed` audited —
  * and the `must_change` mark cleared (accounts.setPassword clears it).
  */
-import { checkPassword, type PasswordProblem } from '../accounts/policy.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
+import { ownerOf } from '../passwords/owner.ts';
+import type { PasswordPolicy } from '../passwords/types.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import type { SessionService } from './service.ts';
 
-export type RequiredPasswordChangeResult = { ok: true; sessionsEnded: number } | { ok: false; problem: 'same_password' | PasswordProblem };
+export type RequiredPasswordChangeResult = { ok: true; sessionsEnded: number } | { ok: false; problem: 'same_password' };
 
 export type ReplaceRequiredPassword = (
   account: AccountRecord,
@@ -26,10 +28,10 @@ export function createRequiredPasswordChange(
   accounts: Pick<AccountService, 'authenticate' | 'setPassword'>,
   sessions: Pick<SessionService, 'endAllExcept'>,
   audit: AuditBus,
+  policy: Pick<PasswordPolicy, 'assert'>,
 ): ReplaceRequiredPassword {
   return async (account, newPassword, keepSessionUid) => {
-    const problem = checkPassword(newPassword, account.username);
-    if (problem) return { ok: false, problem };
+    await policy.assert(newPassword, ownerOf(account));
     // The admin-set password is known to the admin (and whoever they sent it by): keeping it is no change.
     const same = await accounts.authenticate(account.username, newPassword);
     if (same.ok && same.account.id === account.id) return { ok: false, problem: 'same_password' };

@@ -11,7 +11,14 @@ const STRONG = 'correct horse battery staple';
 const off: BreachCheck = { enabled: false, lookup: async () => 'clean' };
 const fixed = (verdict: BreachVerdict): BreachCheck & { seen: string[] } => {
   const seen: string[] = [];
-  return { enabled: true, seen, lookup: async (password) => (seen.push(password), verdict) };
+  return {
+    enabled: true,
+    seen,
+    async lookup(password) {
+      seen.push(password);
+      return verdict;
+    },
+  };
 };
 
 function settings(env: Record<string, string> = {}) {
@@ -99,7 +106,14 @@ describe('password policy', () => {
   });
 
   it('refuses the current password and the last ones (history 5: the current and 4 before it), and accepts the one before those', async () => {
-    const passwords = ['first horse battery staple', 'second horse battery staple', 'third horse battery staple', 'fourth horse battery staple', 'fifth horse battery staple', 'sixth horse battery staple'];
+    const passwords = [
+      'first horse battery staple',
+      'second horse battery staple',
+      'third horse battery staple',
+      'fourth horse battery staple',
+      'fifth horse battery staple',
+      'sixth horse battery staple',
+    ];
     const hashes = await Promise.all(passwords.map((p) => hasher.hash(p)));
     // Newest first: the sixth is current.
     const owner: PasswordOwner = { ...frank, passwordHash: hashes[5], passwordHistory: hashes.slice(0, 5).reverse() };
@@ -132,8 +146,22 @@ describe('password policy', () => {
 
   it('names every failing rule at once', async () => {
     const hash = await hasher.hash('frank');
-    const violations = await policy({ PASSWORD_REQUIRE: 'upper,digit,symbol' }, fixed('breached')).check('frank', { ...frank, email: 'frank@example.com', passwordHash: hash });
-    assert.deepEqual(codes(violations), ['too_short', 'missing_upper', 'missing_digit', 'missing_symbol', 'like_username', 'like_email', 'too_weak', 'reused', 'breached']);
+    const violations = await policy({ PASSWORD_REQUIRE: 'upper,digit,symbol' }, fixed('breached')).check('frank', {
+      ...frank,
+      email: 'frank@example.com',
+      passwordHash: hash,
+    });
+    assert.deepEqual(codes(violations), [
+      'too_short',
+      'missing_upper',
+      'missing_digit',
+      'missing_symbol',
+      'like_username',
+      'like_email',
+      'too_weak',
+      'reused',
+      'breached',
+    ]);
     assert.equal(describeViolations(violations).length, violations.length);
   });
 
