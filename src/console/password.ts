@@ -1,4 +1,10 @@
-/** GET and POST /account/password — the signed-in person changes their password (form or JSON). */
+/**
+ * GET and POST /account/password — the signed-in person changes their password (form or JSON).
+ * A new password the policy refuses is the form again listing every failed rule in words, or in
+ * JSON `400 {"error":"password_policy","error_description","violations":[…]}` (the error handler's
+ * shape; before issue 14 this answered one code such as `too_short`). `wrong_password` and
+ * `mismatch` keep their single code.
+ */
 import type { Context } from 'koa';
 import { describeRules, describeViolations } from '../passwords/describe.ts';
 import { isPasswordPolicyError } from '../passwords/policy-error.ts';
