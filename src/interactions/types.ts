@@ -11,7 +11,7 @@ import type { MfaPolicy } from '../mfa/policy.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { SignInBreachCheck } from '../passwords/sign-in-check.ts';
-import type { SendResetLink } from '../passwords/types.ts';
+import type { PasswordPolicy, SendResetLink } from '../passwords/types.ts';
 import type { ReplaceCompromisedPassword } from '../sessions/compromised-password-change.ts';
 import type { SessionLimit } from '../sessions/limit.ts';
 import type { ReplaceRequiredPassword } from '../sessions/required-password-change.ts';
@@ -39,6 +39,8 @@ export interface InteractionDeps {
   replaceCompromisedPassword: ReplaceCompromisedPassword;
   /** Mails a reset link to the person's verified address (a breached password without a second factor); undefined with PASSWORD_RESET=off. */
   sendResetLink: SendResetLink | undefined;
+  /** The password policy's numbers, shown on the new-password page. */
+  passwordRules: PasswordPolicy['rules'];
 }
 
 /**

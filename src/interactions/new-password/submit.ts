@@ -6,6 +6,7 @@
  * and the sign-in continues exactly as after a correct password (mfa/after-password.ts).
  */
 import type { z } from 'zod';
+import { isPasswordPolicyError } from '../../passwords/policy-error.ts';
 import { AppError } from '../../security/errors.ts';
 import { continueAfterPassword } from '../mfa/after-password.ts';
 import type { newPasswordForm } from '../schemas.ts';
@@ -31,7 +32,14 @@ export async function submitNewPassword(deps: InteractionDeps, request: StepCont
   }
   // The browser's own session of this person (signing in again) stays, as on the console.
   const keep = interaction.session?.accountId === account.id ? interaction.session.uid : undefined;
-  const result = await deps.replaceRequiredPassword(account, form.new_password, keep);
+  let result: Awaited<ReturnType<typeof deps.replaceRequiredPassword>>;
+  try {
+    result = await deps.replaceRequiredPassword(account, form.new_password, keep);
+  } catch (error) {
+    if (!isPasswordPolicyError(error)) throw error;
+    await showNewPasswordStep(deps, request, { violations: error.violations });
+    return;
+  }
   if (!result.ok) {
     await showNewPasswordStep(deps, request, result.problem);
     return;
