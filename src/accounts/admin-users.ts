@@ -17,8 +17,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { ownerOf } from '../passwords/owner.ts';
-import type { PasswordPolicy } from '../passwords/types.ts';
 import { DomainError } from '../platform/errors.ts';
 import { keepsAnAdmin, mayGrant, mayManage, mayRemove, type PolicyActor, type Refusal } from '../rbac/policy.ts';
 import type { RoleRegistry } from '../rbac/roles.ts';
@@ -48,7 +46,17 @@ export interface AdminUserDeps {
   accounts: AccountService;
   hasher: PasswordHasher;
   /** Judges plaintext passwords; its `rules.history` is how many the person's history keeps. */
-  passwordPolicy: Pick<PasswordPolicy, 'assert' | 'rules'>;
+  /**
+   * The password policy (passwords/policy.ts), by the shape this module needs: passwords/ builds on
+   * accounts/, so accounts/ names no type of its.
+   */
+  passwordPolicy: {
+    assert(
+      candidate: string,
+      owner: Pick<AccountRecord, 'username'> & Partial<Pick<AccountRecord, 'email' | 'name' | 'passwordHash' | 'passwordHistory'>>,
+    ): Promise<void>;
+    readonly rules: { history: number };
+  };
   roles: RoleRegistry;
   /** Removes every second factor of the person (mfa/service.ts `remove`). */
   removeFactors(accountId: string): Promise<void>;
@@ -262,7 +270,7 @@ export function createAdminUsers(deps: AdminUserDeps) {
       const target = await find(id);
       await manage(actor, target);
       if (input.password === undefined && input.passwordHash === undefined) throw new DomainError('password_required', 'give a password or a password_hash');
-      if (input.password !== undefined) await deps.passwordPolicy.assert(input.password, ownerOf(target));
+      if (input.password !== undefined) await deps.passwordPolicy.assert(input.password, target);
       const at = stamp();
       const passwordHash = input.passwordHash ?? (await deps.hasher.hash(input.password as string));
       // passwordChangedAt also ends every refresh-token family begun before now (oidc/refresh).

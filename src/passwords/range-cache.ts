@@ -79,7 +79,7 @@ const KEY_PREFIX = 'portcullis:pwned-range:';
 const WARN_EVERY_MS = 60_000;
 
 /** Ranges in Redis (the `cache` client of platform/redis.ts: fails fast, never holds a lookup up). */
-export function openRangeCache(url: string, logger: Logger): RangeCache {
+export function openRangeCache(url: string, logger: Logger): RangeCache & { ready: Promise<void> } {
   const redis = createRedis(url, 'cache');
   let lastWarning = 0;
   const trouble = (error: unknown) => {
@@ -91,8 +91,10 @@ export function openRangeCache(url: string, logger: Logger): RangeCache {
     );
   };
   redis.on('error', trouble);
-  redis.connect().catch(trouble);
+  // Until connected, lookups skip the cache (no offline queue: a lookup never waits on Redis).
+  const ready = redis.connect().catch(trouble);
   return {
+    ready,
     async get(prefix) {
       try {
         return (await redis.getBuffer(KEY_PREFIX + prefix)) ?? undefined;

@@ -126,6 +126,8 @@ describe('the breach range cache in Redis', { skip: redisMissing }, () => {
     const settings = { check: true, api: pwned.url, failure: 'open' as const };
     const log = captureLogger('warn');
     const [cacheA, cacheB] = [openRangeCache(redis.url, log.logger), openRangeCache(redis.url, log.logger)];
+    // Two instances that are up: a cache still connecting is skipped, and a loaded machine may take a while to connect.
+    await Promise.all([cacheA.ready, cacheB.ready]);
     try {
       const a = createBreachCheck(settings, { cache: cacheA, logger: log.logger });
       const b = createBreachCheck(settings, { cache: cacheB, logger: log.logger });
