@@ -42,6 +42,18 @@ import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
 import { createMail, type Mail } from './mail/index.ts';
+import {
+  countLoginRefusals,
+  createMetrics,
+  hashObserver,
+  listenForMetrics,
+  type Metrics,
+  type MetricsListener,
+  timeRequests,
+  timeStore,
+  watchDomains,
+  watchLockout,
+} from './metrics/index.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
@@ -144,6 +156,8 @@ export interface Portcullis {
   auditRetention: AuditRetention;
   /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
   mail: Mail;
+  /** Prometheus metrics (src/metrics): served on METRICS_PORT by listen(), never on the public port. */
+  metrics: Metrics;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -184,10 +198,13 @@ async function assemble(
   options: PortcullisOptions,
   logger: Logger,
   secrets: Awaited<ReturnType<typeof resolveSecrets>>,
-  store: Store,
+  openedStore: Store,
 ): Promise<Portcullis> {
+  // One registry per instance; every storage call is timed at the port (metrics/store.ts).
+  const metrics = createMetrics({ defaultMetrics: config.metrics.port !== undefined });
+  const store = timeStore(openedStore, metrics);
   const sealer = createSealer(secrets.keyEncryptionKeys);
-  const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency });
+  const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency, observer: hashObserver(metrics) });
   const accounts = createAccountService(store.accounts, hasher);
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
   attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
@@ -199,7 +216,7 @@ async function assemble(
 
   // Brute-force defence (src/lockout): counters in Redis when configured, in-process otherwise.
   const now = options.now ?? systemClock;
-  const lockout = await openLockout(config, logger, now);
+  const lockout = watchLockout(await openLockout(config, logger, now), metrics);
 
   // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
   const mfa = createMfaService({
@@ -245,6 +262,7 @@ async function assemble(
     instanceId,
     syncIntervalMs: config.keys.syncInterval * 1000,
   });
+  watchDomains(metrics, { audit, keys, keyClock: options.keyClock ?? (() => new Date(now())) });
   // Refresh-token reuse detection and session activity wrap their model stores (README § Refresh
   // tokens, § Sessions); grants are revoked as whole token families.
   const revokeGrant = createGrantRevoker(store);
@@ -346,7 +364,7 @@ async function assemble(
     revokeAccountGrants,
   });
   const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
-  const guard: LoginGuard = createLoginGuard(
+  const uncountedGuard: LoginGuard = createLoginGuard(
     lockout.limiter,
     audit,
     {
@@ -355,10 +373,12 @@ async function assemble(
     },
     async (username) => (await accounts.findByUsername(username))?.id,
   );
+  const guard = countLoginRefusals(uncountedGuard, metrics);
   const changePassword = createPasswordChange(accounts, sessions, audit, guard);
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
+  app.use(timeRequests(metrics));
   app.use(async (ctx: Context, next: Next) => {
     clientIp.sanitise(ctx.req);
     await next();
@@ -491,6 +511,7 @@ async function assemble(
   });
 
   let server: Server | undefined;
+  let metricsListener: MetricsListener | undefined;
   return {
     config,
     app,
@@ -508,6 +529,7 @@ async function assemble(
     lockout: lockout.limiter,
     auditRetention,
     mail,
+    metrics,
     async listen(port = config.port, host = config.host) {
       server = createServer(app.callback());
       server.keepAliveTimeout = 5000;
@@ -518,6 +540,13 @@ async function assemble(
         server?.listen(port, host, () => resolve());
       });
       const address = server.address() as AddressInfo;
+      // The metrics listener (METRICS_PORT) starts with the public one; if it cannot bind, neither stays up.
+      metricsListener = await listenForMetrics(config.metrics, metrics, (error) => logger.error({ err: error }, 'metrics scrape failed')).catch(
+        async (error: unknown) => {
+          await new Promise((resolve) => server?.close(resolve));
+          throw error;
+        },
+      );
       return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
     },
     async close() {
@@ -527,6 +556,7 @@ async function assemble(
           server?.closeIdleConnections();
         });
       }
+      await metricsListener?.close();
       auditRetention.stop();
       mail.mailer.close();
       await resourceSync.close();
