@@ -10,6 +10,7 @@
  * hold the admin resource, so a token minted under the old roles cannot be refreshed.
  */
 
+import { randomBytes } from 'node:crypto';
 import { DomainError } from '../platform/errors.ts';
 import { keepsAnAdmin, mayGrant, mayManage, mayRemove, type PolicyActor, type Refusal } from '../rbac/policy.ts';
 import type { RoleRegistry } from '../rbac/roles.ts';
@@ -29,8 +30,9 @@ export class PolicyRefused extends Error {
 }
 
 /** What the person is told by mail (mail/ builds the messages); the default only logs. */
-export type NoticeKind = 'mfa_reset' | 'password_set';
-export type Notify = (account: AccountRecord, kind: NoticeKind) => Promise<void> | void;
+export type NoticeKind = 'mfa_reset' | 'password_set' | 'email_changed';
+/** `to` overrides the address: an email change is told to the old one. */
+export type Notify = (account: AccountRecord, kind: NoticeKind, extra?: { to?: string | undefined }) => Promise<void> | void;
 
 export interface AdminUserDeps {
   repo: AccountRepository;
@@ -49,11 +51,13 @@ export interface AdminUserDeps {
   /** Tombstones of erased people: their `sub` is never given out again. */
   records: RecordRepository;
   notify: Notify;
+  /** Sends an invitation (a reset link, passwords/reset.ts); absent when PASSWORD_RESET=off. */
+  invite?: ((account: AccountRecord) => Promise<void>) | undefined;
   now: () => number;
 }
 
 /** What an administrator gives to create a person: an account, with `must_change` by its API name. */
-export type CreateUser = Omit<NewAccount, 'id' | 'mustChangePassword'> & { mustChange?: boolean | undefined };
+export type CreateUser = Omit<NewAccount, 'id' | 'mustChangePassword'> & { mustChange?: boolean | undefined; invite?: boolean | undefined };
 
 /** RFC 7396: a key present with `null` removes the value; an absent key leaves it. */
 export interface UserPatch {
@@ -121,22 +125,35 @@ export function createAdminUsers(deps: AdminUserDeps) {
       const adminRoles = [...new Set(input.adminRoles ?? [])];
       await knownRoles(adminRoles);
       check(mayGrant(actor, await deps.roles.permissionsOf(adminRoles)));
-      if (input.password === undefined && input.passwordHash === undefined) throw new DomainError('password_required', 'give a password or a password_hash');
+      if (input.invite) {
+        if (input.password !== undefined || input.passwordHash !== undefined) {
+          throw new DomainError('invite_with_password', 'an invited person chooses their own password: give invite or a password, not both');
+        }
+        if (!input.email) throw new DomainError('invite_needs_email', 'an invitation is sent by mail: give an email');
+        if (!deps.invite) throw new DomainError('invite_unavailable', 'invitations are reset links, and PASSWORD_RESET is off');
+      } else if (input.password === undefined && input.passwordHash === undefined) {
+        throw new DomainError('password_required', 'give a password or a password_hash');
+      }
+      let account: AccountRecord;
       try {
-        return await deps.accounts.create({
+        account = await deps.accounts.create({
           username: input.username,
           email: input.email,
-          emailVerified: input.emailVerified,
+          // An address an administrator enters counts as verified unless they say otherwise.
+          emailVerified: input.emailVerified ?? (input.email ? true : undefined),
           name: input.name,
           roles: input.roles,
           adminRoles,
           password: input.password,
-          passwordHash: input.passwordHash,
+          // Invited: a real hash of 256 random bits nobody keeps, so a sign-in attempt costs what any other does.
+          passwordHash: input.invite ? await deps.hasher.hash(randomBytes(32).toString('base64url')) : input.passwordHash,
           mustChangePassword: input.mustChange,
         });
       } catch (error) {
         return asConflict(error);
       }
+      if (input.invite) await deps.invite?.(account);
+      return account;
     },
 
     /** Resolves with the record after the change and the names of the fields written. */
@@ -191,6 +208,8 @@ export function createAdminUsers(deps: AdminUserDeps) {
         asConflict(error);
       }
       if (!account) throw notFound();
+      // Whoever controls the old address is told it no longer receives this account's mail.
+      if (target.email && target.email !== account.email) await deps.notify(target, 'email_changed', { to: target.email });
       if (target.status === 'active' && account.status === 'disabled') await deps.endEverything(id);
       else if (adminRoles !== undefined && !sameSet(adminRoles, target.adminRoles ?? [])) await deps.revokeAdminGrants(id);
       return { account, fields };

@@ -75,7 +75,6 @@ export function userRoutes(deps: UserRouteDeps) {
   async function create(ctx: Context) {
     parseQuery(ctx, noQuery);
     const body = await parseBody(ctx, createUserBody);
-    if (body.invite) throw new DomainError('invite_unavailable', 'invitations need mail and password reset, which this server does not have yet');
     const account = await guarded(ctx, undefined, () =>
       deps.users.create(actorOf(ctx), {
         username: body.username,
@@ -87,6 +86,7 @@ export function userRoutes(deps: UserRouteDeps) {
         password: body.password,
         passwordHash: body.password_hash,
         mustChange: body.must_change,
+        invite: body.invite,
       }),
     );
     audited(ctx, 'create', account.id, Object.keys(body));

@@ -172,7 +172,8 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
       id: user.id,
       username,
       email: user.email,
-      emailVerified: user.email_verified,
+      // The operator wrote the address: verified unless the entry says otherwise (reset links go only to verified ones).
+      emailVerified: user.email_verified ?? true,
       name: user.name,
       roles: user.roles,
       adminRoles: user.admin_roles,

@@ -158,7 +158,7 @@ export const VARIABLES = {
     z.string().refine((token) => token === '' || token.length >= SECRET_MIN, `must be at least ${SECRET_MIN} characters (e.g. openssl rand -base64 32)`),
   ),
   SMTP_URL: optional(
-    'where mail is sent: `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://user:pass@host:465` (TLS from the first byte); unset, messages are logged (recipient and subject only) and not sent, and production start-up warns',
+    'where mail is sent (through the outbox in the store, retried for about 2 h): `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://user:pass@host:465` (TLS from the first byte); unset outside production, each message is written as an `.eml` file under `DATA_DIR/outbox/` and its link logged; unset in production, messages are logged (recipient and subject only) and not sent, and start-up warns',
     z
       .string()
       .refine((value) => value === '' || (URL.canParse(value) && ['smtp:', 'smtps:'].includes(new URL(value).protocol)), 'must be an smtp:// or smtps:// URL'),

@@ -1,49 +1,44 @@
 /**
- * Telling a person that an administrator changed their sign-in (DELETE /users/:id/mfa,
- * POST /users/:id/password). The admin request must not depend on mail: `notify` waits at most
- * NOTICE_WAIT_MS, then lets the message finish (or fail) on its own; a failure is logged with the
- * account id and kind, never the message, and never thrown to the caller.
+ * Telling a person that their sign-in changed: an administrator reset their second factors or
+ * set their password, they added or removed a factor, or their email address changed (told at
+ * the old address). Each notice goes through the outbox, so `notify` returns as soon as the row
+ * is written. Notices carry no link: they say what happened and what to do, with nothing to
+ * click that a phisher could imitate.
  */
 import type { Logger } from '../platform/logger.ts';
 import type { AccountRecord } from '../storage/port.ts';
-import type { Mailer } from './mailer.ts';
-import { accountNotice, type NoticeKind } from './templates.ts';
+import type { Outbox } from './outbox.ts';
 
-export type { NoticeKind } from './templates.ts';
+export type NoticeKind = 'mfa_reset' | 'password_set' | 'email_changed' | 'factor_added' | 'factor_removed';
 
-/** What the users routes are given: resolves (never rejects) within the wait, whatever the mail does. */
-export type Notify = (account: AccountRecord, kind: NoticeKind) => Promise<void>;
+/** Template of each notice in views/mail/. */
+export const NOTICE_TEMPLATES: Record<NoticeKind, string> = {
+  mfa_reset: 'mfa-reset',
+  password_set: 'password-set',
+  email_changed: 'email-changed',
+  factor_added: 'factor-added',
+  factor_removed: 'factor-removed',
+};
 
-/** 2 s: long enough for a healthy SMTP relay on the LAN, short enough not to slow the admin down. */
-export const NOTICE_WAIT_MS = 2_000;
+/**
+ * What callers are given: resolves (never rejects) once the notice is queued. `to` overrides the
+ * address (an email change is told to the old one); `data` adds template values (nothing secret).
+ */
+export type Notify = (account: AccountRecord, kind: NoticeKind, extra?: { to?: string | undefined; data?: Record<string, unknown> }) => Promise<void>;
 
-export function createNotices(deps: { mailer: Mailer; logger: Logger; issuer: string; waitMs?: number }) {
-  const host = new URL(deps.issuer).host;
-  const waitMs = deps.waitMs ?? NOTICE_WAIT_MS;
-
-  /** Sends the notice; rejects on failure (for callers that want to know). */
-  async function sendAccountNotice(account: AccountRecord, kind: NoticeKind): Promise<void> {
-    if (!account.email) {
+export function createNotices(deps: { outbox: Outbox; logger: Logger }): { notify: Notify } {
+  const notify: Notify = async (account, kind, extra = {}) => {
+    const to = extra.to ?? account.email;
+    if (!to) {
       deps.logger.info({ accountId: account.id, kind }, 'account notice not sent: the account has no email address');
       return;
     }
-    await deps.mailer.send({ to: account.email, ...accountNotice(account, kind, host) });
-  }
-
-  const notify: Notify = async (account, kind) => {
-    const sending = sendAccountNotice(account, kind).catch((error: unknown) => {
-      deps.logger.error({ accountId: account.id, kind, err: error instanceof Error ? error.message : String(error) }, 'account notice could not be sent');
+    await deps.outbox.enqueue({
+      to,
+      template: NOTICE_TEMPLATES[kind],
+      data: { who: account.name ?? account.username, username: account.username, ...extra.data },
+      accountId: account.id,
     });
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, waitMs);
-      timer.unref();
-    });
-    await Promise.race([sending, waited]);
-    clearTimeout(timer);
   };
-
-  return { sendAccountNotice, notify };
+  return { notify };
 }
-
-export type Notices = ReturnType<typeof createNotices>;

@@ -53,6 +53,8 @@ export type EnrolmentResult = { ok: true; backupCodes: string[] } | { ok: false 
 /** Who asked, for the audit trail. */
 export interface MfaContext {
   clientId?: string | undefined;
+  /** Who made the change, when not the person (an admin's factor reset): audited, and mail/ tells the person once. */
+  by?: 'admin' | undefined;
 }
 
 export interface MfaService {
@@ -247,7 +249,12 @@ export function createMfaService(deps: MfaServiceDeps): MfaService {
     async remove(accountId, context) {
       const all = await repo.listByAccount(accountId);
       for (const factor of all) await repo.remove(factor.id);
-      audit.emit({ type: 'mfa.removed', accountId, clientId: context?.clientId, detail: { factors: all.map((factor) => factor.type) } });
+      audit.emit({
+        type: 'mfa.removed',
+        accountId,
+        clientId: context?.clientId,
+        detail: { factors: all.map((factor) => factor.type), ...(context?.by ? { by: context.by } : {}) },
+      });
     },
   };
 }

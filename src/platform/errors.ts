@@ -15,6 +15,10 @@ export const DOMAIN_ERROR_CODES = [
   'unknown_role',
   'password_required',
   'invite_unavailable',
+  'link_invalid',
+  'address_taken',
+  'invite_needs_email',
+  'invite_with_password',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger.ts';
 import { isStorageUnavailable } from '../storage/errors.ts';
 import type { Renderer } from '../views/render.ts';
 import { AppError, asAppError } from './errors.ts';
+import { redactPath } from './redact-path.ts';
 
 interface Described {
   status: number;
@@ -60,7 +61,7 @@ export function errorHandler(logger: Logger, render: Renderer, wantsJson: (ctx: 
     } catch (error) {
       let described = describe(error);
       if (!described) {
-        logger.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
+        logger.error({ err: error, requestId: ctx.state.requestId, path: redactPath(ctx.path) }, 'unhandled error');
         described = { status: 500, code: 'server_error', message: 'something went wrong on our side', headers: {} };
       } else if (described.status >= 500) {
         logger.warn({ err: error, requestId: ctx.state.requestId }, described.code);

@@ -39,6 +39,10 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   unknown_role: 400,
   password_required: 400,
   invite_unavailable: 400,
+  link_invalid: 400,
+  address_taken: 409,
+  invite_needs_email: 400,
+  invite_with_password: 400,
 };
 
 /**

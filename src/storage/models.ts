@@ -18,6 +18,9 @@ export const MODEL_NAMES = [
   'PushedAuthorizationRequest',
   'Grant',
   'BackchannelAuthenticationRequest',
+  // Not oidc-provider's: reset links (by person) and pending sign-ups (src/passwords), the same one-winner consume.
+  'PasswordReset',
+  'PendingSignup',
 ] as const;
 
 export type ModelName = (typeof MODEL_NAMES)[number];

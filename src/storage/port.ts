@@ -201,6 +201,51 @@ export interface RecordRepository {
   unlock(name: string, holder: string): Promise<void>;
 }
 
+/**
+ * One message waiting in the outbox (mail/): written by `enqueue`, claimed by one instance's
+ * worker, deleted on delivery, after the last attempt, or once `expiresAt` has passed.
+ */
+export interface OutboxRecord {
+  id: string;
+  to: string;
+  /** A template name in views/mail/. */
+  template: string;
+  /** What the template shows besides the link: nothing secret. */
+  data: Record<string, unknown>;
+  /** The link carrying a secret (reset, verification), sealed with KEY_ENCRYPTION_KEYS (keys/sealing.ts). */
+  sealedLink?: string;
+  /** Whom the mail is about, for logs and audit. */
+  accountId?: string;
+  /** Never sent after this (its link would no longer work). */
+  expiresAt?: Date;
+  /** Delivery attempts begun so far (a claim counts one). */
+  attempts: number;
+  /** When the row is next due; a claim moves it forward by the claim's lease. */
+  nextAttemptAt: Date;
+  /** The current claim's token (outbox worker), so only its holder reschedules the row. */
+  claim?: string;
+  createdAt: Date;
+}
+
+export interface OutboxRepository {
+  insert(row: OutboxRecord): Promise<void>;
+  /** Rows due at `now` (nextAttemptAt ≤ now), soonest first, at most `limit`. */
+  due(now: Date, limit: number): Promise<OutboxRecord[]>;
+  /**
+   * Takes a due row for sending: only if its nextAttemptAt is still ≤ now, in one conditional
+   * write that moves nextAttemptAt to `leaseUntil`, counts an attempt and stamps `claim`.
+   * Resolves with the claimed row for the one caller that won, undefined for every other.
+   */
+  claim(id: string, now: Date, leaseUntil: Date, claim: string): Promise<OutboxRecord | undefined>;
+  /** After a failed attempt: sets the next time, only while `claim` still holds the row; true when it did. */
+  reschedule(id: string, claim: string, nextAttemptAt: Date): Promise<boolean>;
+  delete(id: string): Promise<void>;
+  /** Deletes every row whose expiresAt is before or at `now`; resolves with how many went. */
+  purgeExpired(now: Date): Promise<number>;
+  /** Every row, soonest due first (operations and tests). */
+  list(): Promise<OutboxRecord[]>;
+}
+
 export interface Store {
   readonly kind: 'embedded' | 'mongo';
   model(name: string): ModelStore;
@@ -209,6 +254,8 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly mfa: MfaRepository;
   readonly records: RecordRepository;
+  /** Mail waiting to be delivered (mail/outbox.ts). */
+  readonly outbox: OutboxRepository;
   /** Resolves when the backend answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

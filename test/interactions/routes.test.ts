@@ -15,6 +15,7 @@ import { ADMIN_PREFIX } from '../../src/admin/paths.ts';
 import { INTERACTION_PREFIX, INTERACTION_ROUTES } from '../../src/interactions/router.ts';
 import type { StepName } from '../../src/interactions/types.ts';
 import { ACR_MFA } from '../../src/mfa/acr.ts';
+import { newLinkToken } from '../../src/passwords/link-tokens.ts';
 import { Browserless } from '../support/browserless.ts';
 import { openConsole } from '../support/console.ts';
 import { currentSession, device, FIREFOX_LINUX, IPHONE, listSessions } from '../support/devices.ts';
@@ -49,7 +50,7 @@ const label = (route: MountedRoute) => `${route.method} ${route.path}`;
 
 const clock = new TestClock();
 const server = await startServer({
-  env: { MFA_POLICY: 'when_required', OPERATOR_TOKEN: 'operator-token-that-is-long-enough-for-the-schema' },
+  env: { MFA_POLICY: 'when_required', OPERATOR_TOKEN: 'operator-token-that-is-long-enough-for-the-schema', REGISTRATION: 'open' },
   options: { now: clock.now },
 });
 const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
@@ -60,6 +61,9 @@ const mounted = mountedRoutes(server.portcullis.app.middleware);
 const stateChanging = mounted.filter((route) => STATE_CHANGING.has(route.method));
 const interactionMounted = mounted.filter((route) => route.path.startsWith(INTERACTION_PREFIX));
 const accountRoutes = stateChanging.filter((route) => route.path.startsWith('/account/'));
+/** The pages that work without a session (src/self-service): reset by email and registration. */
+const SELF_SERVICE_PREFIXES = ['/password/', '/signup', '/email/verify/'];
+const selfServiceRoutes = stateChanging.filter((route) => SELF_SERVICE_PREFIXES.some((prefix) => route.path.startsWith(prefix)));
 
 interface Answer {
   status: number;
@@ -235,6 +239,69 @@ function sendAccount(browser: Browserless, method: string, path: string, fields:
   return browser.request(path, { method, headers: { accept: 'application/json', ...(token === undefined ? {} : { 'x-csrf-token': token }) } });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Self-service pages: a live reset link for alice and a pending sign-up, written as the domain does.
+
+const resetLink = newLinkToken();
+const pendingLink = newLinkToken();
+const HOUR = 3600;
+await server.portcullis.store
+  .model('PasswordReset')
+  .upsert(resetLink.id, { accountId: aliceId, email: 'alice@example.com', reason: 'requested', expiresAt: clock.now() + HOUR * 1000 }, HOUR);
+await server.portcullis.store.model('PendingSignup').upsert(
+  pendingLink.id,
+  {
+    email: 'routes-new@example.com',
+    name: 'Routes',
+    passwordHash: (await server.portcullis.accounts.findById(aliceId))?.passwordHash,
+    expiresAt: clock.now() + HOUR * 1000,
+  },
+  HOUR,
+);
+
+const SELF_SERVICE_FIELDS: Record<string, { path: string; attack: Record<string, string>; accepted: Record<string, string> }> = {
+  'POST /password/forgot': { path: '/password/forgot', attack: { identifier: 'alice' }, accepted: { identifier: 'nobody-at-all' } },
+  'POST /password/reset/:token': {
+    path: `/password/reset/${resetLink.token}`,
+    attack: { new_password: 'a brand new passphrase for alice', confirm_password: 'a brand new passphrase for alice' },
+    accepted: { new_password: 'a brand new passphrase for alice', confirm_password: 'not the same passphrase' },
+  },
+  'POST /signup': {
+    path: '/signup',
+    attack: { email: 'routes-signup@example.com', name: 'Routes', password: 'a brand new passphrase here', confirm_password: 'a brand new passphrase here' },
+    accepted: { email: 'routes-signup@example.com', name: 'Routes', password: 'a brand new passphrase here', confirm_password: 'not the same passphrase' },
+  },
+  'POST /email/verify/:token': { path: `/email/verify/${pendingLink.token}`, attack: {}, accepted: {} },
+};
+
+function selfServiceFields(route: MountedRoute) {
+  const row = SELF_SERVICE_FIELDS[label(route)];
+  assert.ok(row, `${label(route)}: add what it takes to SELF_SERVICE_FIELDS in this test`);
+  return row;
+}
+
+/** A browser's own token for the page at `path` (the link pages are bound to their link). */
+async function selfServiceToken(browser: Browserless, path: string): Promise<string> {
+  const html = await (await browser.request(path)).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+  assert.ok(csrf, `${path}: a form (${html.slice(0, 200)})`);
+  return csrf;
+}
+
+async function selfServiceState(): Promise<string> {
+  await server.portcullis.passwordReset?.idle();
+  await server.portcullis.registration?.idle();
+  const account = await server.portcullis.accounts.findById(aliceId);
+  return JSON.stringify({
+    passwordHash: account?.passwordHash,
+    reset: await server.portcullis.store.model('PasswordReset').find(resetLink.id),
+    pending: await server.portcullis.store.model('PendingSignup').count(),
+    created: (await server.portcullis.accounts.findByUsername('routes-new@example.com')) !== undefined,
+    budget: (await server.portcullis.lockout.check('password_reset.person', { person: aliceId })).failures,
+    audit: await newestAudit(),
+  });
+}
+
 describe('the route table: CSRF and step checks on every state-changing route', () => {
   after(() => server.close());
 
@@ -245,7 +312,10 @@ describe('the route table: CSRF and step checks on every state-changing route', 
     assert.ok(accountRoutes.length >= 8, 'the /account forms and JSON API');
     for (const route of stateChanging) {
       const covered =
-        route.path.startsWith(INTERACTION_PREFIX) || route.path.startsWith('/account/') || BEARER_ONLY_PREFIXES.some((prefix) => route.path.startsWith(prefix));
+        route.path.startsWith(INTERACTION_PREFIX) ||
+        route.path.startsWith('/account/') ||
+        selfServiceRoutes.includes(route) ||
+        BEARER_ONLY_PREFIXES.some((prefix) => route.path.startsWith(prefix));
       assert.ok(covered, `${label(route)} changes state and is neither an interaction nor an /account route: cover it in this test`);
     }
   });
@@ -301,6 +371,39 @@ describe('the route table: CSRF and step checks on every state-changing route', 
           assert.ok(answer.status < 500, `at ${kind}: ${answer.status} ${answer.text}`);
           assert.ok(answer.code !== 'csrf_failed' && answer.code !== 'unexpected_step', `at ${kind}: ${answer.status} ${answer.text}`);
         }
+      });
+    }
+  });
+
+  describe('self-service routes', () => {
+    it('are mounted: forgot, reset, sign-up, confirmation', () => {
+      assert.deepEqual(selfServiceRoutes.map(label).sort(), Object.keys(SELF_SERVICE_FIELDS).sort());
+    });
+
+    for (const route of selfServiceRoutes) {
+      it(`${label(route)}: no CSRF token, another browser's token, or another page's token is 403 csrf_failed and changes nothing`, async () => {
+        const { path, attack } = selfServiceFields(route);
+        const victim = new Browserless(server.url);
+        await selfServiceToken(victim, path);
+        const before = await selfServiceState();
+        await expectRefused(await victim.postForm(path, attack), 403, 'csrf_failed', 'no token');
+        const other = await selfServiceToken(new Browserless(server.url), path);
+        await expectRefused(await victim.postForm(path, { ...attack, csrf: other }), 403, 'csrf_failed', 'another browser’s token');
+        // The link pages bind their token to the link; forgot and sign-up share the session-less binding.
+        const linkPage = route.path.includes(':token');
+        const otherPage = await selfServiceToken(victim, linkPage ? '/password/forgot' : `/password/reset/${resetLink.token}`);
+        await expectRefused(await victim.postForm(path, { ...attack, csrf: otherPage }), 403, 'csrf_failed', 'another page’s token');
+        assert.equal(await selfServiceState(), before, 'nothing changed');
+      });
+    }
+
+    for (const route of selfServiceRoutes) {
+      it(`${label(route)} with its page's token is not refused for CSRF`, async () => {
+        const { path, accepted } = selfServiceFields(route);
+        const browser = new Browserless(server.url);
+        const answer = await answerOf(await browser.postForm(path, { ...accepted, csrf: await selfServiceToken(browser, path) }));
+        assert.notEqual(answer.code, 'csrf_failed', answer.text);
+        assert.ok(answer.status < 500 && answer.status !== 403, `${answer.status} ${answer.text}`);
       });
     }
   });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type AccountRecord, DuplicateError, type Store } from '../../src/storage/port.ts';
+import { type AccountRecord, DuplicateError, type OutboxRecord, type Store } from '../../src/storage/port.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -325,6 +325,81 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(factor?.codeHashes, ['h2']);
         await store.mfa.remove('f-2');
         assert.equal((await store.mfa.listByAccount('m-1')).length, 1);
+      });
+    });
+
+    describe('mail outbox', () => {
+      const row = (id: string, overrides: Partial<OutboxRecord> = {}): OutboxRecord => ({
+        id,
+        to: `${id}@mail.example`,
+        template: 'password-set',
+        data: { who: 'Zoë', 'dotted.key': 'kept', $dollar: 1 },
+        attempts: 0,
+        nextAttemptAt: new Date(Date.UTC(2026, 0, 1, 12, 0, 0)),
+        createdAt: new Date(Date.UTC(2026, 0, 1, 12, 0, 0)),
+        ...overrides,
+      });
+      const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 12, minutes, 0));
+
+      it('keeps a row as written and lists the due ones, soonest first', async () => {
+        await store.outbox.insert(row('ob-later', { nextAttemptAt: at(5) }));
+        await store.outbox.insert(row('ob-first', { nextAttemptAt: at(1), sealedLink: 'v1.sealed', accountId: 'acc-ob', expiresAt: at(30) }));
+        await store.outbox.insert(row('ob-future', { nextAttemptAt: at(60) }));
+        const due = await store.outbox.due(at(10), 10);
+        assert.deepEqual(
+          due.filter((entry) => entry.id.startsWith('ob-')).map((entry) => entry.id),
+          ['ob-first', 'ob-later'],
+        );
+        const first = due.find((entry) => entry.id === 'ob-first');
+        assert.deepEqual(first, row('ob-first', { nextAttemptAt: at(1), sealedLink: 'v1.sealed', accountId: 'acc-ob', expiresAt: at(30) }));
+        assert.equal((await store.outbox.due(at(10), 1)).length, 1);
+        for (const id of ['ob-later', 'ob-first', 'ob-future']) await store.outbox.delete(id);
+        assert.deepEqual(
+          (await store.outbox.list()).filter((entry) => entry.id.startsWith('ob-')),
+          [],
+        );
+      });
+
+      it('lets exactly one of 20 concurrent claims of a due row win, counting one attempt', async () => {
+        await store.outbox.insert(row('ob-race', { nextAttemptAt: at(0) }));
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.outbox.claim('ob-race', at(1), at(6), `claim-${i}`)));
+        const winners = results.filter((entry) => entry !== undefined);
+        assert.equal(winners.length, 1);
+        assert.equal(winners[0]?.attempts, 1);
+        assert.equal(winners[0]?.nextAttemptAt.getTime(), at(6).getTime());
+        // The lease holds the row until it runs out; then it is due again, with its attempts kept.
+        assert.equal(await store.outbox.claim('ob-race', at(5), at(10), 'late'), undefined);
+        assert.equal(
+          (await store.outbox.due(at(5), 100)).some((entry) => entry.id === 'ob-race'),
+          false,
+        );
+        const again = await store.outbox.claim('ob-race', at(6), at(11), 'after-lease');
+        assert.equal(again?.attempts, 2);
+        await store.outbox.delete('ob-race');
+        assert.equal(await store.outbox.claim('ob-race', at(20), at(25), 'gone'), undefined);
+      });
+
+      it('reschedules only for the claim that holds the row', async () => {
+        await store.outbox.insert(row('ob-resched', { nextAttemptAt: at(0) }));
+        const claimed = await store.outbox.claim('ob-resched', at(0), at(5), 'mine');
+        assert.ok(claimed);
+        assert.equal(await store.outbox.reschedule('ob-resched', 'someone-else', at(2)), false);
+        assert.equal(await store.outbox.reschedule('ob-resched', 'mine', at(3)), true);
+        const [found] = (await store.outbox.list()).filter((entry) => entry.id === 'ob-resched');
+        assert.equal(found?.nextAttemptAt.getTime(), at(3).getTime());
+        assert.equal(found?.attempts, 1);
+        await store.outbox.delete('ob-resched');
+      });
+
+      it('purges rows whose link has expired, and keeps rows without an expiry', async () => {
+        await store.outbox.insert(row('ob-expired', { expiresAt: at(10) }));
+        await store.outbox.insert(row('ob-live', { expiresAt: at(40) }));
+        await store.outbox.insert(row('ob-notice'));
+        assert.equal(await store.outbox.purgeExpired(at(10)), 1);
+        const left = (await store.outbox.list()).map((entry) => entry.id).filter((id) => id.startsWith('ob-'));
+        assert.deepEqual(left.sort(), ['ob-live', 'ob-notice']);
+        await store.outbox.delete('ob-live');
+        await store.outbox.delete('ob-notice');
       });
     });
 

@@ -10,6 +10,7 @@ import { createAccountRepository } from './accounts.ts';
 import { type CompactionReport, createCompactor } from './compaction.ts';
 import { createCollectionSet } from './datastore.ts';
 import { createModelStore } from './models.ts';
+import { createOutboxRepository } from './outbox.ts';
 import { createAuditRepository, createKeyRepository, createMfaRepository, createRecordRepository } from './repositories.ts';
 
 /** Kept here too so code that imported the list from this module keeps working. */
@@ -52,6 +53,7 @@ export async function createEmbeddedStore(dataDir: string, options: EmbeddedStor
     audit: await createAuditRepository(await collections.open('audit')),
     mfa: await createMfaRepository(await collections.open('mfa')),
     records: await createRecordRepository(await collections.open('records'), await collections.open('locks')),
+    outbox: await createOutboxRepository(await collections.open('outbox')),
     async ping() {
       // In-process: reachable as long as the process runs and the files loaded, and ready as long
       // as the files can be rewritten (a full disk fails compaction before it fails appends).

@@ -31,6 +31,7 @@ function lookupFields(model: string): ReadonlyArray<(typeof INDEXED)[number]> {
     case 'Session':
       return ['accountId', 'uid'];
     case 'Grant':
+    case 'PasswordReset':
       return ['accountId'];
     case 'DeviceCode':
       return ['grantId', 'userCode'];

@@ -12,6 +12,7 @@ export const COLLECTIONS = {
   mfa: 'mfa',
   records: 'records',
   locks: 'locks',
+  outbox: 'outbox',
 } as const;
 
 export function modelCollection(model: string): string {

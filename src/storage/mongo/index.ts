@@ -19,6 +19,7 @@ import type { IndexDefinition } from './indexes.ts';
 import { type AuditDocument, createAuditRepository, createKeyRepository, type KeyDocument } from './keys-audit.ts';
 import { createMfaRepository, type MfaDocument } from './mfa.ts';
 import { createModelStore } from './models.ts';
+import { createOutboxRepository, type OutboxDocument } from './outbox.ts';
 import { createRecordRepository, type LockDocument, type RecordDocument } from './records.ts';
 
 export { isStorageUnavailable } from '../errors.ts';
@@ -55,6 +56,7 @@ export async function createMongoStore(uri: string, options: MongoConnectionOpti
     audit: createAuditRepository(connection.collection<AuditDocument>(COLLECTIONS.audit)),
     mfa: createMfaRepository(connection.collection<MfaDocument>(COLLECTIONS.mfa)),
     records: createRecordRepository(connection.collection<RecordDocument>(COLLECTIONS.records), connection.collection<LockDocument>(COLLECTIONS.locks)),
+    outbox: createOutboxRepository(connection.collection<OutboxDocument>(COLLECTIONS.outbox)),
     async ping() {
       const db = connection.db;
       if (!db) throw new Error('MongoDB connection is not open');

@@ -43,7 +43,7 @@ function whereString(field: string): IndexOptions {
 }
 
 const GRANT_BOUND = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
-const PERSON_BOUND = new Set(['Session', 'Grant']);
+const PERSON_BOUND = new Set(['Session', 'Grant', 'PasswordReset']);
 
 function modelIndexes(model: string, collection: string): IndexDefinition[] {
   // expireAfterSeconds 0: expiresAt already holds the moment of expiry.
@@ -76,4 +76,8 @@ export const INDEXES: readonly IndexDefinition[] = [
   index(COLLECTIONS.records, { kind: 1, key: 1 }),
   // Expired leases are removed eventually; tryLock does not depend on it, it compares expiresAt.
   index(COLLECTIONS.locks, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
+  // The worker's sweep asks for due rows, soonest first.
+  index(COLLECTIONS.outbox, { nextAttemptAt: 1 }),
+  // A mail whose link has expired is never sent: MongoDB deletes it too (the sweep also does).
+  index(COLLECTIONS.outbox, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
 ];
