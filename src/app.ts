@@ -42,6 +42,20 @@ import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
 import { createMail, type Mail, subscribeFactorNotices } from './mail/index.ts';
+import {
+  countBreachLookups,
+  countLoginRefusals,
+  createMetrics,
+  hashObserver,
+  listenForMetrics,
+  type Metrics,
+  type MetricsListener,
+  registerOutboxGauge,
+  timeRequests,
+  timeStore,
+  watchDomains,
+  watchLockout,
+} from './metrics/index.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
@@ -155,6 +169,8 @@ export interface Portcullis {
   mail: Mail;
   /** The breach range lookup (passwords/breach.ts); `unavailableCount` is for the metrics. */
   breach: BreachClient;
+  /** Prometheus metrics (src/metrics): served on METRICS_PORT by listen(), never on the public port. */
+  metrics: Metrics;
   /** Reset by email (PASSWORD_RESET=email; else undefined): `sendLink(account, reason)` for breach checking and invitations. */
   passwordReset: PasswordReset | undefined;
   /** Registration (REGISTRATION=open; else undefined). */
@@ -199,10 +215,13 @@ async function assemble(
   options: PortcullisOptions,
   logger: Logger,
   secrets: Awaited<ReturnType<typeof resolveSecrets>>,
-  store: Store,
+  openedStore: Store,
 ): Promise<Portcullis> {
+  // One registry per instance; every storage call is timed at the port (metrics/store.ts).
+  const metrics = createMetrics({ defaultMetrics: config.metrics.port !== undefined });
+  const store = timeStore(openedStore, metrics);
   const sealer = createSealer(secrets.keyEncryptionKeys);
-  const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency });
+  const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency, observer: hashObserver(metrics) });
   const accounts = createAccountService(store.accounts, hasher, { history: config.passwords.history });
   const now = options.now ?? systemClock;
   // Breach checking (passwords/breach.ts): fetched ranges kept a day, in Redis when configured.
@@ -210,7 +229,9 @@ async function assemble(
     cache: config.redisUrl && config.passwords.breach.check ? openRangeCache(config.redisUrl, logger) : memoryRangeCache(MEMORY_RANGES, now),
     logger,
   });
-  const passwordPolicy = createPasswordPolicy(config.passwords, { breach, hasher });
+  // Every lookup (new passwords and sign-ins) counted by verdict: portcullis_breach_check_total.
+  const countedBreach = countBreachLookups(breach, metrics.registry);
+  const passwordPolicy = createPasswordPolicy(config.passwords, { breach: countedBreach, hasher });
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
   attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
   const resources = await createResourceRegistry(store.records);
@@ -220,7 +241,7 @@ async function assemble(
   const clientIp = createClientIpResolver(config.trustProxy);
 
   // Brute-force defence (src/lockout): counters in Redis when configured, in-process otherwise.
-  const lockout = await openLockout(config, logger, now);
+  const lockout = watchLockout(await openLockout(config, logger, now), metrics);
 
   // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
   const mfa = createMfaService({
@@ -266,6 +287,8 @@ async function assemble(
     instanceId,
     syncIntervalMs: config.keys.syncInterval * 1000,
   });
+  registerOutboxGauge(metrics.registry, async () => (await store.outbox.list()).length);
+  watchDomains(metrics, { audit, keys, keyClock: options.keyClock ?? (() => new Date(now())) });
   // Refresh-token reuse detection and session activity wrap their model stores (README § Refresh
   // tokens, § Sessions); grants are revoked as whole token families.
   const revokeGrant = createGrantRevoker(store);
@@ -381,7 +404,7 @@ async function assemble(
     revokeAccountGrants,
   });
   const sessionLimit = createSessionLimit(config.sessions.limit, config.sessions.limitMode, sessions, audit);
-  const guard: LoginGuard = createLoginGuard(
+  const uncountedGuard: LoginGuard = createLoginGuard(
     lockout.limiter,
     audit,
     {
@@ -390,6 +413,7 @@ async function assemble(
     },
     async (username) => (await accounts.findByUsername(username))?.id,
   );
+  const guard = countLoginRefusals(uncountedGuard, metrics);
   const changePassword = createPasswordChange(accounts, sessions, audit, guard, passwordPolicy);
   // Reset by email and registration (src/passwords; their pages in src/self-service).
   const selfService = {
@@ -421,6 +445,7 @@ async function assemble(
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
+  app.use(timeRequests(metrics));
   app.use(async (ctx: Context, next: Next) => {
     clientIp.sanitise(ctx.req);
     await next();
@@ -452,7 +477,7 @@ async function assemble(
       sessionLimit,
       replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit, passwordPolicy),
       passwordRules: passwordPolicy.rules,
-      breachAtSignIn: createSignInBreachCheck({ breach, accounts: store.accounts, audit, now }),
+      breachAtSignIn: createSignInBreachCheck({ breach: countedBreach, accounts: store.accounts, audit, now }),
       replaceCompromisedPassword: createCompromisedPasswordChange(accounts, passwordPolicy, sessions, audit),
       // Without reset by email there is no link to send: the refusal says to ask an administrator.
       sendResetLink: passwordReset && ((account, reason) => passwordReset.sendLink(account, reason)),
@@ -563,6 +588,7 @@ async function assemble(
   });
 
   let server: Server | undefined;
+  let metricsListener: MetricsListener | undefined;
   return {
     config,
     app,
@@ -581,6 +607,7 @@ async function assemble(
     auditRetention,
     mail,
     breach,
+    metrics,
     passwordReset,
     registration,
     async listen(port = config.port, host = config.host) {
@@ -593,6 +620,13 @@ async function assemble(
         server?.listen(port, host, () => resolve());
       });
       const address = server.address() as AddressInfo;
+      // The metrics listener (METRICS_PORT) starts with the public one; if it cannot bind, neither stays up.
+      metricsListener = await listenForMetrics(config.metrics, metrics, (error) => logger.error({ err: error }, 'metrics scrape failed')).catch(
+        async (error: unknown) => {
+          await new Promise((resolve) => server?.close(resolve));
+          throw error;
+        },
+      );
       return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
     },
     async close() {
@@ -602,6 +636,7 @@ async function assemble(
           server?.closeIdleConnections();
         });
       }
+      await metricsListener?.close();
       auditRetention.stop();
       await mail.close();
       await breach.close();

@@ -20,6 +20,7 @@
  * input alone, never on whether the username exists.
  */
 import argon2 from 'argon2';
+import { type HashObserver, observeSlots } from './hash-observer.ts';
 import { createLimiter } from './limit.ts';
 
 export interface HashParameters {
@@ -46,6 +47,8 @@ export interface HasherOptions {
   /** Hashes computed at once; more wait in line (default: unlimited). */
   concurrency?: number;
   engine?: Argon2Engine;
+  /** Sees the queue and each computation's time (metrics); nothing is observed without one. */
+  observer?: HashObserver | undefined;
 }
 
 /** The m, t, p of a PHC string, or undefined when it is not one we can read. */
@@ -72,7 +75,10 @@ const defaultEngine: Argon2Engine = { hash: (password, options) => argon2.hash(p
 export async function createPasswordHasher(params: HashParameters, hasherOptions: HasherOptions = {}): Promise<PasswordHasher> {
   const engine = hasherOptions.engine ?? defaultEngine;
   const options = { type: argon2.argon2id as 2, ...params };
-  const limit = hasherOptions.concurrency ? createLimiter(hasherOptions.concurrency) : <T>(task: () => Promise<T>) => task();
+  const limit = observeSlots(
+    hasherOptions.concurrency ? createLimiter(hasherOptions.concurrency) : <T>(task: () => Promise<T>) => task(),
+    hasherOptions.observer,
+  );
   const decoyHash = await engine.hash('decoy password never matches', options);
   const decoy = (password: string) => limit(() => engine.verify(decoyHash, password)).catch(() => false);
 

@@ -115,6 +115,8 @@ function toConfig(e: Environment) {
       allowedAddresses: e.ADMIN_ALLOWED_ADDRESSES,
     },
     operator: { token: e.OPERATOR_TOKEN || undefined, url: (e.OPERATOR_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
+    /** The Prometheus listener (src/metrics): off without METRICS_PORT, loopback unless METRICS_TOKEN guards it. */
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN || undefined },
     /** SMTP_URL unset: .eml files under DATA_DIR/outbox/ outside production, a log line in production (src/mail). */
     mail: { smtpUrl: e.SMTP_URL || undefined, from: e.MAIL_FROM || `Portcullis <no-reply@${new URL(issuer).hostname}>` },
     /** The password lifecycle (src/passwords): policy, breach checking, reset, registration. */

@@ -142,6 +142,21 @@ export const VARIABLES = {
     // Empty is unset (compose files pass empty variables through).
     z.string().refine((token) => token === '' || token.length >= SECRET_MIN, `must be at least ${SECRET_MIN} characters (e.g. openssl rand -base64 32)`),
   ),
+  METRICS_PORT: variable(
+    // Empty is unset (compose files pass empty variables through), not port 0.
+    z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().min(1).max(65535).optional()),
+    '—',
+    'port of the separate Prometheus listener serving only `GET /metrics` (never on `PORT`); unset, there is none',
+  ),
+  METRICS_HOST: variable(
+    z.string().min(1).default('127.0.0.1'),
+    '`127.0.0.1`',
+    'interface the metrics listener binds; anything but loopback needs `METRICS_TOKEN`',
+  ),
+  METRICS_TOKEN: optional(
+    `bearer token (≥ ${SECRET_MIN} characters) a scraper must send to \`/metrics\`; required when \`METRICS_HOST\` is not loopback`,
+    z.string().refine((token) => token === '' || token.length >= SECRET_MIN, `must be at least ${SECRET_MIN} characters (e.g. openssl rand -base64 32)`),
+  ),
   SMTP_URL: optional(
     'where mail is sent (through the outbox in the store, retried for about 2 h): `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://user:pass@host:465` (TLS from the first byte); unset outside production, each message is written as an `.eml` file under `DATA_DIR/outbox/` and its link logged; unset in production, messages are logged (recipient and subject only) and not sent, and start-up warns',
     z
@@ -290,6 +305,13 @@ function isAddressOrRange(entry: string): boolean {
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** 127.0.0.0/8, ::1 and localhost: the host's own interfaces, unreachable from elsewhere. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
 /** Rules that involve several variables, each reported under the variable to change. */
 export const environment = z.object(shape).superRefine((e, ctx) => {
   const fail = (name: keyof typeof VARIABLES, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
@@ -307,6 +329,10 @@ export const environment = z.object(shape).superRefine((e, ctx) => {
   }
   if (e.LOCKOUT_MFA_MAX_DELAY < e.LOCKOUT_MFA_BACKOFF_BASE) fail('LOCKOUT_MFA_MAX_DELAY', 'must not be shorter than LOCKOUT_MFA_BACKOFF_BASE');
   if (e.PASSWORD_MAX_LENGTH < e.PASSWORD_MIN_LENGTH) fail('PASSWORD_MAX_LENGTH', 'must not be smaller than PASSWORD_MIN_LENGTH');
+  // Metrics name clients, keys and failure rates: off loopback only behind a bearer token.
+  if (e.METRICS_PORT !== undefined && !e.METRICS_TOKEN && !isLoopback(e.METRICS_HOST)) {
+    fail('METRICS_TOKEN', `required when METRICS_HOST (${e.METRICS_HOST}) is not a loopback address: /metrics must not be open to the network`);
+  }
   if (e.NODE_ENV !== 'production') return;
   // Settings that are fine on a laptop and dangerous in front of real users.
   const issuer = new URL(e.ISSUER ?? `http://localhost:${e.PORT}`);

@@ -17,6 +17,8 @@ const LAYERS: Record<string, number> = {
   '.': 6, // app.ts, main.ts
   cli: 5,
   interactions: 4,
+  // Prometheus metrics: subscribes to the audit bus, reads domain services, serves its own listener (no Koa).
+  metrics: 4,
   'self-service': 4,
   console: 4,
   admin: 4,
