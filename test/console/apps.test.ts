@@ -156,6 +156,8 @@ describe('connected apps, activity and your data', () => {
     const noToken = await laptop.request('/account/apps/web-app', { method: 'DELETE' });
     assert.equal(noToken.status, 403);
     assert.equal(((await noToken.json()) as { error: string }).error, 'csrf_failed');
+    const noAliasToken = await laptop.request('/account/api/apps/web-app', { method: 'DELETE' });
+    assert.equal(noAliasToken.status, 403);
     const noFormToken = await laptop.postForm('/account/apps/revoke', { client_id: 'web-app' });
     assert.equal(noFormToken.status, 403);
 
