@@ -36,7 +36,7 @@ export interface ActivityEntry {
 const OWN_NAMES: Record<string, string> = { [ACCOUNT_CLIENT_ID]: 'this account page', [CLI_CLIENT_ID]: 'the Portcullis command line' };
 
 /** The person's events, newest first; `all` keeps the ones the page leaves out (the export). */
-export async function readActivity(deps: ConsoleDeps, accountId: string, limit: number, all = false): Promise<ActivityEntry[]> {
+export async function personalActivity(deps: ConsoleDeps, accountId: string, limit: number, all = false): Promise<ActivityEntry[]> {
   const names = new Map<string, string>(Object.entries(OWN_NAMES));
   const nameOf = async (clientId: string | undefined): Promise<string | undefined> => {
     if (!clientId) return undefined;
@@ -71,7 +71,7 @@ function deviceOf(event: AuditRecord): string | null {
 export function showActivity(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const me = await signedIn(ctx, deps);
-    const events = await readActivity(deps, me.account.id, ACTIVITY_PAGE_LIMIT);
+    const events = await personalActivity(deps, me.account.id, ACTIVITY_PAGE_LIMIT);
     if (wantsJson(ctx)) {
       ctx.body = { events, csrf_token: csrfToken(ctx) };
       return;

@@ -12,7 +12,7 @@
 import type { Context } from 'koa';
 import { wantsJson } from '../security/body.ts';
 import type { AccountRecord, MfaFactorRecord } from '../storage/port.ts';
-import { readActivity } from './activity.ts';
+import { personalActivity } from './activity.ts';
 import { appJson } from './apps.ts';
 import { downloadQuery } from './apps-schemas.ts';
 import type { ConsoleDeps } from './deps.ts';
@@ -52,7 +52,7 @@ async function exportOf(deps: ConsoleDeps, ctx: Context) {
     deps.factors.listByAccount(id),
     deps.sessions.list(id, me.sessionUid),
     deps.apps.list(id),
-    readActivity(deps, id, EXPORT_ACTIVITY_LIMIT, true),
+    personalActivity(deps, id, EXPORT_ACTIVITY_LIMIT, true),
   ]);
   return {
     exported_at: new Date(deps.now()).toISOString(),

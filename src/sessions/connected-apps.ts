@@ -91,7 +91,8 @@ export function createConnectedApps(deps: ConnectedAppsDeps): ConnectedApps {
   }
 
   async function describe(clientId: string, grants: Record_[]): Promise<ConnectedApp> {
-    const client = await deps.provider().Client.find(clientId);
+    const provider = deps.provider();
+    const client = await provider.Client.find(clientId).catch(() => undefined);
     const scopes = new Set<string>();
     const resources = new Map<string, Set<string>>();
     const since: number[] = [];
