@@ -15,7 +15,6 @@ import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
 import { announceFirstRun } from './accounts/first-run.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
-import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/policy.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
@@ -73,9 +72,12 @@ import { RESOURCE_CHANNEL, syncResources } from './oidc/resource-sync.ts';
 import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.ts';
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
+import { type BreachClient, createBreachCheck } from './passwords/breach.ts';
+import { createPasswordPolicy } from './passwords/policy.ts';
+import { MEMORY_RANGES, memoryRangeCache, openRangeCache } from './passwords/range-cache.ts';
 import { createRegistration, type Registration } from './passwords/registration.ts';
 import { createPasswordReset, type PasswordReset } from './passwords/reset.ts';
-import type { PasswordPolicy, PolicyViolation } from './passwords/types.ts';
+import { createSignInBreachCheck } from './passwords/sign-in-check.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { currentRequest } from './platform/request-context.ts';
@@ -90,7 +92,6 @@ import { csrfProtection } from './security/csrf.ts';
 import { bindToInteractionOrSession } from './security/csrf-binding.ts';
 import { endpointGuard } from './security/endpoint-guard.ts';
 import { errorHandler } from './security/error-handler.ts';
-import { AppError } from './security/errors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { requestContext } from './security/request-context.ts';
@@ -100,6 +101,7 @@ import { selfServiceRouter } from './self-service/router.ts';
 import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
 import { createAdminGrantRevoker } from './sessions/admin-grants.ts';
+import { createCompromisedPasswordChange } from './sessions/compromised-password-change.ts';
 import { createConnectedApps } from './sessions/connected-apps.ts';
 import { createSessionLimit } from './sessions/limit.ts';
 import { createPasswordChange } from './sessions/password-change.ts';
@@ -152,6 +154,8 @@ export interface Portcullis {
   auditRetention: AuditRetention;
   /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
   mail: Mail;
+  /** The breach range lookup (passwords/breach.ts); `unavailableCount` is for the metrics. */
+  breach: BreachClient;
   /** Reset by email (PASSWORD_RESET=email; else undefined): `sendLink(account, reason)` for breach checking and invitations. */
   passwordReset: PasswordReset | undefined;
   /** Registration (REGISTRATION=open; else undefined). */
@@ -200,7 +204,14 @@ async function assemble(
 ): Promise<Portcullis> {
   const sealer = createSealer(secrets.keyEncryptionKeys);
   const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency });
-  const accounts = createAccountService(store.accounts, hasher);
+  const accounts = createAccountService(store.accounts, hasher, { history: config.passwords.history });
+  const now = options.now ?? systemClock;
+  // Breach checking (passwords/breach.ts): fetched ranges kept a day, in Redis when configured.
+  const breach: BreachClient = createBreachCheck(config.passwords.breach, {
+    cache: config.redisUrl && config.passwords.breach.check ? openRangeCache(config.redisUrl, logger) : memoryRangeCache(MEMORY_RANGES, now),
+    logger,
+  });
+  const passwordPolicy = createPasswordPolicy(config.passwords, { breach, hasher });
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
   attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
   const resources = await createResourceRegistry(store.records);
@@ -210,7 +221,6 @@ async function assemble(
   const clientIp = createClientIpResolver(config.trustProxy);
 
   // Brute-force defence (src/lockout): counters in Redis when configured, in-process otherwise.
-  const now = options.now ?? systemClock;
   const lockout = await openLockout(config, logger, now);
 
   // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
@@ -328,6 +338,8 @@ async function assemble(
         logger,
         production: config.production,
         hashParameters: config.argon2,
+        passwordPolicy,
+        hasher,
       });
     }
     if (!config.outbound.allowPrivateAddresses) await warnAboutRefusedTargets(store, logger);
@@ -336,6 +348,7 @@ async function assemble(
     // The key watch holds a timer and possibly Redis connections; so does the lockout store.
     await keys.close();
     await lockout.close();
+    await breach.close();
     throw error;
   }
 
@@ -378,9 +391,8 @@ async function assemble(
     },
     async (username) => (await accounts.findByUsername(username))?.id,
   );
-  const changePassword = createPasswordChange(accounts, sessions, audit, guard);
+  const changePassword = createPasswordChange(accounts, sessions, audit, guard, passwordPolicy);
   // Reset by email and registration (src/passwords; their pages in src/self-service).
-  const passwordPolicy = placeholderPolicy(); // seam: policy — createPasswordPolicy(config.passwords, { breach, hasher })
   const selfService = {
     limiter: lockout.limiter,
     outbox: mail.outbox,
@@ -439,13 +451,19 @@ async function assemble(
       policy: mfaPolicy,
       now,
       sessionLimit,
-      replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit),
+      replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit, passwordPolicy),
+      passwordRules: passwordPolicy.rules,
+      breachAtSignIn: createSignInBreachCheck({ breach, accounts: store.accounts, audit, now }),
+      replaceCompromisedPassword: createCompromisedPasswordChange(accounts, passwordPolicy, sessions, audit),
+      // Without reset by email there is no link to send: the refusal says to ask an administrator.
+      sendResetLink: passwordReset && ((account, reason) => passwordReset.sendLink(account, reason)),
     }),
     consoleRouter({
       holder,
       accounts,
       sessions,
       changePassword,
+      passwordRules: passwordPolicy.rules,
       mfa,
       render,
       now,
@@ -491,6 +509,7 @@ async function assemble(
     repo: store.accounts,
     accounts,
     hasher,
+    passwordPolicy,
     roles,
     // Marked as the admin's: the person is told by the reset notice, not also by the factor one.
     removeFactors: (accountId) => mfa.remove(accountId, { by: 'admin' }),
@@ -575,6 +594,7 @@ async function assemble(
     lockout: lockout.limiter,
     auditRetention,
     mail,
+    breach,
     passwordReset,
     registration,
     async listen(port = config.port, host = config.host) {
@@ -598,33 +618,12 @@ async function assemble(
       }
       auditRetention.stop();
       await mail.close();
+      await breach.close();
       await resourceSync.close();
       await keys.close();
       await audit.flush();
       await lockout.close();
       if (!options.store) await store.close();
     },
-  };
-}
-
-/**
- * seam: policy — until passwords/policy.ts lands, the old rules (accounts/policy.ts) behind the
- * PasswordPolicy interface, refusing with `password_policy` and its violations.
- */
-function placeholderPolicy(): PasswordPolicy {
-  const check = async (candidate: string, owner: { username: string }): Promise<PolicyViolation[]> => {
-    const problem = checkPassword(candidate, owner.username);
-    if (problem === 'too_short') return [{ code: 'too_short', min: PASSWORD_MIN_LENGTH }];
-    if (problem === 'too_long') return [{ code: 'too_long', max: PASSWORD_MAX_LENGTH }];
-    if (problem === 'contains_username') return [{ code: 'like_username' }];
-    return problem ? [{ code: 'too_weak', score: 0, min: 1 }] : [];
-  };
-  return {
-    check,
-    async assert(candidate, owner) {
-      const violations = await check(candidate, owner);
-      if (violations.length > 0) throw Object.assign(new AppError(400, 'password_policy', 'that password cannot be used'), { violations });
-    },
-    rules: { minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, require: [], minStrength: 0, history: 0 },
   };
 }

@@ -8,9 +8,17 @@
  * of theirs (back-channel logout included, sessions/service.ts); their refresh tokens then find
  * no account (oidc/account.ts) and are refused. Changing `adminRoles` revokes the grants that
  * hold the admin resource, so a token minted under the old roles cannot be refreshed.
+ *
+ * A plaintext `password` (create, set-password) goes through the password policy
+ * (passwords/policy.ts) after the anti-escalation check, so only someone allowed to manage the
+ * person learns whether it was one of theirs; a refusal is 400 `password_policy` with every
+ * violation, nothing written. A `password_hash` cannot be judged and is taken as given (the
+ * operator vouches for it); either way the previous hash joins the person's history.
  */
 
 import { randomBytes } from 'node:crypto';
+import { ownerOf } from '../passwords/owner.ts';
+import type { PasswordPolicy } from '../passwords/types.ts';
 import { DomainError } from '../platform/errors.ts';
 import { keepsAnAdmin, mayGrant, mayManage, mayRemove, type PolicyActor, type Refusal } from '../rbac/policy.ts';
 import type { RoleRegistry } from '../rbac/roles.ts';
@@ -18,7 +26,8 @@ import { ADMIN_ROLE } from '../rbac/scopes.ts';
 import type { AccountRecord, AccountRepository, AuditRepository, RecordRepository } from '../storage/port.ts';
 import { DuplicateError } from '../storage/port.ts';
 import type { PasswordHasher } from './hashing.ts';
-import type { AccountService, NewAccount } from './service.ts';
+import { historyAfterChange } from './password-history.ts';
+import { type AccountService, type NewAccount, normaliseUsername } from './service.ts';
 
 export class PolicyRefused extends Error {
   override name = 'PolicyRefused';
@@ -38,6 +47,8 @@ export interface AdminUserDeps {
   repo: AccountRepository;
   accounts: AccountService;
   hasher: PasswordHasher;
+  /** Judges plaintext passwords; its `rules.history` is how many the person's history keeps. */
+  passwordPolicy: Pick<PasswordPolicy, 'assert' | 'rules'>;
   roles: RoleRegistry;
   /** Removes every second factor of the person (mfa/service.ts `remove`). */
   removeFactors(accountId: string): Promise<void>;
@@ -133,6 +144,9 @@ export function createAdminUsers(deps: AdminUserDeps) {
         if (!deps.invite) throw new DomainError('invite_unavailable', 'invitations are reset links, and PASSWORD_RESET is off');
       } else if (input.password === undefined && input.passwordHash === undefined) {
         throw new DomainError('password_required', 'give a password or a password_hash');
+      }
+      if (input.password !== undefined) {
+        await deps.passwordPolicy.assert(input.password, { username: normaliseUsername(input.username), email: input.email, name: input.name });
       }
       let account: AccountRecord;
       try {
@@ -248,10 +262,18 @@ export function createAdminUsers(deps: AdminUserDeps) {
       const target = await find(id);
       await manage(actor, target);
       if (input.password === undefined && input.passwordHash === undefined) throw new DomainError('password_required', 'give a password or a password_hash');
+      if (input.password !== undefined) await deps.passwordPolicy.assert(input.password, ownerOf(target));
       const at = stamp();
       const passwordHash = input.passwordHash ?? (await deps.hasher.hash(input.password as string));
       // passwordChangedAt also ends every refresh-token family begun before now (oidc/refresh).
-      await deps.repo.update(id, { passwordHash, passwordChangedAt: at, updatedAt: at, mustChangePassword: input.mustChange === true ? true : undefined });
+      await deps.repo.update(id, {
+        passwordHash,
+        passwordHistory: historyAfterChange(target, deps.passwordPolicy.rules.history),
+        passwordChangedAt: at,
+        updatedAt: at,
+        mustChangePassword: input.mustChange === true ? true : undefined,
+        passwordCompromisedAt: undefined,
+      });
       // Whoever knew the old password may hold a session: an admin-set password ends them all.
       await deps.endEverything(id);
       await deps.notify(target, 'password_set');

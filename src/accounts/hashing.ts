@@ -11,6 +11,13 @@
  * cannot be padded away (every unknown name would have to pay it), so bootstrap refuses those
  * (bootstrap/hash-parameters.ts) and every hash is re-made with the configured ones at the next
  * successful sign-in.
+ *
+ * NFKC: every password is hashed in its NFKC form (so 'ﬁ' and 'fi', fullwidth and ASCII letters, are
+ * one password, as passwords/policy.ts measures them). Hashes made before that were made from the
+ * raw input: a verification tries the NFKC form, and only when it fails and the raw input differs
+ * from it, the raw input once (a match asks for a re-hash). The decoy does the same: one
+ * verification when the input is already NFKC, two when it is not — so the count depends on the
+ * input alone, never on whether the username exists.
  */
 import argon2 from 'argon2';
 import { createLimiter } from './limit.ts';
@@ -70,23 +77,30 @@ export async function createPasswordHasher(params: HashParameters, hasherOptions
   const decoy = (password: string) => limit(() => engine.verify(decoyHash, password)).catch(() => false);
 
   return {
-    hash: (password) => limit(() => engine.hash(password, options)),
+    hash: (password) => limit(() => engine.hash(password.normalize('NFKC'), options)),
     async verify(hash, password) {
       const stored = hashParameters(hash);
       // A cheaper hash (or one we cannot read) would answer sooner than an unknown username.
       const pad = !stored || compareCost(stored, params) === 'cheaper';
-      let ok = false;
+      const attempt = async (candidate: string) => {
+        const [ok] = await Promise.all([limit(() => engine.verify(hash, candidate)), pad ? decoy(candidate) : undefined]);
+        return ok;
+      };
+      const normalised = password.normalize('NFKC');
       try {
-        const real = limit(() => engine.verify(hash, password));
-        [ok] = await Promise.all([real, pad ? decoy(password) : undefined]);
+        if (await attempt(normalised)) return { ok: true, rehash: argon2.needsRehash(hash, options) };
+        // A hash made from the raw input, before passwords were normalised: re-made in NFKC form.
+        if (password !== normalised && (await attempt(password))) return { ok: true, rehash: true };
       } catch {
         // A malformed stored hash is a failed login, not a crash.
         return { ok: false, rehash: false };
       }
-      return { ok, rehash: ok && argon2.needsRehash(hash, options) };
+      return { ok: false, rehash: false };
     },
     async decoy(password) {
-      await decoy(password);
+      const normalised = password.normalize('NFKC');
+      await decoy(normalised);
+      if (password !== normalised) await decoy(password);
     },
   };
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountRecord, AccountRepository } from '../storage/port.ts';
 import type { PasswordHasher } from './hashing.ts';
+import { historyAfterChange } from './password-history.ts';
 
 export interface NewAccount {
   username: string;
@@ -29,14 +30,21 @@ export interface AccountService {
   findById(id: string): Promise<AccountRecord | undefined>;
   findByUsername(username: string): Promise<AccountRecord | undefined>;
   authenticate(username: string, password: string): Promise<AuthenticationResult>;
+  /** The person's own new password (already through the policy): the old hash joins the history. */
   setPassword(id: string, password: string): Promise<void>;
+}
+
+export interface AccountServiceOptions {
+  /** PASSWORD_HISTORY: how many passwords, the current one included, a new one may not repeat. */
+  history?: number;
 }
 
 export function normaliseUsername(username: string): string {
   return username.normalize('NFKC').trim().toLowerCase();
 }
 
-export function createAccountService(repo: AccountRepository, hasher: PasswordHasher): AccountService {
+export function createAccountService(repo: AccountRepository, hasher: PasswordHasher, options: AccountServiceOptions = {}): AccountService {
+  const history = options.history ?? 0;
   return {
     async create(input) {
       if (!input.password && !input.passwordHash) throw new Error('an account needs a password or a password hash');
@@ -80,9 +88,20 @@ export function createAccountService(repo: AccountRepository, hasher: PasswordHa
       return { ok: true, account };
     },
     async setPassword(id, password) {
+      const account = await repo.findById(id);
+      if (!account) return;
+      const passwordHash = await hasher.hash(password);
       const now = new Date();
-      // The person chose this password themselves, so an admin's `must_change` mark is answered.
-      await repo.update(id, { passwordHash: await hasher.hash(password), passwordChangedAt: now, updatedAt: now, mustChangePassword: undefined });
+      // The person chose this password themselves: an admin's `must_change` mark is answered, and a
+      // password found in a breach (passwords/breach.ts) is replaced.
+      await repo.update(id, {
+        passwordHash,
+        passwordHistory: historyAfterChange(account, history),
+        passwordChangedAt: now,
+        updatedAt: now,
+        mustChangePassword: undefined,
+        passwordCompromisedAt: undefined,
+      });
     },
   };
 }

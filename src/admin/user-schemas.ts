@@ -23,7 +23,8 @@ const username = z
 const email = z.string().trim().toLowerCase().email().max(254);
 const label = z.string().trim().min(1).max(64);
 const labels = z.array(label).max(50);
-const password = z.string().min(8).max(1024);
+// Any non-empty string: the password policy (passwords/policy.ts) judges it and names every rule it fails.
+const password = z.string().min(1).max(1024);
 const passwordHash = z.string().max(512).refine(isArgon2idHash, 'must be an argon2id PHC string');
 
 export const createUserBody = z

@@ -7,16 +7,22 @@
  *  - entry changed but the record was changed by someone else too → left alone, with a warning;
  *  - deleted through the admin API (a tombstone keeps its id) → never re-created, with a warning.
  * So an operator's later change in the store is never silently overwritten.
+ *
+ * A plaintext `password` (refused in production) is judged by the password policy when the entry
+ * creates the person or gives them a password they do not have yet: a failed rule stops the start
+ * naming the user and the codes; `breached` only warns (the operator may be seeding a demo). An
+ * entry applied before stops nothing, whatever today's rules say, so an upgrade always starts.
  */
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type Provider from 'oidc-provider';
 import { TOMBSTONE_KIND } from '../accounts/admin-users.ts';
-import type { HashParameters } from '../accounts/hashing.ts';
+import type { HashParameters, PasswordHasher } from '../accounts/hashing.ts';
 import { type AccountService, normaliseUsername } from '../accounts/service.ts';
 import { CLIENT_TOMBSTONE } from '../oidc/client-registry.ts';
 import type { ResourceRegistry } from '../oidc/resources.ts';
+import type { PasswordPolicy } from '../passwords/types.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createRoleRegistry } from '../rbac/roles.ts';
 import type { AccountRecord, ModelStore, Store } from '../storage/port.ts';
@@ -89,6 +95,21 @@ export interface BootstrapDeps {
   production: boolean;
   /** ARGON2_*: bootstrap hashes are compared with them (hash-parameters.ts). */
   hashParameters?: HashParameters | undefined;
+  /** Judges plaintext passwords (absent: taken as given). */
+  passwordPolicy?: Pick<PasswordPolicy, 'check'> | undefined;
+  /** Tells whether an existing person's password already is the entry's (then it is not set again). */
+  hasher?: Pick<PasswordHasher, 'verify'> | undefined;
+}
+
+/** The policy's verdict on a file's plaintext password: refuse the start, or warn of a breach. */
+async function judgePassword(user: BootstrapUser, username: string, deps: BootstrapDeps): Promise<void> {
+  if (!user.password || !deps.passwordPolicy) return;
+  const violations = await deps.passwordPolicy.check(user.password, { username, email: user.email, name: user.name });
+  const refused = violations.filter((violation) => violation.code !== 'breached');
+  if (refused.length) {
+    throw new Error(`BOOTSTRAP_FILE: user ${username}: the password fails the password policy (${refused.map((v) => v.code).join(', ')})`);
+  }
+  if (violations.length) deps.logger.warn({ username }, 'bootstrap: this user’s password appeared in a data breach; change it');
 }
 
 export async function applyBootstrap(file: BootstrapFile, deps: BootstrapDeps): Promise<void> {
@@ -167,6 +188,10 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
     logger.warn({ id: user.id }, 'bootstrap: user was erased through the admin API; file entry not applied (remove it from the file)');
     return;
   }
+  // The entry's password is new to the person: on creation, or when it is not their password yet.
+  const newPassword =
+    user.password !== undefined && (!existing || !(await deps.hasher?.verify(existing.passwordHash, user.password).catch(() => undefined))?.ok);
+  if (newPassword) await judgePassword(user, username, deps);
   if (!existing) {
     account = await accounts.create({
       id: user.id,
@@ -196,7 +221,7 @@ async function applyUser(user: BootstrapUser, deps: BootstrapDeps): Promise<void
         : {}),
       updatedAt: new Date(),
     });
-    if (user.password) await accounts.setPassword(existing.id, user.password);
+    if (user.password && newPassword) await accounts.setPassword(existing.id, user.password);
     account = (await store.accounts.findById(existing.id)) as AccountRecord;
     logger.info({ username }, 'bootstrap: user updated');
   }

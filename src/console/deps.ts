@@ -6,6 +6,7 @@ import type { AuditBus } from '../audit/bus.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { InProcessPoster } from '../oidc/in-process.ts';
+import type { PasswordPolicy } from '../passwords/types.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ConnectedApps } from '../sessions/connected-apps.ts';
 import type { ChangePassword } from '../sessions/password-change.ts';
@@ -19,6 +20,8 @@ export interface ConsoleDeps {
   accounts: AccountService;
   sessions: SessionService;
   changePassword: ChangePassword;
+  /** The password policy's numbers, shown on the password page. */
+  passwordRules: PasswordPolicy['rules'];
   mfa: MfaService;
   render: Renderer;
   /** The clock (epoch ms) a sign-in's freshness is measured by (setting up a second factor). */

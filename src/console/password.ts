@@ -1,6 +1,13 @@
-/** GET and POST /account/password — the signed-in person changes their password (form or JSON). */
+/**
+ * GET and POST /account/password — the signed-in person changes their password (form or JSON).
+ * A new password the policy refuses is the form again listing every failed rule in words, or in
+ * JSON `400 {"error":"password_policy","error_description","violations":[…]}` (the error handler's
+ * shape; before issue 14 this answered one code such as `too_short`). `wrong_password` and
+ * `mismatch` keep their single code.
+ */
 import type { Context } from 'koa';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/policy.ts';
+import { describeRules, describeViolations } from '../passwords/describe.ts';
+import { isPasswordPolicyError } from '../passwords/policy-error.ts';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { asAppError } from '../security/errors.ts';
@@ -12,16 +19,25 @@ import { signedIn } from './signed-in.ts';
 const PROBLEMS: Record<string, string> = {
   mismatch: 'The two new passwords are not the same.',
   wrong_password: 'Your current password is not right.',
-  too_short: `Use at least ${PASSWORD_MIN_LENGTH} characters.`,
-  too_long: `Use at most ${PASSWORD_MAX_LENGTH} characters.`,
-  contains_username: 'Do not use your username in your password.',
-  repetitive: 'Use more than one or two different characters.',
 };
+
+/** What the page shows besides the form's own fields: who, and the policy's rules (before anything is typed). */
+function pageLocals(ctx: Context, deps: ConsoleDeps, account: { name?: string | undefined; username: string }) {
+  const rules = deps.passwordRules;
+  return {
+    csrf: csrfToken(ctx),
+    accountName: account.name ?? account.username,
+    username: account.username,
+    passwordRules: describeRules(rules),
+    minLength: rules.minLength,
+    maxLength: rules.maxLength,
+  };
+}
 
 export function showPasswordForm(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const me = await signedIn(ctx, deps);
-    await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName: me.account.name ?? me.account.username, username: me.account.username });
+    await deps.render(ctx, 'password', pageLocals(ctx, deps, me.account));
   };
 }
 
@@ -31,7 +47,6 @@ export function submitPasswordChange(deps: ConsoleDeps) {
     const form = await parseBody(ctx, passwordForm);
     verifyCsrf(ctx, form.csrf);
     const me = await signedIn(ctx, deps);
-    const accountName = me.account.name ?? me.account.username;
     let result: PasswordChangeResult | { ok: false; problem: 'mismatch' };
     try {
       result =
@@ -39,11 +54,18 @@ export function submitPasswordChange(deps: ConsoleDeps) {
           ? await deps.changePassword(me.account, form.current_password, form.new_password, me.sessionUid, String(ctx.state.clientIp))
           : { ok: false, problem: 'mismatch' };
     } catch (error) {
+      // JSON callers get the error handler's answer (400 password_policy with `violations`, 429 …).
+      if (json) throw error;
+      // A refused new password: the form again with every rule it failed, in words.
+      if (isPasswordPolicyError(error)) {
+        await deps.render(ctx, 'password', { ...pageLocals(ctx, deps, me.account), error: describeViolations(error.violations) }, 400);
+        return;
+      }
       // Throttled browsers get the form again (429, Retry-After), with the wait in words.
       const refused = asAppError(error);
-      if (json || refused?.status !== 429) throw error;
+      if (refused?.status !== 429) throw error;
       ctx.set(refused.headers);
-      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, username: me.account.username, error: refused.message }, 429);
+      await deps.render(ctx, 'password', { ...pageLocals(ctx, deps, me.account), error: refused.message }, 429);
       return;
     }
     if (!result.ok) {
@@ -53,7 +75,7 @@ export function submitPasswordChange(deps: ConsoleDeps) {
         ctx.body = { error: result.problem, error_description: message };
         return;
       }
-      await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName, username: me.account.username, error: message }, 400);
+      await deps.render(ctx, 'password', { ...pageLocals(ctx, deps, me.account), error: message }, 400);
       return;
     }
     if (json) {

@@ -14,7 +14,7 @@ export type SignInProof =
   /** A correct password, and no second factor due. */
   | { accountId: string; factors: 'password' }
   /** A correct second factor after the password (`login`), or on an existing session (`step_up`). */
-  | { accountId: string; factors: 'second_factor'; mode: 'login' | 'step_up' };
+  | { accountId: string; factors: 'second_factor'; mode: 'login' | 'step_up'; verifiedAt?: number | undefined };
 
 export async function finishSignIn(
   deps: Pick<InteractionDeps, 'audit' | 'sessionLimit' | 'now'>,
@@ -32,6 +32,7 @@ export async function finishSignIn(
   if (proof.factors === 'password') {
     return { login: { accountId, amr, acr: ACR_PASSWORD, remember: true } };
   }
-  // auth_time (`ts`) is the moment the code was verified, by the same clock that checked the code.
-  return { login: { accountId, amr, acr: ACR_MFA, ts: Math.floor(deps.now() / 1000), remember: true } };
+  // auth_time (`ts`) is the moment the code was verified, by the same clock that checked the code
+  // (earlier than now when a breached password was replaced after the code: `verifiedAt`).
+  return { login: { accountId, amr, acr: ACR_MFA, ts: Math.floor((proof.verifiedAt ?? deps.now()) / 1000), remember: true } };
 }

@@ -3,6 +3,9 @@
  * wrong password never says whether the username exists: same message, same status, and (with
  * the decoy hash) same timing. A correct password goes on to mfa/after-password.ts, or first to
  * the new-password step when an administrator marked it `must_change` (new-password/ask.ts).
+ * This is the only moment the plaintext exists, so the breach verdict is taken here (at most once
+ * a day per person, failing open) and kept in the interaction until every factor is verified
+ * (passwords/sign-in-check.ts, breach/after-factors.ts).
  */
 
 import type { z } from 'zod';
@@ -67,5 +70,6 @@ export async function submitLogin(deps: InteractionDeps, request: LoginRequest):
     await askForNewPassword(request, result.account.id);
     return;
   }
-  await continueAfterPassword(deps, request, result.account);
+  const verdict = await deps.breachAtSignIn.judge(result.account, form.password);
+  await continueAfterPassword(deps, request, result.account, verdict);
 }

@@ -11,7 +11,7 @@ export const loginForm = z
   })
   .strict();
 
-/** Lengths beyond the schema's are the policy's to refuse (accounts/policy.ts), with the page again. */
+/** Lengths beyond the schema's are the policy's to refuse (passwords/policy.ts), with the page again. */
 export const newPasswordForm = z
   .object({
     csrf,

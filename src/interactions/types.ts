@@ -10,6 +10,9 @@ import type { LoginGuard } from '../lockout/login-attempts.ts';
 import type { MfaPolicy } from '../mfa/policy.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
+import type { SignInBreachCheck } from '../passwords/sign-in-check.ts';
+import type { PasswordPolicy, SendResetLink } from '../passwords/types.ts';
+import type { ReplaceCompromisedPassword } from '../sessions/compromised-password-change.ts';
 import type { SessionLimit } from '../sessions/limit.ts';
 import type { ReplaceRequiredPassword } from '../sessions/required-password-change.ts';
 import type { Renderer } from '../views/render.ts';
@@ -30,6 +33,14 @@ export interface InteractionDeps {
   sessionLimit: SessionLimit;
   /** Stores the password a person marked `must_change` chooses at sign-in (sessions/required-password-change.ts). */
   replaceRequiredPassword: ReplaceRequiredPassword;
+  /** The breach check at sign-in: a verdict at the password step, acted on after every factor (passwords/sign-in-check.ts). */
+  breachAtSignIn: SignInBreachCheck;
+  /** Stores the password a person chooses when theirs was found in a breach (sessions/compromised-password-change.ts). */
+  replaceCompromisedPassword: ReplaceCompromisedPassword;
+  /** Mails a reset link to the person's verified address (a breached password without a second factor); undefined with PASSWORD_RESET=off. */
+  sendResetLink: SendResetLink | undefined;
+  /** The password policy's numbers, shown on the new-password page. */
+  passwordRules: PasswordPolicy['rules'];
 }
 
 /**

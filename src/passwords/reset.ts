@@ -68,7 +68,23 @@ export function createPasswordReset(deps: PasswordResetDeps): PasswordReset {
     return identifier.includes('@') ? findByEmail(deps.repo, identifier) : undefined;
   }
 
+  /**
+   * Links the person did not ask for on this page (a breached password at sign-in) share the
+   * person's budget with the requested ones: whoever holds the password cannot mail-bomb them.
+   */
+  async function withinBudget(account: AccountRecord, reason: 'requested' | 'compromised'): Promise<boolean> {
+    const person = { person: account.id };
+    // Never 429 per person (that would say the person exists): past the budget, silence.
+    if (!(await deps.limiter.check('password_reset.person', person)).allowed) {
+      deps.audit.emit({ type: 'password.reset_requested', accountId: account.id, detail: { reason, outcome: 'throttled' } });
+      return false;
+    }
+    await deps.limiter.fail('password_reset.person', person);
+    return true;
+  }
+
   const sendLink: SendResetLink = async (account, reason) => {
+    if (reason === 'compromised' && !(await withinBudget(account, reason))) return;
     // An invitation goes to the address the administrator gave: using it proves the mailbox.
     if (!account.email || (reason !== 'invite' && account.emailVerified !== true)) {
       deps.audit.emit({ type: 'password.reset_requested', accountId: account.id, detail: { reason, outcome: 'no_verified_email' } });
@@ -92,14 +108,7 @@ export function createPasswordReset(deps: PasswordResetDeps): PasswordReset {
   async function work(identifier: string): Promise<void> {
     const account = await findPerson(identifier);
     if (!usable(account)) return;
-    const person = { person: account.id };
-    // Never 429 per person (that would say the person exists): past the budget, silence.
-    if (!(await deps.limiter.check('password_reset.person', person)).allowed) {
-      deps.audit.emit({ type: 'password.reset_requested', accountId: account.id, detail: { reason: 'requested', outcome: 'throttled' } });
-      return;
-    }
-    await deps.limiter.fail('password_reset.person', person);
-    await sendLink(account, 'requested');
+    if (await withinBudget(account, 'requested')) await sendLink(account, 'requested');
   }
 
   /** The live record behind a token and its person, or undefined. */

@@ -19,6 +19,7 @@ export const DOMAIN_ERROR_CODES = [
   'address_taken',
   'invite_needs_email',
   'invite_with_password',
+  'password_policy',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
@@ -33,10 +34,13 @@ export class DomainError extends Error {
   override name = 'DomainError';
   readonly code: DomainErrorCode;
   readonly wait: WaitDetail | undefined;
+  /** Facts for the caller beyond the message (a refused password's `violations`): JSON answers carry them as fields. */
+  readonly detail: Record<string, unknown> | undefined;
   /** `message` is written for the person: it is shown as it is. */
-  constructor(code: DomainErrorCode, message: string, wait?: WaitDetail) {
+  constructor(code: DomainErrorCode, message: string, wait?: WaitDetail, detail?: Record<string, unknown>) {
     super(message);
     this.code = code;
     this.wait = wait;
+    this.detail = detail;
   }
 }

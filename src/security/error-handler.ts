@@ -15,6 +15,8 @@ interface Described {
   code: string;
   message: string;
   headers: Record<string, string>;
+  /** Extra JSON fields (never `error` or `error_description`, which come last and win). */
+  detail?: Record<string, unknown>;
 }
 
 const TITLES: Record<number, string> = {
@@ -31,7 +33,13 @@ const TITLES: Record<number, string> = {
 function describe(error: unknown): Described | undefined {
   const known = asAppError(error);
   if (known) {
-    return { status: known.status, code: known.code, message: known.expose ? known.message : 'internal error', headers: known.headers };
+    return {
+      status: known.status,
+      code: known.code,
+      message: known.expose ? known.message : 'internal error',
+      headers: known.headers,
+      ...(known.expose ? { detail: known.detail } : {}),
+    };
   }
   if (isStorageUnavailable(error) || (error as { statusCode?: number; error?: string })?.error === 'temporarily_unavailable') {
     return {
@@ -70,7 +78,7 @@ export function errorHandler(logger: Logger, render: Renderer, wantsJson: (ctx: 
       ctx.set('Cache-Control', 'no-store');
       if (wantsJson(ctx)) {
         ctx.status = described.status;
-        ctx.body = { error: described.code, error_description: described.message };
+        ctx.body = { ...described.detail, error: described.code, error_description: described.message };
         return;
       }
       await render(

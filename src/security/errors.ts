@@ -11,12 +11,20 @@ export class AppError extends Error {
   readonly status: number;
   readonly expose: boolean;
   readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, options: { expose?: boolean; headers?: Record<string, string> } = {}) {
+  /** Extra fields of the JSON answer (shown only when `expose`), e.g. a refused password's `violations`. */
+  readonly detail: Record<string, unknown>;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { expose?: boolean; headers?: Record<string, string>; detail?: Record<string, unknown> | undefined } = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
+    this.detail = options.detail ?? {};
   }
 }
 
@@ -43,6 +51,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   address_taken: 409,
   invite_needs_email: 400,
   invite_with_password: 400,
+  password_policy: 400,
 };
 
 /**
@@ -63,5 +72,8 @@ export function rateLimitHeaders(wait: WaitDetail): Record<string, string> {
 export function asAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (!(error instanceof DomainError)) return undefined;
-  return new AppError(DOMAIN_STATUS[error.code], error.code, error.message, { headers: error.wait ? rateLimitHeaders(error.wait) : {} });
+  return new AppError(DOMAIN_STATUS[error.code], error.code, error.message, {
+    headers: error.wait ? rateLimitHeaders(error.wait) : {},
+    detail: error.detail,
+  });
 }

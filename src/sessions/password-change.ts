@@ -7,16 +7,22 @@
  * same brute-force guard (username + address, username, address): a stolen or borrowed session
  * must not be an unthrottled guessing oracle. A refusal throws (429, Retry-After) even for the
  * right password, as on the login form, or the wait would tell a guesser when they were right.
+ *
+ * The new password goes through the password policy (passwords/policy.ts) only after the current
+ * one is proved, so the policy's answers (reuse of an earlier password, a breach) are never given
+ * to whoever merely holds the session. A refusal throws PasswordPolicyError (400 `password_policy`
+ * with every violation); nothing is written.
  */
 
-import { checkPassword, type PasswordProblem } from '../accounts/policy.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import type { LoginGuard } from '../lockout/login-attempts.ts';
+import { ownerOf } from '../passwords/owner.ts';
+import type { PasswordPolicy } from '../passwords/types.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import type { SessionService } from './service.ts';
 
-export type PasswordChangeResult = { ok: true; sessionsEnded: number } | { ok: false; problem: 'wrong_password' | PasswordProblem };
+export type PasswordChangeResult = { ok: true; sessionsEnded: number } | { ok: false; problem: 'wrong_password' };
 
 export type ChangePassword = (
   account: AccountRecord,
@@ -27,7 +33,13 @@ export type ChangePassword = (
   ip: string,
 ) => Promise<PasswordChangeResult>;
 
-export function createPasswordChange(accounts: AccountService, sessions: SessionService, audit: AuditBus, guard: LoginGuard): ChangePassword {
+export function createPasswordChange(
+  accounts: AccountService,
+  sessions: SessionService,
+  audit: AuditBus,
+  guard: LoginGuard,
+  policy: Pick<PasswordPolicy, 'assert'>,
+): ChangePassword {
   return async (account, currentPassword, newPassword, keepSessionUid, ip) => {
     const attempt = { username: account.username, ip, accountId: account.id };
     await guard.check(attempt);
@@ -38,8 +50,8 @@ export function createPasswordChange(accounts: AccountService, sessions: Session
       return { ok: false, problem: 'wrong_password' };
     }
     await guard.succeeded(attempt);
-    const problem = checkPassword(newPassword, account.username);
-    if (problem) return { ok: false, problem };
+    // The record as authenticate just read it: its current hash and history are the ones to compare.
+    await policy.assert(newPassword, ownerOf(verified.account));
     await accounts.setPassword(account.id, newPassword);
     const sessionsEnded = await sessions.endAllExcept(account.id, keepSessionUid, 'password_changed');
     audit.emit({ type: 'password.changed', accountId: account.id, detail: { sessionsEnded } });

@@ -40,6 +40,7 @@ describe('admin users: the policy for actors with fewer permissions', () => {
       repo: portcullis.store.accounts,
       accounts: portcullis.accounts,
       hasher: await createPasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1 }),
+      passwordPolicy: { rules: { minLength: 15, maxLength: 128, require: [], minStrength: 3, history: 5 }, assert: async () => undefined },
       roles: createRoleRegistry(portcullis.store.records),
       removeFactors: (id) => portcullis.mfa.remove(id),
       endEverything: async (id) => {

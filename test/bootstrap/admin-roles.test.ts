@@ -16,7 +16,7 @@ const user = (name: string, extra: Record<string, unknown> = {}) => ({
   username: 'frank',
   name,
   roles: ['user'],
-  password: 'frank password long enough',
+  password: 'tangerine lighthouse over bridges',
   ...extra,
 });
 

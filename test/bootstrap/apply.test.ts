@@ -10,7 +10,7 @@ const client = (name: string) => ({
   client_name: name,
   redirect_uris: ['http://127.0.0.1:9999/callback'],
 });
-const user = (name: string, roles: string[]) => ({ username: 'Frank', name, roles, password: 'frank password long enough' });
+const user = (name: string, roles: string[]) => ({ username: 'Frank', name, roles, password: 'tangerine lighthouse over bridges' });
 
 describe('bootstrap file', () => {
   const servers: TestServer[] = [];

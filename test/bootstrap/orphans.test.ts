@@ -13,8 +13,8 @@ const temp = {
   response_types: [],
 };
 const keep = { client_id: 'keep', client_secret: 'keep-secret-that-is-long-enough', redirect_uris: ['http://127.0.0.1:9999/callback'] };
-const frank = { username: 'Frank', password: 'frank password long enough' };
-const gina = { username: 'gina', password: 'gina password long enough' };
+const frank = { username: 'Frank', password: 'tangerine lighthouse over bridges' };
+const gina = { username: 'gina', password: 'marmalade kettles on tuesday' };
 
 describe('entries removed from the bootstrap file', () => {
   const servers: TestServer[] = [];

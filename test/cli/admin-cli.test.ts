@@ -237,11 +237,11 @@ describe('the CLI against a running server', () => {
   });
 
   it('as a child process, hash-password reads the password from a stdin pipe (first line) and prints only the hash', async () => {
-    const result = await spawnCli({}, ['hash-password'], 'piped password\nsecond line ignored\n');
+    const result = await spawnCli({}, ['hash-password'], 'piped password for the bootstrap\nsecond line ignored\n');
     assert.equal(result.code, 0, result.err.join('\n'));
     assert.equal(result.out.length, 1);
-    assert.equal(await argon2.verify(result.out[0] as string, 'piped password'), true);
-    assert.ok(!result.out.join('').includes('piped password'), 'the password is not echoed');
+    assert.equal(await argon2.verify(result.out[0] as string, 'piped password for the bootstrap'), true);
+    assert.ok(!result.out.join('').includes('piped password for the bootstrap'), 'the password is not echoed');
   });
 
   it('help lists every command and documents the exit codes', async () => {

@@ -24,7 +24,7 @@ import { tempDir } from '../support/tmp.ts';
 
 if (chromiumMissing) console.warn(`\n*** ${chromiumMissing} ***\n`);
 
-const PASSWORD = 'alice chose this on the first run';
+const PASSWORD = 'the quiet passphrase of the first run';
 
 /** `node src/cli/index.ts …` with `stdin` on a real pipe; output can be waited for while it runs. */
 function cliProcess(env: Record<string, string>, argv: string[], stdin = '') {

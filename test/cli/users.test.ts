@@ -38,10 +38,10 @@ describe('users commands against a running server', () => {
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdin.end('dave piped this password\n');
+    child.stdin.end('carefully piped walrus password\n');
     assert.equal(await new Promise((resolve) => child.once('close', resolve)), 0, stderr);
     assert.match(stdout, /^created dave \(id [\w-]+\), admin roles: helpdesk/);
-    const signIn = await server.portcullis.accounts.authenticate('dave', 'dave piped this password');
+    const signIn = await server.portcullis.accounts.authenticate('dave', 'carefully piped walrus password');
     assert.equal(signIn.ok, true, 'the piped password is the one set');
   });
 

@@ -202,7 +202,7 @@ describe('self-service sessions', () => {
     assert.match(await wrong.text(), /current password is not right/);
     const weak = await laptop.postForm('/account/password', { ...fields, new_password: 'short', confirm_password: 'short' });
     assert.equal(weak.status, 400);
-    assert.match(await weak.text(), /at least 12 characters/);
+    assert.match(await weak.text(), /at least 15 characters/);
     const mismatch = await laptop.postForm('/account/password', { ...fields, confirm_password: `${NEW_PASSWORD}!` });
     assert.equal(mismatch.status, 400);
     assert.equal((await currentSession(phone)).current, true, 'nothing ended yet');

@@ -216,6 +216,23 @@ describe('password reset by email', () => {
     assert.ok((await auditEvents(server, 'password.reset_requested')).some((e) => e.accountId === account.id && e.detail?.outcome === 'throttled'));
   });
 
+  it('links sent because a breached password was used share the per-person budget with asked-for ones', async () => {
+    const account = await person('wanda');
+    await person('ezra');
+    // Whoever holds a breached password could otherwise mail the person a link at every attempt.
+    for (let i = 0; i < 2; i += 1) await server.portcullis.passwordReset?.sendLink(account, 'compromised');
+    await forgot(server, 'wanda', nextIp());
+    await server.portcullis.passwordReset?.sendLink(account, 'compromised');
+    await forgot(server, 'ezra', nextIp());
+    await resetLinkFor(server, inbox, 'ezra@example.com');
+    assert.equal(mailsTo(inbox, 'wanda@example.com'), 3, 'LOCKOUT_RESET_REQUESTS=3 links whatever the reason, then none');
+    const throttled = (await auditEvents(server, 'password.reset_requested')).filter((e) => e.accountId === account.id && e.detail?.outcome === 'throttled');
+    assert.deepEqual(
+      throttled.map((e) => e.detail?.reason),
+      ['compromised'],
+    );
+  });
+
   it('past the per-address budget: 429 with Retry-After, whoever is asked for', async () => {
     const ip = '10.99.0.1';
     for (let i = 0; i < 4; i += 1) assert.equal((await forgot(server, `someone-${i}`, ip)).status, 200);

@@ -28,7 +28,11 @@ interface Coverage {
 
 const COVERED: Record<string, Coverage> = {
   'login.ejs': { test: 'test/interactions/login.browser.test.ts', actions: ['/interaction/:uid/login', '/interaction/:uid/abort'] },
-  'new-password.ejs': { test: 'test/interactions/must-change.browser.test.ts', actions: ['/interaction/:uid/new-password', '/interaction/:uid/abort'] },
+  // Served for an admin's must_change mark and for a password found in a breach.
+  'new-password.ejs': {
+    test: ['test/interactions/must-change.browser.test.ts', 'test/interactions/breach-sign-in.browser.test.ts'],
+    actions: ['/interaction/:uid/new-password', '/interaction/:uid/abort'],
+  },
   'consent.ejs': { test: 'test/interactions/consent.browser.test.ts', actions: ['/interaction/:uid/confirm', '/interaction/:uid/abort'] },
   // oidc-provider renders these forms (user_code_form.js); their action is its code_verification route.
   'device-input.ejs': { test: 'test/oidc/device.browser.test.ts', actions: ['/device'] },

@@ -4,10 +4,18 @@
  * yet: the interaction remembers "password verified" and the browser goes on to
  * /interaction/:uid/mfa (JSON callers get 401 mfa_required saying where to send the code), so a
  * person who must use MFA never holds a password-only session.
+ *
+ * A breached password (`verdict`, login.ts) changes the way only after the last factor
+ * (breach/after-factors.ts): a person with an authenticator is asked for it even where no second
+ * factor is due, so they can replace the password inside the sign-in; a person without one has
+ * only the password as a factor, so it is acted on now (refused, reset link) — never through
+ * enrolment, which would let whoever holds the password add an authenticator of their own.
  */
 import { AMR_PASSWORD } from '../../mfa/acr.ts';
 import { clientRequiresMfa } from '../../oidc/mfa-prompt.ts';
+import type { SignInVerdict } from '../../passwords/sign-in-check.ts';
 import type { AccountRecord } from '../../storage/port.ts';
+import { actOnVerdict } from '../breach/after-factors.ts';
 import { finish } from '../details.ts';
 import { finishSignIn } from '../finish-sign-in.ts';
 import type { InteractionDeps, StepContext } from '../types.ts';
@@ -17,6 +25,7 @@ export async function continueAfterPassword(
   deps: InteractionDeps,
   request: Pick<StepContext<unknown, unknown>, 'ctx' | 'json' | 'provider' | 'interaction'>,
   account: AccountRecord,
+  verdict?: SignInVerdict,
 ): Promise<void> {
   const { ctx, json, provider, interaction } = request;
   const clientId = String(interaction.params.client_id);
@@ -28,7 +37,13 @@ export async function continueAfterPassword(
     sessionAmr: AMR_PASSWORD,
   });
 
-  if (decision.reasons.length === 0) {
+  const breached = verdict?.breached === true;
+  if (breached && !decision.enrolled) {
+    await actOnVerdict(deps, request, account.id, verdict, undefined);
+    return;
+  }
+  if (decision.reasons.length === 0 && !breached) {
+    if (await actOnVerdict(deps, request, account.id, verdict, undefined)) return;
     await finish(ctx, provider, await finishSignIn(deps, interaction, { accountId: account.id, factors: 'password' }), json);
     return;
   }
@@ -46,7 +61,7 @@ export async function continueAfterPassword(
     return;
   }
 
-  await provider.interactionResult(ctx.req, ctx.res, pendingResult(account.id), { mergeWithLastSubmission: false });
+  await provider.interactionResult(ctx.req, ctx.res, pendingResult(account.id, verdict), { mergeWithLastSubmission: false });
   const next = `/interaction/${interaction.uid}/mfa`;
   if (json) {
     ctx.status = 401;

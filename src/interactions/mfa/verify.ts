@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import { BACKUP_CODES_LOW } from '../../mfa/backup-codes.ts';
 import type { codeForm } from '../../security/code-form.ts';
+import { actOnVerdict } from '../breach/after-factors.ts';
 import { finish } from '../details.ts';
 import { finishSignIn } from '../finish-sign-in.ts';
 import type { InteractionDeps, StepContext } from '../types.ts';
@@ -20,6 +21,8 @@ export async function submitMfa(deps: InteractionDeps, request: StepContext<z.in
     await answerWrongCode(ctx, deps, interaction, step, json);
     return;
   }
+  // Every factor is verified: a breached password is replaced now, before the client is reached.
+  if (step.mode === 'login' && (await actOnVerdict(deps, request, step.accountId, step.verdict, { verifiedAt: deps.now() }))) return;
 
   const login = await finishSignIn(deps, interaction, { accountId: step.accountId, factors: 'second_factor', mode: step.mode });
   if (result.method === 'backup_code') {
