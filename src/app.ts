@@ -116,6 +116,7 @@ import { createAccountGrantRevoker } from './sessions/account-grants.ts';
 import { trackSessionActivity } from './sessions/activity.ts';
 import { createAdminGrantRevoker } from './sessions/admin-grants.ts';
 import { createCompromisedPasswordChange } from './sessions/compromised-password-change.ts';
+import { createConnectedApps } from './sessions/connected-apps.ts';
 import { createSessionLimit } from './sessions/limit.ts';
 import { createPasswordChange } from './sessions/password-change.ts';
 import { createRequiredPasswordChange } from './sessions/required-password-change.ts';
@@ -495,6 +496,19 @@ async function assemble(
       cookies: consoleCookies({ https: new URL(config.issuer).protocol === 'https:' }),
       post: createInProcessPoster(holder, config.issuer),
       verificationKeys: () => verificationKeys,
+      apps: createConnectedApps({
+        grants: store.model('Grant'),
+        accessTokens: store.model('AccessToken'),
+        refreshTokens: store.model('RefreshToken'),
+        sessions: store.model('Session'),
+        provider: () => holder.current,
+        revokeGrant,
+        backchannel,
+        audit,
+      }),
+      audit,
+      auditLog: store.audit,
+      factors: store.mfa,
     }),
     selfServiceRouter({ reset: passwordReset, registration, render, minLength: passwordPolicy.rules.minLength, resetTtl: config.passwords.reset.ttl }),
   ];

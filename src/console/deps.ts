@@ -2,13 +2,16 @@
 
 import type { JWK } from 'jose';
 import type { AccountService } from '../accounts/service.ts';
+import type { AuditBus } from '../audit/bus.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { InProcessPoster } from '../oidc/in-process.ts';
 import type { PasswordPolicy } from '../passwords/types.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { ConnectedApps } from '../sessions/connected-apps.ts';
 import type { ChangePassword } from '../sessions/password-change.ts';
 import type { SessionService } from '../sessions/service.ts';
+import type { AuditRepository, MfaRepository } from '../storage/port.ts';
 import type { Renderer } from '../views/render.ts';
 import type { ConsoleCookies } from './cookies.ts';
 
@@ -31,4 +34,11 @@ export interface ConsoleDeps {
   post: InProcessPoster;
   /** The public keys the issuer publishes now, for the ID token's signature. */
   verificationKeys: () => JWK[];
+  /** The apps holding a grant of the person, and revoking them (Connected apps). */
+  apps: ConnectedApps;
+  audit: AuditBus;
+  /** The stored audit trail, read for the person's own Security activity. */
+  auditLog: Pick<AuditRepository, 'list'>;
+  /** The person's second factors as stored, for Your data (which copies no secret of them). */
+  factors: Pick<MfaRepository, 'listByAccount'>;
 }

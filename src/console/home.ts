@@ -14,7 +14,14 @@ export function showHome(deps: ConsoleDeps) {
         username: account.username,
         name: account.name ?? null,
         mfa: mfaOn,
-        sections: { password: '/account/password', mfa: '/account/mfa', sessions: '/account/sessions' },
+        sections: {
+          password: '/account/password',
+          mfa: '/account/mfa',
+          sessions: '/account/sessions',
+          apps: '/account/apps',
+          activity: '/account/activity',
+          data: '/account/data',
+        },
       };
       return;
     }

@@ -14,6 +14,9 @@ import { wantsJson } from '../security/body.ts';
 import { AppError } from '../security/errors.ts';
 import { noStore } from '../security/headers.ts';
 import { ROUTER_OPTIONS } from '../security/routing.ts';
+import { reportNotMe, showActivity } from './activity.ts';
+import { revokeAppByForm, revokeAppJson, showApps } from './apps.ts';
+import { showDataExport } from './data-export.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { showHome } from './home.ts';
 import { confirmEnrolment, regenerateCodes, removeMfa, showEnrolment, showStatus } from './mfa.ts';
@@ -56,5 +59,15 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.get('/api/sessions', answerJson, listSessionsJson(deps));
   router.delete('/api/sessions', answerJson, endOtherSessionsJson(deps));
   router.delete('/api/sessions/:uid', answerJson, endSessionJson(deps));
+  router.get('/apps', showApps(deps));
+  router.post('/apps/revoke', revokeAppByForm(deps));
+  router.delete('/apps/:clientId', answerJson, revokeAppJson(deps));
+  router.get('/api/apps', answerJson, showApps(deps));
+  router.delete('/api/apps/:clientId', answerJson, revokeAppJson(deps));
+  router.get('/activity', showActivity(deps));
+  router.post('/activity/not-me', reportNotMe(deps));
+  router.get('/api/activity', answerJson, showActivity(deps));
+  router.get('/data', showDataExport(deps));
+  router.get('/api/data', answerJson, showDataExport(deps));
   return router;
 }

@@ -4,7 +4,9 @@
  * acr (RFC 8176). A step-up (the `mfa` prompt on a session that already exists) starts no new
  * session, so it is neither admitted nor counted as a sign-in; it only raises amr/acr.
  */
+
 import type { InteractionResults } from 'oidc-provider';
+import { requestUserAgent } from '../audit/user-agent.ts';
 import { ACR_MFA, ACR_PASSWORD, AMR_PASSWORD, AMR_PASSWORD_AND_OTP } from '../mfa/acr.ts';
 import type { Interaction, InteractionDeps } from './types.ts';
 
@@ -25,7 +27,7 @@ export async function finishSignIn(
     // Signing in again where this browser already holds the person's session reuses that session.
     const browserSession = interaction.session?.accountId === accountId ? interaction.session.uid : undefined;
     await deps.sessionLimit.admit(accountId, browserSession);
-    deps.audit.emit({ type: 'login.success', accountId, clientId: String(interaction.params.client_id), detail: { amr } });
+    deps.audit.emit({ type: 'login.success', accountId, clientId: String(interaction.params.client_id), detail: { amr, ...requestUserAgent() } });
   }
   if (proof.factors === 'password') {
     return { login: { accountId, amr, acr: ACR_PASSWORD, remember: true } };

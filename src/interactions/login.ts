@@ -7,7 +7,9 @@
  * a day per person, failing open) and kept in the interaction until every factor is verified
  * (passwords/sign-in-check.ts, breach/after-factors.ts).
  */
+
 import type { z } from 'zod';
+import { requestUserAgent } from '../audit/user-agent.ts';
 import { asAppError } from '../security/errors.ts';
 import { continueAfterPassword } from './mfa/after-password.ts';
 import { askForNewPassword } from './new-password/ask.ts';
@@ -48,7 +50,12 @@ export async function submitLogin(deps: InteractionDeps, request: LoginRequest):
 
   if (!result.ok) {
     await deps.guard.failed({ ...attempt, accountId: result.accountId });
-    deps.audit.emit({ type: 'login.failed', accountId: result.accountId, clientId: String(interaction.params.client_id), detail: { reason: result.reason } });
+    deps.audit.emit({
+      type: 'login.failed',
+      accountId: result.accountId,
+      clientId: String(interaction.params.client_id),
+      detail: { reason: result.reason, ...requestUserAgent() },
+    });
     if (json) {
       ctx.status = 401;
       ctx.body = { error: 'invalid_credentials', error_description: GENERIC_FAILURE };

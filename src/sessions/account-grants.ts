@@ -11,7 +11,7 @@ import type Provider from 'oidc-provider';
 import type { AuditBus } from '../audit/bus.ts';
 import type { BackchannelSender } from '../oidc/backchannel.ts';
 import type { RevokeGrant } from '../oidc/grants.ts';
-import type { ModelStore } from '../storage/port.ts';
+import type { ModelPayload, ModelStore } from '../storage/port.ts';
 
 export interface AccountGrantDeps {
   grants: ModelStore;
@@ -27,6 +27,25 @@ export type RevokeAccountGrants = (accountId: string, keep: ReadonlySet<string>,
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+/**
+ * Revokes one grant of the person with its whole family and records why; resolves with the
+ * session ids its refresh tokens carried, which its client is to be told about (connected-apps.ts
+ * uses it too).
+ */
+export async function endGrant(
+  deps: Pick<AccountGrantDeps, 'refreshTokens' | 'revokeGrant' | 'audit'>,
+  accountId: string,
+  grant: { id: string; payload: ModelPayload },
+  reason: string,
+): Promise<Set<string>> {
+  // Read before revoking: the refresh tokens go with the grant.
+  const tokens = await deps.refreshTokens.findByGrantId(grant.id);
+  const sids = new Set(tokens.map((token) => text(token.payload.sid)).filter((sid) => sid !== undefined));
+  await deps.revokeGrant(grant.id);
+  deps.audit.emit({ type: 'grant.revoked', accountId, clientId: text(grant.payload.clientId), detail: { grantId: grant.id, reason } });
+  return sids;
+}
+
 export function createAccountGrantRevoker(deps: AccountGrantDeps): RevokeAccountGrants {
   return async (accountId, keep, reason) => {
     const revoking = (await deps.grants.findByAccountId(accountId)).filter((grant) => !keep.has(grant.id));
@@ -34,11 +53,7 @@ export function createAccountGrantRevoker(deps: AccountGrantDeps): RevokeAccount
     await Promise.all(
       revoking.map(async (grant) => {
         const clientId = text(grant.payload.clientId);
-        // Read before revoking: the refresh tokens go with the grant.
-        const tokens = await deps.refreshTokens.findByGrantId(grant.id);
-        const sids = new Set(tokens.map((token) => text(token.payload.sid)).filter((sid) => sid !== undefined));
-        await deps.revokeGrant(grant.id);
-        deps.audit.emit({ type: 'grant.revoked', accountId, clientId, detail: { grantId: grant.id, reason } });
+        const sids = await endGrant(deps, accountId, grant, reason);
         if (!clientId) return;
         for (const sid of sids) await deps.backchannel(provider, { clientId, accountId, sid, reason: 'session_ended' });
       }),

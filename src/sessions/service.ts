@@ -31,7 +31,7 @@ export interface SessionSummary {
 }
 
 /** Why a session ended (audit detail). */
-export type EndReason = 'self' | 'self_others' | 'password_changed' | 'password_reset' | 'session_limit' | 'admin';
+export type EndReason = 'self' | 'self_others' | 'password_changed' | 'password_reset' | 'session_limit' | 'admin' | 'not_me';
 
 export interface SessionRecord {
   id: string;

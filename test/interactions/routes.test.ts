@@ -197,7 +197,8 @@ async function accountState(): Promise<string> {
   const sessions = (await listSessions(phone)).sessions.map((session) => session.uid).sort();
   const account = await server.portcullis.accounts.findById(aliceId);
   const mfa = await server.portcullis.mfa.status(aliceId);
-  return JSON.stringify({ sessions, passwordHash: account?.passwordHash, status: account?.status, mfa, audit: await newestAudit() });
+  const grants = (await server.portcullis.store.model('Grant').findByAccountId(aliceId)).map((grant) => grant.id).sort();
+  return JSON.stringify({ sessions, grants, passwordHash: account?.passwordHash, status: account?.status, mfa, audit: await newestAudit() });
 }
 
 /** Per route: fields that would change something if the route accepted them, and accepted ones. */
@@ -221,14 +222,18 @@ async function accountFields(
     'POST /account/mfa/remove': { attack: { code }, accepted: { code: '000000' } },
     'DELETE /account/api/sessions': { attack: {}, accepted: {} },
     'DELETE /account/api/sessions/:uid': { attack: {}, accepted: {}, uid: [phoneSession, 'no-such-session-uid'] },
+    'POST /account/apps/revoke': { attack: { client_id: 'web-app' }, accepted: { client_id: 'no-such-app' } },
+    'DELETE /account/apps/:clientId': { attack: {}, accepted: {}, uid: ['web-app', 'no-such-app'] },
+    'DELETE /account/api/apps/:clientId': { attack: {}, accepted: {}, uid: ['web-app', 'no-such-app'] },
+    'POST /account/activity/not-me': { attack: {}, accepted: {} },
   };
   const row = rows[label(route)];
   assert.ok(row, `${label(route)}: add what it takes to accountFields in this test`);
   const [attackUid, acceptedUid] = row.uid ?? ['', ''];
   return {
-    attackPath: route.path.replace(':uid', attackUid),
+    attackPath: route.path.replace(/:(uid|clientId)/, attackUid),
     attack: row.attack,
-    acceptedPath: route.path.replace(':uid', acceptedUid),
+    acceptedPath: route.path.replace(/:(uid|clientId)/, acceptedUid),
     accepted: row.accepted,
   };
 }

@@ -49,6 +49,8 @@ const COVERED: Record<string, Coverage> = {
     actions: ['/interaction/:uid/mfa/enrol', '/interaction/:uid/abort', '/account/mfa/enrol'],
   },
   'account-mfa.ejs': { test: 'test/console/mfa.browser.test.ts', actions: ['/account/mfa/backup-codes', '/account/mfa/remove'] },
+  'account-apps.ejs': { test: 'test/console/apps.browser.test.ts', actions: ['/account/apps/revoke'] },
+  'account-activity.ejs': { test: 'test/console/apps.browser.test.ts', actions: ['/account/activity/not-me'] },
   // The self-service pages (src/self-service): reset by email and registration.
   'forgot-password.ejs': { test: 'test/self-service/pages.browser.test.ts', actions: ['/password/forgot'] },
   'reset-password.ejs': { test: 'test/self-service/pages.browser.test.ts', actions: ['/password/reset/:token'] },
