@@ -28,6 +28,7 @@ import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import type { Config } from './config/index.ts';
 import { consoleCookies } from './console/cookies.ts';
+import { rootRouter } from './console/root.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
 import { interactionRouter } from './interactions/router.ts';
@@ -94,6 +95,7 @@ import { AppError } from './security/errors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { requestContext } from './security/request-context.ts';
+import { notFoundUnlessProvider } from './security/not-found.ts';
 import { mountRouter, ROUTER_OPTIONS } from './security/routing.ts';
 import { withSelfServiceLinks } from './self-service/links.ts';
 import { selfServiceRouter } from './self-service/router.ts';
@@ -426,6 +428,7 @@ async function assemble(
     }),
   );
   const routers = [
+    rootRouter(),
     await staticAssets(),
     healthRouter(store),
     interactionRouter({
@@ -525,6 +528,7 @@ async function assemble(
   // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
   const routeOf = createRouteMatcher(providerRoutes());
   app.use(canonicalProviderPaths(routeOf));
+  app.use(notFoundUnlessProvider((path) => routeOf(path) !== undefined));
   const browserEndpoint = (path: string) => {
     const route = routeOf(path);
     return route !== undefined && BROWSER_ENDPOINTS.has(route.name);
