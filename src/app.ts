@@ -13,9 +13,11 @@ import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
+import { createEmailChange } from './accounts/email-change.ts';
 import { announceFirstRun } from './accounts/first-run.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
 import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/policy.ts';
+import { createProfile } from './accounts/profile.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
@@ -94,8 +96,8 @@ import { errorHandler } from './security/error-handler.ts';
 import { AppError } from './security/errors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
-import { requestContext } from './security/request-context.ts';
 import { notFoundUnlessProvider } from './security/not-found.ts';
+import { requestContext } from './security/request-context.ts';
 import { mountRouter, ROUTER_OPTIONS } from './security/routing.ts';
 import { withSelfServiceLinks } from './self-service/links.ts';
 import { selfServiceRouter } from './self-service/router.ts';
@@ -455,6 +457,17 @@ async function assemble(
       cookies: consoleCookies({ https: new URL(config.issuer).protocol === 'https:' }),
       post: createInProcessPoster(holder, config.issuer),
       verificationKeys: () => verificationKeys,
+      reauthMaxAge: config.account.reauthMaxAge,
+      profile: createProfile({ repo: store.accounts, audit, now }),
+      emailChange: createEmailChange({
+        links: store.model('EmailChange'),
+        repo: store.accounts,
+        outbox: mail.outbox,
+        notify: (account, kind, extra) => mail.notify(account, kind, extra),
+        audit,
+        now,
+        issuer: config.issuer,
+      }),
     }),
     selfServiceRouter({ reset: passwordReset, registration, render, minLength: passwordPolicy.rules.minLength, resetTtl: config.passwords.reset.ttl }),
   ];

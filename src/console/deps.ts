@@ -1,6 +1,8 @@
 /** What the /account routes need, passed in by the composition root. */
 
 import type { JWK } from 'jose';
+import type { EmailChange } from '../accounts/email-change.ts';
+import type { Profile } from '../accounts/profile.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
@@ -26,6 +28,12 @@ export interface ConsoleDeps {
   cookies: ConsoleCookies;
   /** A form POST to the provider in process (the token endpoint). */
   post: InProcessPoster;
+  /** The name change (accounts/profile.ts). */
+  profile: Profile;
+  /** Email change by a link to the new address (accounts/email-change.ts). */
+  emailChange: EmailChange;
+  /** ACCOUNT_REAUTH_MAX_AGE, seconds: sensitive changes need a sign-in at most this old (step-up.ts). */
+  reauthMaxAge: number;
   /** The public keys the issuer publishes now, for the ID token's signature. */
   verificationKeys: () => JWK[];
 }

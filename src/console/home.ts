@@ -14,7 +14,7 @@ export function showHome(deps: ConsoleDeps) {
         username: account.username,
         name: account.name ?? null,
         mfa: mfaOn,
-        sections: { password: '/account/password', mfa: '/account/mfa', sessions: '/account/sessions' },
+        sections: { profile: '/account/profile', password: '/account/password', mfa: '/account/mfa', sessions: '/account/sessions' },
       };
       return;
     }

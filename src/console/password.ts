@@ -8,6 +8,7 @@ import type { PasswordChangeResult } from '../sessions/password-change.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { passwordForm } from './schemas.ts';
 import { signedIn } from './signed-in.ts';
+import { requireRecentSignIn } from './step-up.ts';
 
 const PROBLEMS: Record<string, string> = {
   mismatch: 'The two new passwords are not the same.',
@@ -20,7 +21,14 @@ const PROBLEMS: Record<string, string> = {
 
 export function showPasswordForm(deps: ConsoleDeps) {
   return async (ctx: Context) => {
-    const me = await signedIn(ctx, deps);
+    if (wantsJson(ctx)) {
+      // The rules as JSON (reading them needs a session, not a recent sign-in).
+      await signedIn(ctx, deps);
+      ctx.body = { rules: { min_length: PASSWORD_MIN_LENGTH, max_length: PASSWORD_MAX_LENGTH }, csrf_token: csrfToken(ctx) };
+      return;
+    }
+    // The form asks for a recent sign-in before it is filled in, not only when it is sent.
+    const me = await requireRecentSignIn(ctx, deps);
     await deps.render(ctx, 'password', { csrf: csrfToken(ctx), accountName: me.account.name ?? me.account.username, username: me.account.username });
   };
 }
@@ -30,7 +38,7 @@ export function submitPasswordChange(deps: ConsoleDeps) {
     const json = wantsJson(ctx);
     const form = await parseBody(ctx, passwordForm);
     verifyCsrf(ctx, form.csrf);
-    const me = await signedIn(ctx, deps);
+    const me = await requireRecentSignIn(ctx, deps, '/account/password');
     const accountName = me.account.name ?? me.account.username;
     let result: PasswordChangeResult | { ok: false; problem: 'mismatch' };
     try {
