@@ -1,12 +1,12 @@
 /** What the /account routes need, passed in by the composition root. */
 
 import type { JWK } from 'jose';
-import type { EmailChange } from '../accounts/email-change.ts';
 import type { Profile } from '../accounts/profile.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { InProcessPoster } from '../oidc/in-process.ts';
+import type { EmailChange } from '../passwords/email-change.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ChangePassword } from '../sessions/password-change.ts';
 import type { SessionService } from '../sessions/service.ts';
@@ -30,7 +30,7 @@ export interface ConsoleDeps {
   post: InProcessPoster;
   /** The name change (accounts/profile.ts). */
   profile: Profile;
-  /** Email change by a link to the new address (accounts/email-change.ts). */
+  /** Email change by a link to the new address (passwords/email-change.ts). */
   emailChange: EmailChange;
   /** ACCOUNT_REAUTH_MAX_AGE, seconds: sensitive changes need a sign-in at most this old (step-up.ts). */
   reauthMaxAge: number;

@@ -5,7 +5,7 @@
  * nothing; the POST (CSRF-bound to the link, security/csrf-binding.ts) uses the link once.
  */
 import type { Context } from 'koa';
-import { emailLinkInvalid } from '../accounts/email-change.ts';
+import { emailLinkInvalid } from '../passwords/email-change.ts';
 import { LINK_TOKEN_SHAPE } from '../passwords/link-tokens.ts';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';

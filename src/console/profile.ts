@@ -1,6 +1,6 @@
 /**
  * /account/profile — the name (changed at once) and the email address (changed only through the
- * link mailed to the new address, accounts/email-change.ts); the page, or the same as JSON.
+ * link mailed to the new address, passwords/email-change.ts); the page, or the same as JSON.
  * Asking for a new address is a sensitive change (step-up.ts); the name is not.
  */
 import type { Context } from 'koa';

@@ -1,8 +1,8 @@
 /**
- * An email change in headless Chromium, through the profile form as rendered: the verification
- * link arrives at the NEW address on a loopback SMTP server, the old address gets a notice, and an
- * application signing the person in afresh (openid-client) keeps seeing the old address until
- * the link's button is pressed, then the new one, verified.
+ * The profile page in headless Chromium, its forms submitted as rendered: a name change, and an
+ * email change — the verification link arrives at the NEW address on a loopback SMTP server, the
+ * old address gets a notice, and an application signing the person in afresh (openid-client)
+ * keeps seeing the old address until the link's button is pressed, then the new one, verified.
  *
  * Where the address shows: this issuer follows OpenID Connect's default for the code flow
  * (oidc-provider `conformIdTokenClaims`, no `claims` request parameter), so scope claims such as
@@ -98,6 +98,11 @@ describe('email change in a real browser', { skip: chromiumMissing }, () => {
     await page.goto(`${server.url}/account`);
     await page.getByRole('link', { name: 'Profile' }).click();
     await page.waitForURL(`${server.url}/account/profile`);
+    await page.getByLabel('Name', { exact: true }).fill('Nell Newname');
+    const named = await submits(page, '/account/profile', () => page.getByRole('button', { name: 'Save name' }).click());
+    assert.equal((await named.response())?.status(), 303);
+    await page.getByText('Your name is saved.').waitFor();
+    assert.equal((await server.portcullis.accounts.findById(account.id))?.name, 'Nell Newname');
     await page.getByLabel('New email address').fill('nell.new@example.org');
     const asked = await submits(page, '/account/profile/email', () => page.getByRole('button', { name: 'Send the verification link' }).click());
     assert.equal((await asked.response())?.status(), 303);

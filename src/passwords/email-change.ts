@@ -17,9 +17,9 @@
  */
 import type { AuditBus } from '../audit/bus.ts';
 import type { Outbox } from '../mail/outbox.ts';
-import { linkIdOf, newLinkToken } from '../passwords/link-tokens.ts';
 import { DomainError } from '../platform/errors.ts';
 import { type AccountRecord, type AccountRepository, DuplicateError, type ModelStore } from '../storage/port.ts';
+import { linkIdOf, newLinkToken } from './link-tokens.ts';
 
 /** 24 hours. */
 export const EMAIL_CHANGE_SECONDS = 24 * 60 * 60;
