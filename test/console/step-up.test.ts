@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ageSignIn } from '../support/age-session.ts';
 import { Browserless } from '../support/browserless.ts';
+import { enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
 import { csrfIn } from '../support/self-service.ts';
 import { PASSWORD, startServer, type TestServer } from '../support/server.ts';
 
@@ -145,5 +146,52 @@ describe('step-up for sensitive changes at /account', () => {
     }
     // Reading stays open: the rules of the password page, as JSON.
     assert.equal((await browser.request('/account/password', { headers: { accept: 'application/json' } })).status, 200);
+  });
+});
+
+describe('step-up with a second factor enrolled', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ options: { now: clock.now } });
+  });
+  after(() => server.close());
+
+  /** Follows `path`, answering the password and second-factor pages; returns what was asked and where it ended. */
+  async function walk(browser: Browserless, path: string, secret: string) {
+    const asked: string[] = [];
+    let { response, url } = await browser.follow(path);
+    for (let step = 0; step < 5 && new URL(url).pathname.startsWith('/interaction/'); step += 1) {
+      const html = await response.text();
+      const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+      const uid = /\/interaction\/([A-Za-z0-9_-]+)\//.exec(html)?.[1] ?? '';
+      let posted: Response;
+      if (html.includes('name="password"')) {
+        asked.push('password');
+        posted = await browser.postForm(`/interaction/${uid}/login`, { csrf, username: 'gwen', password: PASSWORD });
+      } else if (html.includes(`/interaction/${uid}/mfa"`)) {
+        asked.push('code');
+        clock.advance(30);
+        posted = await browser.postForm(`/interaction/${uid}/mfa`, { csrf, code: await totpAt(secret, clock) });
+      } else {
+        throw new Error(`no known form at ${url}`);
+      }
+      assert.equal(posted.status, 303, `${asked.at(-1)} accepted`);
+      ({ response, url } = await browser.follow(posted.headers.get('location') as string));
+    }
+    return { asked, path: new URL(url).pathname, html: await response.text() };
+  }
+
+  it('past the window, the password and then the second factor are asked again before a password change', async () => {
+    const account = await server.portcullis.accounts.create({ username: 'gwen', password: PASSWORD });
+    const { secret } = await enrolDirectly(server, 'gwen', clock);
+    const browser = new Browserless(server.url);
+    assert.deepEqual((await walk(browser, '/account', secret)).asked, ['password', 'code'], 'the first sign-in');
+    assert.deepEqual((await walk(browser, '/account/password', secret)).asked, [], 'within the window: nothing asked');
+    await ageSignIn(server, account.id, WINDOW + 60);
+    const again = await walk(browser, '/account/password', secret);
+    assert.deepEqual(again.asked, ['password', 'code']);
+    assert.equal(again.path, '/account/password');
+    assert.match(again.html, /Change your password/);
   });
 });
