@@ -15,6 +15,7 @@ import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
 import { announceFirstRun } from './accounts/first-run.ts';
 import { createPasswordHasher } from './accounts/hashing.ts';
+import { createProfile } from './accounts/profile.ts';
 import { type AccountService, createAccountService } from './accounts/service.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { ADMIN_PREFIX } from './admin/paths.ts';
@@ -27,6 +28,7 @@ import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import type { Config } from './config/index.ts';
 import { consoleCookies } from './console/cookies.ts';
+import { rootRouter } from './console/root.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
 import { interactionRouter } from './interactions/router.ts';
@@ -87,6 +89,7 @@ import { createResourceRegistry, type ResourceRegistry } from './oidc/resources.
 import { createRouteMatcher } from './oidc/route-match.ts';
 import { BROWSER_ENDPOINTS, PROVIDER_ROUTES, providerRoutes } from './oidc/routes.ts';
 import { type BreachClient, createBreachCheck } from './passwords/breach.ts';
+import { createEmailChange } from './passwords/email-change.ts';
 import { createPasswordPolicy } from './passwords/policy.ts';
 import { MEMORY_RANGES, memoryRangeCache, openRangeCache } from './passwords/range-cache.ts';
 import { createRegistration, type Registration } from './passwords/registration.ts';
@@ -108,6 +111,7 @@ import { endpointGuard } from './security/endpoint-guard.ts';
 import { errorHandler } from './security/error-handler.ts';
 import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
+import { notFoundUnlessProvider } from './security/not-found.ts';
 import { requestContext } from './security/request-context.ts';
 import { mountRouter, ROUTER_OPTIONS } from './security/routing.ts';
 import { withSelfServiceLinks } from './self-service/links.ts';
@@ -464,6 +468,7 @@ async function assemble(
     }),
   );
   const routers = [
+    rootRouter(),
     await staticAssets(),
     healthRouter(store),
     interactionRouter({
@@ -509,6 +514,17 @@ async function assemble(
       audit,
       auditLog: store.audit,
       factors: store.mfa,
+      reauthMaxAge: config.account.reauthMaxAge,
+      profile: createProfile({ repo: store.accounts, audit, now }),
+      emailChange: createEmailChange({
+        links: store.model('EmailChange'),
+        repo: store.accounts,
+        outbox: mail.outbox,
+        notify: (account, kind, extra) => mail.notify(account, kind, extra),
+        audit,
+        now,
+        issuer: config.issuer,
+      }),
     }),
     selfServiceRouter({ reset: passwordReset, registration, render, minLength: passwordPolicy.rules.minLength, resetTtl: config.passwords.reset.ttl }),
   ];
@@ -583,6 +599,7 @@ async function assemble(
   // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
   const routeOf = createRouteMatcher(providerRoutes());
   app.use(canonicalProviderPaths(routeOf));
+  app.use(notFoundUnlessProvider((path) => routeOf(path) !== undefined));
   const browserEndpoint = (path: string) => {
     const route = routeOf(path);
     return route !== undefined && BROWSER_ENDPOINTS.has(route.name);

@@ -138,6 +138,8 @@ function toConfig(e: Environment) {
     registration: { open: e.REGISTRATION === 'open' },
     refreshTokens: { reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS },
     sessions: { limit: e.SESSION_LIMIT, limitMode: e.SESSION_LIMIT_MODE },
+    /** ACCOUNT_REAUTH_MAX_AGE, seconds: sensitive changes at /account need a sign-in at most this old (console/step-up.ts). */
+    account: { reauthMaxAge: e.ACCOUNT_REAUTH_MAX_AGE },
     outbound: { allowPrivateAddresses: (e.OUTBOUND_ALLOW_PRIVATE_ADDRESSES ?? String(e.NODE_ENV !== 'production')) === 'true' },
   };
 }

@@ -120,6 +120,12 @@ export const VARIABLES = {
     'end_oldest',
     'a sign-in beyond the limit ends the person’s oldest session (`end_oldest`) or is refused (`refuse`)',
   ),
+  ACCOUNT_REAUTH_MAX_AGE: variable(
+    // At least 30 s: a shorter window could run out during the very sign-in it asks for, and loop.
+    seconds('5m').refine((value) => value >= 30, 'at least 30s'),
+    '`5m`',
+    'changing email, password or second factors, or signing out everywhere, at `/account` asks for the password (and the second factor when enrolled) again when the sign-in is older than this',
+  ),
   INTERACTION_TTL: duration('1h', 'a sign-in attempt'),
   AUDIT_RETENTION: duration('90d', 'stored audit records are deleted this long after they were written (a quarter: long enough to look into an incident)'),
   KEY_ROTATION_INTERVAL: duration('30d', 'how long a signing key signs before the next one takes over (short values such as `90s` work)'),

@@ -1,11 +1,13 @@
 /** What the /account routes need, passed in by the composition root. */
 
 import type { JWK } from 'jose';
+import type { Profile } from '../accounts/profile.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { InProcessPoster } from '../oidc/in-process.ts';
+import type { EmailChange } from '../passwords/email-change.ts';
 import type { PasswordPolicy } from '../passwords/types.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ConnectedApps } from '../sessions/connected-apps.ts';
@@ -32,6 +34,12 @@ export interface ConsoleDeps {
   cookies: ConsoleCookies;
   /** A form POST to the provider in process (the token endpoint). */
   post: InProcessPoster;
+  /** The name change (accounts/profile.ts). */
+  profile: Profile;
+  /** Email change by a link to the new address (passwords/email-change.ts). */
+  emailChange: EmailChange;
+  /** ACCOUNT_REAUTH_MAX_AGE, seconds: sensitive changes need a sign-in at most this old (step-up.ts). */
+  reauthMaxAge: number;
   /** The public keys the issuer publishes now, for the ID token's signature. */
   verificationKeys: () => JWK[];
   /** The apps holding a grant of the person, and revoking them (Connected apps). */

@@ -15,6 +15,7 @@ export function showHome(deps: ConsoleDeps) {
         name: account.name ?? null,
         mfa: mfaOn,
         sections: {
+          profile: '/account/profile',
           password: '/account/password',
           mfa: '/account/mfa',
           sessions: '/account/sessions',

@@ -1,36 +1,32 @@
 /** /account/mfa: set up an authenticator, make new backup codes, turn two-step verification off. */
 import type { Context } from 'koa';
 import { BACKUP_CODE_COUNT } from '../mfa/backup-codes.ts';
-import type { EnrolmentSurface } from '../mfa/service.ts';
-import { parseBody } from '../security/body.ts';
+import type { EnrolmentSurface, MfaStatus } from '../mfa/service.ts';
+import { parseBody, wantsJson } from '../security/body.ts';
 import { codeForm } from '../security/code-form.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
-import { AppError } from '../security/errors.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import { groupSecret, qrDataUri } from '../views/qr.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { type SignedIn, signedIn } from './signed-in.ts';
+import { requireRecentSignIn } from './step-up.ts';
 
-/**
- * Adding a second factor needs a sign-in at most this old (audit finding 8): a session alone —
- * perhaps password-only, perhaps 14 days old, perhaps left open on a shared computer — must not
- * be enough to put an authenticator of someone else's choosing on the account.
+/*
+ * Setting up, replacing backup codes and turning off all need a recent sign-in (audit finding 8:
+ * a session alone — perhaps password-only, perhaps 14 days old, perhaps left open on a shared
+ * computer — must not be enough to put an authenticator of someone else's choosing on the
+ * account). That is the console's one step-up rule, ACCOUNT_REAUTH_MAX_AGE (step-up.ts): past
+ * it, the person signs in again and comes back here.
  */
-export const ENROL_FRESHNESS_SECONDS = 5 * 60;
 
-/** The signed-in person, if they authenticated within ENROL_FRESHNESS_SECONDS; otherwise 403. */
-async function requireFreshSignIn(ctx: Context, deps: ConsoleDeps): Promise<SignedIn> {
-  const me = await signedIn(ctx, deps);
-  const age = Math.floor(deps.now() / 1000) - (me.authTime ?? 0);
-  if (me.authTime === undefined || age > ENROL_FRESHNESS_SECONDS) {
-    throw new AppError(
-      403,
-      'reauthentication_required',
-      'For your security, setting up two-step verification needs a sign-in from the last 5 minutes. Sign out (Your sessions, then “Sign out of this browser”), then open this page again: it asks you to sign in.',
-    );
-  }
-  return me;
-}
+/** The section as JSON (GET /account/mfa with Accept: application/json). */
+const mfaJson = (status: MfaStatus, csrf: string) => ({
+  enrolled: status.enrolled,
+  backup_codes_left: status.backupCodesRemaining,
+  backup_codes_total: BACKUP_CODE_COUNT,
+  backup_codes_low: status.backupCodesLow,
+  csrf_token: csrf,
+});
 
 /** Account pages bind an unconfirmed secret to this browser's issuer session. */
 const sessionSurface = (me: SignedIn): EnrolmentSurface => ({ kind: 'session', id: me.sessionUid });
@@ -87,6 +83,10 @@ async function enrolmentPage(ctx: Context, deps: ConsoleDeps, me: SignedIn, extr
 export function showStatus(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const { account } = await signedIn(ctx, deps);
+    if (wantsJson(ctx)) {
+      ctx.body = mfaJson(await deps.mfa.status(account.id), csrfToken(ctx));
+      return;
+    }
     await statusPage(ctx, deps, account, { notice: NOTICES.get(String(ctx.query.done ?? '')) });
   };
 }
@@ -99,7 +99,7 @@ export function showEnrolment(deps: ConsoleDeps) {
       ctx.redirect('/account/mfa');
       return;
     }
-    await enrolmentPage(ctx, deps, await requireFreshSignIn(ctx, deps));
+    await enrolmentPage(ctx, deps, await requireRecentSignIn(ctx, deps));
   };
 }
 
@@ -107,7 +107,7 @@ export function confirmEnrolment(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const form = await parseBody(ctx, codeForm);
     verifyCsrf(ctx, form.csrf);
-    const me = await requireFreshSignIn(ctx, deps);
+    const me = await requireRecentSignIn(ctx, deps, '/account/mfa/enrol');
     const result = await deps.mfa.completeEnrolment(me.account.id, form.code, sessionSurface(me));
     if (!result.ok) {
       await enrolmentPage(ctx, deps, me, { error: WRONG_CODE, status: 401 });
@@ -125,7 +125,7 @@ function withFreshCode(deps: ConsoleDeps, act: (ctx: Context, account: AccountRe
   return async (ctx: Context) => {
     const form = await parseBody(ctx, codeForm);
     verifyCsrf(ctx, form.csrf);
-    const { account } = await signedIn(ctx, deps);
+    const { account } = await requireRecentSignIn(ctx, deps, '/account/mfa');
     const check = await deps.mfa.verify(account.id, form.code);
     if (!check.ok) {
       await statusPage(ctx, deps, account, { error: WRONG_CODE, status: 401 });

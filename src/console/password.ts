@@ -15,6 +15,7 @@ import type { PasswordChangeResult } from '../sessions/password-change.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { passwordForm } from './schemas.ts';
 import { signedIn } from './signed-in.ts';
+import { requireRecentSignIn } from './step-up.ts';
 
 const PROBLEMS: Record<string, string> = {
   mismatch: 'The two new passwords are not the same.',
@@ -36,7 +37,15 @@ function pageLocals(ctx: Context, deps: ConsoleDeps, account: { name?: string | 
 
 export function showPasswordForm(deps: ConsoleDeps) {
   return async (ctx: Context) => {
-    const me = await signedIn(ctx, deps);
+    if (wantsJson(ctx)) {
+      // The rules as JSON (reading them needs a session, not a recent sign-in).
+      await signedIn(ctx, deps);
+      const rules = deps.passwordRules;
+      ctx.body = { rules: { min_length: rules.minLength, max_length: rules.maxLength }, csrf_token: csrfToken(ctx) };
+      return;
+    }
+    // The form asks for a recent sign-in before it is filled in, not only when it is sent.
+    const me = await requireRecentSignIn(ctx, deps);
     await deps.render(ctx, 'password', pageLocals(ctx, deps, me.account));
   };
 }
@@ -46,7 +55,7 @@ export function submitPasswordChange(deps: ConsoleDeps) {
     const json = wantsJson(ctx);
     const form = await parseBody(ctx, passwordForm);
     verifyCsrf(ctx, form.csrf);
-    const me = await signedIn(ctx, deps);
+    const me = await requireRecentSignIn(ctx, deps, '/account/password');
     let result: PasswordChangeResult | { ok: false; problem: 'mismatch' };
     try {
       result =

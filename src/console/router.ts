@@ -18,22 +18,33 @@ import { reportNotMe, showActivity } from './activity.ts';
 import { revokeAppByForm, revokeAppJson, showApps } from './apps.ts';
 import { showDataExport } from './data-export.ts';
 import type { ConsoleDeps } from './deps.ts';
+import { showEmailConfirm, submitEmailConfirm } from './email-confirm.ts';
 import { showHome } from './home.ts';
 import { confirmEnrolment, regenerateCodes, removeMfa, showEnrolment, showStatus } from './mfa.ts';
 import { showPasswordForm, submitPasswordChange } from './password.ts';
+import { showProfile, submitEmail, submitName } from './profile.ts';
 import { answerJson, endOtherSessionsJson, endSessionJson, listSessionsJson } from './sessions-api.ts';
 import { endOtherSessionsByForm, endSessionByForm, showSessions } from './sessions-page.ts';
 import { beginSignIn, callback } from './sign-in.ts';
 import { LOGIN_REQUIRED } from './signed-in.ts';
+import { StepUpRequired } from './step-up.ts';
 
 export type { ConsoleDeps } from './deps.ts';
 
-/** A page asked for without a console session: sign in, then come back to it. */
+/**
+ * A page asked for without a console session: sign in, then come back to it. A sensitive change
+ * past the step-up window (step-up.ts), asked for by a page or a form: sign in again with max_age,
+ * then come back to the page (a form's own page; the person submits it again).
+ */
 function signInWhenNeeded(deps: ConsoleDeps) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
     } catch (error) {
+      if (error instanceof StepUpRequired && !wantsJson(ctx)) {
+        beginSignIn(ctx, deps, error.returnTo, deps.reauthMaxAge);
+        return;
+      }
       const page = (ctx.method === 'GET' || ctx.method === 'HEAD') && !wantsJson(ctx);
       if (!(page && error instanceof AppError && error.code === LOGIN_REQUIRED)) throw error;
       beginSignIn(ctx, deps, ctx.originalUrl);
@@ -56,6 +67,11 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.post('/mfa/enrol', confirmEnrolment(deps));
   router.post('/mfa/backup-codes', regenerateCodes(deps));
   router.post('/mfa/remove', removeMfa(deps));
+  router.get('/profile', showProfile(deps));
+  router.post('/profile', submitName(deps));
+  router.post('/profile/email', submitEmail(deps));
+  router.get('/email/confirm/:token', showEmailConfirm(deps));
+  router.post('/email/confirm/:token', submitEmailConfirm(deps));
   router.get('/api/sessions', answerJson, listSessionsJson(deps));
   router.delete('/api/sessions', answerJson, endOtherSessionsJson(deps));
   router.delete('/api/sessions/:uid', answerJson, endSessionJson(deps));

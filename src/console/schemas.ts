@@ -24,5 +24,9 @@ export const passwordForm = z
   })
   .strict();
 
+/** Profile forms: loose here (at most 1 KiB), the rules (accounts/profile.ts) give the precise codes. */
+export const nameForm = z.object({ csrf, name: z.string().max(1024) }).strict();
+export const emailForm = z.object({ csrf, email: z.string().max(1024) }).strict();
+
 /** `?ended=N` after ending sessions, for the notice on the page. */
 export const endedQuery = z.coerce.number().int().min(0).max(1000);

@@ -10,6 +10,7 @@ import type { SessionSummary } from '../sessions/service.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { sessionUid } from './schemas.ts';
 import { signedIn } from './signed-in.ts';
+import { requireRecentSignIn } from './step-up.ts';
 
 /** Errors below /account/api are JSON whatever the Accept header says (error-handler.ts reads it). */
 export async function answerJson(ctx: Context, next: Next): Promise<void> {
@@ -55,7 +56,7 @@ export function endSessionJson(deps: ConsoleDeps) {
 export function endOtherSessionsJson(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     verifyCsrf(ctx, undefined);
-    const me = await signedIn(ctx, deps);
+    const me = await requireRecentSignIn(ctx, deps);
     ctx.body = { ended: await deps.sessions.endAllExcept(me.account.id, me.sessionUid, 'self_others') };
   };
 }

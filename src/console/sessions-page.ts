@@ -1,12 +1,14 @@
 /** GET /account/sessions and its two forms: end one session, end all the others. */
 import type { Context } from 'koa';
-import { parseBody } from '../security/body.ts';
+import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { AppError } from '../security/errors.ts';
 import type { SessionSummary } from '../sessions/service.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { csrfOnlyForm, endedQuery, endSessionForm } from './schemas.ts';
+import { sessionJson } from './sessions-api.ts';
 import { signedIn } from './signed-in.ts';
+import { requireRecentSignIn } from './step-up.ts';
 
 /** "2025-05-04 13:22 UTC": unambiguous for everyone, and no script is needed to localise it. */
 export function formatTime(date: Date | undefined): string {
@@ -38,6 +40,11 @@ export function showSessions(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const me = await signedIn(ctx, deps);
     const sessions = await deps.sessions.list(me.account.id, me.sessionUid);
+    if (wantsJson(ctx)) {
+      // The same answer as the /account/api/sessions alias.
+      ctx.body = { sessions: sessions.map(sessionJson), csrf_token: csrfToken(ctx) };
+      return;
+    }
     await deps.render(ctx, 'sessions', {
       csrf: csrfToken(ctx),
       accountName: me.account.name ?? me.account.username,
@@ -68,7 +75,7 @@ export function endOtherSessionsByForm(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const form = await parseBody(ctx, csrfOnlyForm);
     verifyCsrf(ctx, form.csrf);
-    const me = await signedIn(ctx, deps);
+    const me = await requireRecentSignIn(ctx, deps, '/account/sessions');
     const ended = await deps.sessions.endAllExcept(me.account.id, me.sessionUid, 'self_others');
     ctx.status = 303;
     ctx.redirect(`/account/sessions?ended=${ended}`);

@@ -21,8 +21,12 @@ const s256 = (verifier: string) => createHash('sha256').update(verifier).digest(
 
 const redirectUri = (issuer: string) => `${issuer.replace(/\/$/, '')}/account/callback`;
 
-/** Sends the browser to the issuer to sign in, to come back to `returnTo` (checked twice: here and at the callback). */
-export function beginSignIn(ctx: Context, deps: ConsoleDeps, returnTo: string): void {
+/**
+ * Sends the browser to the issuer to sign in, to come back to `returnTo` (checked twice: here and
+ * at the callback). `maxAge` (step-up.ts) asks the issuer for a sign-in at most that old: past
+ * it, the password again (and the second factor when enrolled).
+ */
+export function beginSignIn(ctx: Context, deps: ConsoleDeps, returnTo: string, maxAge?: number): void {
   const transaction = {
     state: random(),
     nonce: random(),
@@ -41,6 +45,7 @@ export function beginSignIn(ctx: Context, deps: ConsoleDeps, returnTo: string): 
     nonce: transaction.nonce,
     code_challenge: s256(transaction.verifier),
     code_challenge_method: 'S256',
+    ...(maxAge === undefined ? {} : { max_age: String(maxAge) }),
   }).toString();
   ctx.status = 303;
   ctx.redirect(url.href);

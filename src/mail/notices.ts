@@ -9,13 +9,14 @@ import type { Logger } from '../platform/logger.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import type { Outbox } from './outbox.ts';
 
-export type NoticeKind = 'mfa_reset' | 'password_set' | 'email_changed' | 'factor_added' | 'factor_removed';
+export type NoticeKind = 'mfa_reset' | 'password_set' | 'email_changed' | 'email_change_requested' | 'factor_added' | 'factor_removed';
 
 /** Template of each notice in views/mail/. */
 export const NOTICE_TEMPLATES: Record<NoticeKind, string> = {
   mfa_reset: 'mfa-reset',
   password_set: 'password-set',
   email_changed: 'email-changed',
+  email_change_requested: 'email-change-requested',
   factor_added: 'factor-added',
   factor_removed: 'factor-removed',
 };

@@ -5,11 +5,11 @@
  * session cookie. That value is the session's secret id, which a sibling subdomain never sees;
  * reading the cookie as sent (unsigned) is enough, because a request whose session cookie is not
  * genuine is not signed in and is refused by the page itself. The link pages (reset, email
- * verification) are bound to their link's token, which a sibling that planted a cookie does not know.
+ * verification, email change) are bound to their link's token, which a sibling that planted a cookie does not know.
  */
 import type { Context } from 'koa';
 
-const LINK_PAGE = /^\/(?:password\/reset|email\/verify)\//;
+const LINK_PAGE = /^\/(?:password\/reset|email\/verify|account\/email\/confirm)\//;
 
 export function bindToInteractionOrSession(sessionCookie: string) {
   return (ctx: Context): string => {

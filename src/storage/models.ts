@@ -21,6 +21,8 @@ export const MODEL_NAMES = [
   // Not oidc-provider's: reset links (by person) and pending sign-ups (src/passwords), the same one-winner consume.
   'PasswordReset',
   'PendingSignup',
+  // Email-change links (by person; src/passwords/email-change.ts).
+  'EmailChange',
 ] as const;
 
 export type ModelName = (typeof MODEL_NAMES)[number];

@@ -56,13 +56,15 @@ const server = await startServer({
 const web = await discover(server.url, 'web-app', 'web-app-secret-that-is-long-enough');
 const { accountId: aliceId, secret: aliceSecret } = await enrolDirectly(server, 'alice', clock);
 // An administrator set carol's password with must_change: her password leads to the new-password step.
-await server.portcullis.accounts.create({ username: 'carol', password: PASSWORD, mustChangePassword: true });
+const carol = await server.portcullis.accounts.create({ username: 'carol', password: PASSWORD, mustChangePassword: true });
 const mounted = mountedRoutes(server.portcullis.app.middleware);
 const stateChanging = mounted.filter((route) => STATE_CHANGING.has(route.method));
 const interactionMounted = mounted.filter((route) => route.path.startsWith(INTERACTION_PREFIX));
-const accountRoutes = stateChanging.filter((route) => route.path.startsWith('/account/'));
-/** The pages that work without a session (src/self-service): reset by email and registration. */
-const SELF_SERVICE_PREFIXES = ['/password/', '/signup', '/email/verify/'];
+/** The pages that work without a session: reset by email, registration (src/self-service) and the email-change link (src/console). */
+const SELF_SERVICE_PREFIXES = ['/password/', '/signup', '/email/verify/', '/account/email/confirm/'];
+const accountRoutes = stateChanging.filter(
+  (route) => route.path.startsWith('/account/') && !SELF_SERVICE_PREFIXES.some((prefix) => route.path.startsWith(prefix)),
+);
 const selfServiceRoutes = stateChanging.filter((route) => SELF_SERVICE_PREFIXES.some((prefix) => route.path.startsWith(prefix)));
 
 interface Answer {
@@ -198,7 +200,18 @@ async function accountState(): Promise<string> {
   const account = await server.portcullis.accounts.findById(aliceId);
   const mfa = await server.portcullis.mfa.status(aliceId);
   const grants = (await server.portcullis.store.model('Grant').findByAccountId(aliceId)).map((grant) => grant.id).sort();
-  return JSON.stringify({ sessions, grants, passwordHash: account?.passwordHash, status: account?.status, mfa, audit: await newestAudit() });
+  const emailChanges = await server.portcullis.store.model('EmailChange').count();
+  return JSON.stringify({
+    sessions,
+    grants,
+    passwordHash: account?.passwordHash,
+    name: account?.name,
+    email: account?.email,
+    emailChanges,
+    status: account?.status,
+    mfa,
+    audit: await newestAudit(),
+  });
 }
 
 /** Per route: fields that would change something if the route accepted them, and accepted ones. */
@@ -220,6 +233,8 @@ async function accountFields(
     'POST /account/mfa/enrol': { attack: { code }, accepted: { code: '000000' } },
     'POST /account/mfa/backup-codes': { attack: { code }, accepted: { code: '000000' } },
     'POST /account/mfa/remove': { attack: { code }, accepted: { code: '000000' } },
+    'POST /account/profile': { attack: { name: 'Mallory' }, accepted: { name: 'bell\u0007' } },
+    'POST /account/profile/email': { attack: { email: 'mallory@example.com' }, accepted: { email: 'not an address' } },
     'DELETE /account/api/sessions': { attack: {}, accepted: {} },
     'DELETE /account/api/sessions/:uid': { attack: {}, accepted: {}, uid: [phoneSession, 'no-such-session-uid'] },
     'POST /account/apps/revoke': { attack: { client_id: 'web-app' }, accepted: { client_id: 'no-such-app' } },
@@ -249,6 +264,8 @@ function sendAccount(browser: Browserless, method: string, path: string, fields:
 
 const resetLink = newLinkToken();
 const pendingLink = newLinkToken();
+// carol's (not alice's: alice's reset link must stay addressed to her) email change, pending.
+const emailChangeLink = newLinkToken();
 const HOUR = 3600;
 await server.portcullis.store
   .model('PasswordReset')
@@ -264,6 +281,10 @@ await server.portcullis.store.model('PendingSignup').upsert(
   HOUR,
 );
 
+await server.portcullis.store
+  .model('EmailChange')
+  .upsert(emailChangeLink.id, { accountId: carol.id, email: 'routes-carol@example.com', from: null, expiresAt: clock.now() + HOUR * 1000 }, HOUR);
+
 const SELF_SERVICE_FIELDS: Record<string, { path: string; attack: Record<string, string>; accepted: Record<string, string> }> = {
   'POST /password/forgot': { path: '/password/forgot', attack: { identifier: 'alice' }, accepted: { identifier: 'nobody-at-all' } },
   'POST /password/reset/:token': {
@@ -277,6 +298,7 @@ const SELF_SERVICE_FIELDS: Record<string, { path: string; attack: Record<string,
     accepted: { email: 'routes-signup@example.com', name: 'Routes', password: 'a brand new passphrase here', confirm_password: 'not the same passphrase' },
   },
   'POST /email/verify/:token': { path: `/email/verify/${pendingLink.token}`, attack: {}, accepted: {} },
+  'POST /account/email/confirm/:token': { path: `/account/email/confirm/${emailChangeLink.token}`, attack: {}, accepted: {} },
 };
 
 function selfServiceFields(route: MountedRoute) {
@@ -302,6 +324,8 @@ async function selfServiceState(): Promise<string> {
     reset: await server.portcullis.store.model('PasswordReset').find(resetLink.id),
     pending: await server.portcullis.store.model('PendingSignup').count(),
     created: (await server.portcullis.accounts.findByUsername('routes-new@example.com')) !== undefined,
+    carolEmail: (await server.portcullis.accounts.findById(carol.id))?.email,
+    emailChange: await server.portcullis.store.model('EmailChange').find(emailChangeLink.id),
     budget: (await server.portcullis.lockout.check('password_reset.person', { person: aliceId })).failures,
     audit: await newestAudit(),
   });

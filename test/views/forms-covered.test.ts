@@ -48,6 +48,8 @@ const COVERED: Record<string, Coverage> = {
     test: ['test/interactions/mfa.browser.test.ts', 'test/console/mfa.browser.test.ts'],
     actions: ['/interaction/:uid/mfa/enrol', '/interaction/:uid/abort', '/account/mfa/enrol'],
   },
+  'account-profile.ejs': { test: 'test/console/profile.browser.test.ts', actions: ['/account/profile', '/account/profile/email'] },
+  'email-change-confirm.ejs': { test: 'test/console/profile.browser.test.ts', actions: ['/account/email/confirm/:token'] },
   'account-mfa.ejs': { test: 'test/console/mfa.browser.test.ts', actions: ['/account/mfa/backup-codes', '/account/mfa/remove'] },
   'account-apps.ejs': { test: 'test/console/apps.browser.test.ts', actions: ['/account/apps/revoke'] },
   'account-activity.ejs': { test: 'test/console/apps.browser.test.ts', actions: ['/account/activity/not-me'] },

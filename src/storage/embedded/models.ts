@@ -32,6 +32,7 @@ function lookupFields(model: string): ReadonlyArray<(typeof INDEXED)[number]> {
       return ['accountId', 'uid'];
     case 'Grant':
     case 'PasswordReset':
+    case 'EmailChange':
       return ['accountId'];
     case 'DeviceCode':
       return ['grantId', 'userCode'];
