@@ -106,6 +106,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       auth_time: null,
       sid: null,
     },
+    // The claims of the granted scopes (email, profile, roles) ride in the ID token too, not only at
+    // userinfo: relying parties read who signed in from the ID token they already verified.
+    conformIdTokenClaims: false,
     // PKCE with S256 on every authorization code request, public or confidential (OAuth 2.1).
     pkce: { required: () => true },
     responseTypes: ['code'],

@@ -4,10 +4,8 @@
  * old address gets a notice, and an application signing the person in afresh (openid-client)
  * keeps seeing the old address until the link's button is pressed, then the new one, verified.
  *
- * Where the address shows: this issuer follows OpenID Connect's default for the code flow
- * (oidc-provider `conformIdTokenClaims`, no `claims` request parameter), so scope claims such as
- * `email` come from userinfo with the fresh sign-in's access token, and the ID token names the
- * same `sub`. The test reads both from the same sign-in.
+ * Where the address shows: the ID token carries the granted scopes' claims (oidc-provider
+ * `conformIdTokenClaims: false`), and userinfo says the same; the test reads both from one sign-in.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -79,7 +77,9 @@ describe('email change in a real browser', { skip: chromiumMissing }, () => {
     const claims = tokens.claims();
     assert.ok(claims);
     const info = await oidc.fetchUserInfo(app, tokens.access_token, claims.sub);
-    return { sub: claims.sub, email: info.email, emailVerified: info.email_verified };
+    assert.equal(info.email, claims.email, 'userinfo and the ID token agree');
+    assert.equal(info.email_verified, claims.email_verified);
+    return { sub: claims.sub, email: claims.email, emailVerified: claims.email_verified };
   }
 
   it('needs the link mailed to the new address before the application sees it', async () => {
