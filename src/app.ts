@@ -554,6 +554,13 @@ async function assemble(
     roles,
     // Marked as the admin's: the person is told by the reset notice, not also by the factor one.
     removeFactors: (accountId) => mfa.remove(accountId, { by: 'admin' }),
+    async forgetMail(accountId) {
+      await store.outbox.deleteByAccount(accountId);
+      for (const name of ['PasswordReset', 'EmailChange']) {
+        const links = store.model(name);
+        for (const link of await links.findByAccountId(accountId)) await links.destroy(link.id);
+      }
+    },
     endEverything: async (accountId) => {
       await sessions.endAllExcept(accountId, undefined, 'admin');
     },

@@ -60,6 +60,8 @@ export interface AdminUserDeps {
   roles: RoleRegistry;
   /** Removes every second factor of the person (mfa/service.ts `remove`). */
   removeFactors(accountId: string): Promise<void>;
+  /** Erasure: queued mail and live links (reset, email change) about the person, which hold their address. */
+  forgetMail(accountId: string): Promise<void>;
   /** Ends every session and grant of the person, back-channel logout included. */
   endEverything(accountId: string): Promise<void>;
   /** Revokes the person's grants that hold the admin resource. */
@@ -251,6 +253,7 @@ export function createAdminUsers(deps: AdminUserDeps) {
       }
       await deps.endEverything(id);
       await deps.removeFactors(id);
+      await deps.forgetMail(id);
       const at = stamp();
       // The id alone stays, so `sub` is never given out again; everything else goes.
       await deps.records.put(TOMBSTONE_KIND, id, { id, deletedAt: (target.deletedAt ?? at).toISOString(), purgedAt: at.toISOString() });

@@ -244,6 +244,8 @@ export interface OutboxRepository {
   purgeExpired(now: Date): Promise<number>;
   /** Every row, soonest due first (operations and tests). */
   list(): Promise<OutboxRecord[]>;
+  /** Erasure of a person: deletes every row about the account; resolves with how many went. */
+  deleteByAccount(accountId: string): Promise<number>;
 }
 
 export interface Store {

@@ -43,6 +43,7 @@ describe('admin users: the policy for actors with fewer permissions', () => {
       passwordPolicy: { rules: { history: 5 }, assert: async () => undefined },
       roles: createRoleRegistry(portcullis.store.records),
       removeFactors: (id) => portcullis.mfa.remove(id),
+      forgetMail: async () => undefined,
       endEverything: async (id) => {
         ended.push(id);
         await portcullis.sessions.endAllExcept(id, undefined, 'admin');

@@ -189,11 +189,30 @@ describe('admin API: users', () => {
     const person = await create({ username: 'erase-me', email: 'erase@example.com', name: 'Erase Me' });
     await server.portcullis.store.mfa.insert({ id: 'erase-factor', accountId: person.id, type: 'totp', sealedSecret: 'x', createdAt: new Date() });
     server.portcullis.audit.emit({ type: 'test.personal', accountId: person.id, detail: { username: 'erase-me', email: 'erase@example.com', reason: 'kept' } });
+    // Mail still queued for the person, and a live reset link: both hold the address.
+    const at = new Date(Date.now() + 3_600_000);
+    await server.portcullis.store.outbox.insert({
+      id: 'erase-mail',
+      to: 'erase@example.com',
+      template: 'password-set',
+      data: {},
+      attempts: 0,
+      nextAttemptAt: at,
+      createdAt: new Date(),
+      accountId: person.id,
+    });
+    await server.portcullis.store.model('PasswordReset').upsert('erase-link', { accountId: person.id, email: 'erase@example.com' }, 600);
     await api(`/users/${person.id}`, { method: 'DELETE' });
     const purge = await api(`/users/${person.id}?purge=true`, { method: 'DELETE' });
     assert.equal(purge.status, 204);
     assert.equal(await server.portcullis.store.accounts.findById(person.id), undefined);
     assert.deepEqual(await server.portcullis.store.mfa.listByAccount(person.id), []);
+    assert.equal(
+      (await server.portcullis.store.outbox.list()).some((row) => row.accountId === person.id),
+      false,
+      'queued mail about the person is gone',
+    );
+    assert.deepEqual(await server.portcullis.store.model('PasswordReset').findByAccountId(person.id), []);
     await server.portcullis.audit.flush();
     const trail = await server.portcullis.store.audit.list({ accountId: person.id, limit: 1000 });
     assert.ok(trail.some((event) => event.type === 'admin.users.purge'));

@@ -401,6 +401,16 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         await store.outbox.delete('ob-live');
         await store.outbox.delete('ob-notice');
       });
+
+      it('deletes every row about one person at erasure, and no one else’s', async () => {
+        await store.outbox.insert(row('ob-erased-1', { accountId: 'acc-erased' }));
+        await store.outbox.insert(row('ob-erased-2', { accountId: 'acc-erased', sealedLink: 'v1.sealed', expiresAt: at(30) }));
+        await store.outbox.insert(row('ob-kept', { accountId: 'acc-kept' }));
+        assert.equal(await store.outbox.deleteByAccount('acc-erased'), 2);
+        const left = (await store.outbox.list()).map((entry) => entry.id).filter((id) => id.startsWith('ob-'));
+        assert.deepEqual(left, ['ob-kept']);
+        await store.outbox.delete('ob-kept');
+      });
     });
 
     describe('records and locks', () => {

@@ -46,6 +46,7 @@ export async function createOutboxRepository(collection: Collection): Promise<Ou
       await db.removeAsync({ _id: id }, {});
     },
     purgeExpired: (now) => db.removeAsync({ expiresAt: { $lte: now } }, { multi: true }),
+    deleteByAccount: (accountId) => db.removeAsync({ accountId }, { multi: true }),
     async list() {
       const docs = await db.findAsync({}).sort({ nextAttemptAt: 1 });
       return docs.map(toRecord);

@@ -47,6 +47,10 @@ export function createOutboxRepository(collection: Collection<OutboxDocument>): 
       const result = await collection.deleteMany({ expiresAt: { $lte: now } });
       return result.deletedCount;
     },
+    async deleteByAccount(accountId) {
+      const result = await collection.deleteMany({ accountId });
+      return result.deletedCount;
+    },
     async list() {
       const docs = await collection.find({}).sort({ nextAttemptAt: 1 }).toArray();
       return docs.map(toRecord);
