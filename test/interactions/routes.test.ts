@@ -60,7 +60,15 @@ await server.portcullis.accounts.create({ username: 'carol', password: PASSWORD,
 const mounted = mountedRoutes(server.portcullis.app.middleware);
 const stateChanging = mounted.filter((route) => STATE_CHANGING.has(route.method));
 const interactionMounted = mounted.filter((route) => route.path.startsWith(INTERACTION_PREFIX));
-const accountRoutes = stateChanging.filter((route) => route.path.startsWith('/account/'));
+/** The console's paths: /account itself and everything below it (a POST /account would be one). */
+const isAccountPath = (path: string) => path === '/account' || path.startsWith('/account/');
+const accountRoutes = stateChanging.filter((route) => isAccountPath(route.path));
+/** The console router itself (its prefix is /account), read from the app as mounted. */
+const consoleRouterRoutes = (() => {
+  const router = server.portcullis.app.middleware.map((fn) => (fn as { router?: Router }).router).find((found) => found?.opts.prefix === '/account');
+  assert.ok(router, 'the console router (prefix /account) is mounted');
+  return router.stack.flatMap((layer) => layer.methods.filter((method) => STATE_CHANGING.has(method)).map((method) => `${method} ${layer.path}`));
+})();
 /** The pages that work without a session (src/self-service): reset by email and registration. */
 const SELF_SERVICE_PREFIXES = ['/password/', '/signup', '/email/verify/'];
 const selfServiceRoutes = stateChanging.filter((route) => SELF_SERVICE_PREFIXES.some((prefix) => route.path.startsWith(prefix)));
@@ -197,7 +205,10 @@ async function accountState(): Promise<string> {
   const sessions = (await listSessions(phone)).sessions.map((session) => session.uid).sort();
   const account = await server.portcullis.accounts.findById(aliceId);
   const mfa = await server.portcullis.mfa.status(aliceId);
-  return JSON.stringify({ sessions, passwordHash: account?.passwordHash, status: account?.status, mfa, audit: await newestAudit() });
+  // The whole record (name, email, email_verified, password, status …) and every grant she holds,
+  // so a route added for the profile or for connected apps is checked without editing this.
+  const grants = (await server.portcullis.store.model('Grant').findByAccountId(aliceId)).map((grant) => grant.id).sort();
+  return JSON.stringify({ sessions, account, grants, mfa, audit: await newestAudit() });
 }
 
 /** Per route: fields that would change something if the route accepted them, and accepted ones. */
@@ -313,7 +324,7 @@ describe('the route table: CSRF and step checks on every state-changing route', 
     for (const route of stateChanging) {
       const covered =
         route.path.startsWith(INTERACTION_PREFIX) ||
-        route.path.startsWith('/account/') ||
+        isAccountPath(route.path) ||
         selfServiceRoutes.includes(route) ||
         BEARER_ONLY_PREFIXES.some((prefix) => route.path.startsWith(prefix));
       assert.ok(covered, `${label(route)} changes state and is neither an interaction nor an /account route: cover it in this test`);
@@ -409,6 +420,13 @@ describe('the route table: CSRF and step checks on every state-changing route', 
   });
 
   describe('/account routes', () => {
+    it('every state-changing route of the console router is in this table, excluding none', () => {
+      assert.deepEqual(accountRoutes.map(label).sort(), [...consoleRouterRoutes].sort());
+      for (const route of ['POST /account/password', 'POST /account/mfa/remove', 'DELETE /account/api/sessions/:uid']) {
+        assert.ok(consoleRouterRoutes.includes(route), `${route} is read from the router`);
+      }
+    });
+
     for (const route of accountRoutes) {
       it(`${label(route)}: no CSRF token, or another session's token, is 403 csrf_failed and changes nothing`, async () => {
         const { attackPath: path, attack } = await accountFields(route);
