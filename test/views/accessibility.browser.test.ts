@@ -1,6 +1,7 @@
 /**
  * Every page a person sees passes the automated accessibility check (axe-core, test/support/axe.ts)
- * in headless Chromium, in the light and the dark colour scheme, with the page's own CSP in force:
+ * in headless Chromium, in the light and the dark colour scheme, with the page's own CSP in force,
+ * and needs no sideways scrolling at 320 px wide:
  * the sign-in steps (sign-in, a wrong password, second factor set-up, backup codes, the code page,
  * a used backup code, a password an administrator set, consent), the device pages, sign-out, the
  * error page, the self-service pages reached through the mailed links, and every page of the
@@ -60,7 +61,20 @@ describe('every page a person sees passes the accessibility check', { skip: chro
   async function check(page: Page, what: string): Promise<void> {
     await page.waitForLoadState('load');
     for (const violation of await assertAccessible(page, what)) minor.push(`${what}: ${violation.id} (${violation.help})`);
+    await assertReflows(page, what);
     checked.push(what);
+  }
+
+  /**
+   * WCAG 1.4.10 reflow: at 320 CSS px wide (a phone, or 1280 px zoomed to 400 %) the page needs no
+   * sideways scrolling.
+   */
+  async function assertReflows(page: Page, what: string): Promise<void> {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 320, height: 640 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (size) await page.setViewportSize(size);
+    assert.ok(overflow <= 0, `${what} (${page.url()}) scrolls sideways by ${overflow} px at 320 px wide`);
   }
 
   async function atSignIn(): Promise<{ page: Page; landed: Promise<URL>; close(): Promise<void> }> {
