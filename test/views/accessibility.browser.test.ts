@@ -62,6 +62,7 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     await page.waitForLoadState('load');
     for (const violation of await assertAccessible(page, what)) minor.push(`${what}: ${violation.id} (${violation.help})`);
     await assertReflows(page, what);
+    await assertErrorDescribesField(page, what);
     checked.push(what);
   }
 
@@ -75,6 +76,19 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     if (size) await page.setViewportSize(size);
     assert.ok(overflow <= 0, `${what} (${page.url()}) scrolls sideways by ${overflow} px at 320 px wide`);
+  }
+
+  /**
+   * A form page showing its error box (#form-error, role=alert) ties it to a field with
+   * aria-describedby, so a screen reader that lands on the field reads why it was refused
+   * (WCAG 3.3.1 / 1.3.1); an alert alone is announced once and then lost.
+   */
+  async function assertErrorDescribesField(page: Page, what: string): Promise<void> {
+    if ((await page.locator('#form-error').count()) === 0 || (await page.locator('form input:not([type="hidden"]):not([hidden])').count()) === 0) return;
+    const described = await page.locator('input').evaluateAll((inputs) =>
+      inputs.filter((input) => (input.getAttribute('aria-describedby') ?? '').split(/\s+/).includes('form-error')).map((input) => input.id),
+    );
+    assert.ok(described.length > 0, `${what} (${page.url()}) shows an error that no field points to with aria-describedby`);
   }
 
   async function atSignIn(): Promise<{ page: Page; landed: Promise<URL>; close(): Promise<void> }> {
@@ -211,6 +225,11 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     await check(page, 'sign-up');
     await page.getByLabel('Email').fill('erin@example.com');
     await page.getByLabel('Name').fill('Erin');
+    await page.getByLabel('Password', { exact: true }).fill('password');
+    await page.getByLabel('Password again').fill('password');
+    await submits(page, '/signup', () => page.getByRole('button', { name: 'Create the account' }).click());
+    await page.getByRole('alert').waitFor();
+    await check(page, 'sign-up with an error');
     await page.getByLabel('Password', { exact: true }).fill(CHOSEN);
     await page.getByLabel('Password again').fill(CHOSEN);
     await submits(page, '/signup', () => page.getByRole('button', { name: 'Create the account' }).click());
