@@ -85,9 +85,11 @@ describe('every page a person sees passes the accessibility check', { skip: chro
    */
   async function assertErrorDescribesField(page: Page, what: string): Promise<void> {
     if ((await page.locator('#form-error').count()) === 0 || (await page.locator('form input:not([type="hidden"]):not([hidden])').count()) === 0) return;
-    const described = await page.locator('input').evaluateAll((inputs) =>
-      inputs.filter((input) => (input.getAttribute('aria-describedby') ?? '').split(/\s+/).includes('form-error')).map((input) => input.id),
-    );
+    const described = await page
+      .locator('input')
+      .evaluateAll((inputs) =>
+        inputs.filter((input) => (input.getAttribute('aria-describedby') ?? '').split(/\s+/).includes('form-error')).map((input) => input.id),
+      );
     assert.ok(described.length > 0, `${what} (${page.url()}) shows an error that no field points to with aria-describedby`);
   }
 

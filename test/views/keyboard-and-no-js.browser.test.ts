@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from '../support/browser.ts';
 import { Browserless } from '../support/browserless.ts';
@@ -134,7 +134,8 @@ describe('keyboard only, and without JavaScript', { skip: chromiumMissing }, () 
     const landed = new Promise<URL>((resolve) => {
       void page.route(`${new URL(CALLBACK).origin}/**`, async (route) => {
         const url = new URL(route.request().url());
-        if (url.href === probe) return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>before</title><script>document.title = "ran"</script>' });
+        if (url.href === probe)
+          return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>before</title><script>document.title = "ran"</script>' });
         resolve(url);
         await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>client</p>' });
       });
