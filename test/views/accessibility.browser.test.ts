@@ -9,7 +9,9 @@
  * without being listed here. Pages are reached as a person reaches them (links, forms, mail).
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { assertAccessible } from '../support/axe.ts';
@@ -24,6 +26,7 @@ import { type Inbox, linkIn, startInbox } from '../support/smtp.ts';
 
 if (chromiumMissing) console.warn(`\n*** ${chromiumMissing} ***\n`);
 
+const VIEWS = fileURLToPath(new URL('../../src/views/', import.meta.url));
 const CHOSEN = 'seven quiet lanterns over the harbour';
 const BOOTSTRAP = {
   ...DEFAULT_BOOTSTRAP,
@@ -39,6 +42,8 @@ describe('every page a person sees passes the accessibility check', { skip: chro
   let web: oidc.Configuration;
   /** What was checked, for the last test (the check itself ran over the pages it should). */
   const checked: string[] = [];
+  /** The <title> of every page checked, to find views no test reached. */
+  const titles = new Set<string>();
   /** Minor findings (not failed on; see axe.ts), reported by the last test. */
   const minor: string[] = [];
 
@@ -64,6 +69,7 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     await assertReflows(page, what);
     await assertErrorDescribesField(page, what);
     checked.push(what);
+    titles.add(await page.title());
   }
 
   /**
@@ -256,11 +262,23 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     await page.goto(`${server.url}/account`);
     await signInThroughPage(page, 'alice');
     await page.waitForURL(`${server.url}/account`);
+    const notPages: string[] = [];
     for (const path of pages) {
-      const answer = await page.goto(`${server.url}${path}`);
+      // A GET that answers a download (Your data) or JSON is not a page to check.
+      const answer = await page.goto(`${server.url}${path}`).catch((error: Error) => {
+        if (/Download is starting/.test(error.message)) return 'download' as const;
+        throw error;
+      });
+      const type = answer === 'download' ? 'a download' : (answer?.headers()['content-type'] ?? '');
+      if (answer === 'download' || !/html/.test(type)) {
+        notPages.push(`${path} (${type})`);
+        continue;
+      }
       assert.ok((answer?.status() ?? 500) < 400, `${path} answered ${answer?.status()}`);
-      assert.match(answer?.headers()['content-type'] ?? '', /html/, `${path} is a page`);
       await check(page, `console ${path}`);
+    }
+    for (const known of ['/account', '/account/sessions', '/account/password', '/account/mfa']) {
+      assert.ok(checked.includes(`console ${known}`), `${known} was checked as a page (not pages: ${notPages.join(', ')})`);
     }
 
     await page.goto(`${server.url}/account/password`);
@@ -280,6 +298,23 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     await page.goto(`${server.url}/account/mfa`);
     await check(page, 'console two-step verification, on');
     await close();
+  });
+
+  it('every view with a fixed title was checked: a page added without a check here fails this', () => {
+    // message, done, error and mfa-enrol take their title from the caller; the pages above
+    // render each of them at least once.
+    const fixed = readdirSync(VIEWS)
+      .filter((name) => name.endsWith('.ejs'))
+      .flatMap((view) => {
+        const title = /include\('partials\/head', \{ title: '([^']+)' \}\)/.exec(readFileSync(`${VIEWS}${view}`, 'utf8'))?.[1];
+        return title ? [{ view, title }] : [];
+      });
+    assert.ok(
+      fixed.some(({ view }) => view === 'login.ejs'),
+      'the scan finds the views',
+    );
+    const missed = fixed.filter(({ title }) => !titles.has(`${title} · Portcullis`)).map(({ view, title }) => `${view} ("${title}")`);
+    assert.deepEqual(missed, [], 'views no page in this test showed: reach each one above and check() it');
   });
 
   it('checked the pages above (the check itself ran)', (t) => {
