@@ -297,6 +297,18 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     await check(page, 'console backup codes');
     await page.goto(`${server.url}/account/mfa`);
     await check(page, 'console two-step verification, on');
+
+    // The email change's link page, reached from the mail, and "This wasn't me" (it ends other sessions: last).
+    await page.goto(`${server.url}/account/profile`);
+    await page.locator('#email').fill('alice.moved@example.org');
+    await submits(page, '/account/profile/email', () => page.getByRole('button', { name: 'Send the verification link' }).click());
+    const changeLink = linkIn(await inbox.waitFor(sentTo('alice.moved@example.org')), `${server.url}/account/email/confirm/`);
+    assert.ok(changeLink, 'the email-change link arrived');
+    await page.goto(changeLink);
+    await check(page, 'confirm the new email address');
+    await page.goto(`${server.url}/account/activity`);
+    await submits(page, '/account/activity/not-me', () => page.getByRole('button', { name: 'This wasn’t me' }).click());
+    await check(page, 'signed out everywhere else');
     await close();
   });
 
