@@ -517,6 +517,7 @@ async function assemble(
       reauthMaxAge: config.account.reauthMaxAge,
       profile: createProfile({ repo: store.accounts, audit, now }),
       emailChange: createEmailChange({
+        limiter: lockout.limiter,
         links: store.model('EmailChange'),
         repo: store.accounts,
         outbox: mail.outbox,

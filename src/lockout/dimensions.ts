@@ -28,6 +28,7 @@ export const DIMENSIONS = [
   'password_reset.person',
   'password_reset.ip',
   'signup.email',
+  'email_change.person',
   'signup.ip',
   'client.total',
   'browser.ip',
@@ -81,6 +82,8 @@ export function buildDimensions(lockout: Config['lockout']): Record<DimensionNam
     'password_reset.ip': { kind: 'budget', parts: ['ip'], points: lockout.resetIpRequests, window: lockout.resetIpWindow },
     // Sign-ups per email address (the normalised address is the username) answer the same when spent; per address they may refuse.
     'signup.email': { kind: 'budget', parts: ['username'], points: lockout.signupRequests, window: lockout.signupWindow },
+    // Verification mails a signed-in person sends to addresses of their choosing: the reset budget's size (5 an hour).
+    'email_change.person': { kind: 'budget', parts: ['person'], points: lockout.resetRequests, window: lockout.resetWindow },
     'signup.ip': { kind: 'budget', parts: ['ip'], points: lockout.signupIpRequests, window: lockout.signupIpWindow },
     // The only client-wide count: failed authentications of one confidential client from all
     // addresses together, a high ceiling against guessing spread over many addresses.

@@ -4,6 +4,7 @@
  * - `request` mails a single-use link to the NEW address (256 random bits, stored only as a
  *   digest: passwords/link-tokens.ts) and tells the OLD address that a change was asked for,
  *   naming the new one, with nothing to click. A newer request voids the person's older links.
+ *   Requests count in `email_change.person` (LOCKOUT_RESET_REQUESTS per LOCKOUT_RESET_WINDOW).
  * - The account keeps its address and `email_verified` until the link is used, so ID tokens and
  *   userinfo keep saying what is true; reset links keep going to the proven address.
  * - `confirm` consumes the link with the store's one-winner write, then sets the address and
@@ -16,10 +17,12 @@
  *   read a new mailbox later.
  */
 import type { AuditBus } from '../audit/bus.ts';
+import type { Limiter } from '../lockout/limiter.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { DomainError } from '../platform/errors.ts';
 import { type AccountRecord, type AccountRepository, DuplicateError, type ModelStore } from '../storage/port.ts';
 import { linkIdOf, newLinkToken } from './link-tokens.ts';
+import { admit } from './self-service-deps.ts';
 
 /** 24 hours. */
 export const EMAIL_CHANGE_SECONDS = 24 * 60 * 60;
@@ -35,6 +38,8 @@ export interface EmailChangeDeps {
   /** Epoch ms: link lifetimes are judged by it (tests move it). */
   now: () => number;
   issuer: string;
+  /** `email_change.person`: a signed-in person may not mail any address they like without end (429 past the budget). */
+  limiter: Limiter;
 }
 
 export type EmailChangeState = { ok: true; email: string; username: string } | { ok: false };
@@ -75,6 +80,7 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
 
   return {
     async request(account, newEmail) {
+      await admit(deps.limiter, 'email_change.person', { person: account.id });
       await voidAll(account.id);
       const { token, id } = newLinkToken();
       const expiresAt = new Date(deps.now() + EMAIL_CHANGE_SECONDS * 1000);

@@ -101,7 +101,7 @@ export function createRegistration(deps: RegistrationDeps): Registration {
 
   return {
     async signUp(input, ip) {
-      await admit(deps.limiter, 'signup.ip', ip);
+      await admit(deps.limiter, 'signup.ip', { ip });
       const email = normaliseUsername(input.email);
       // Refusing the password says nothing about the address: answered before any lookup.
       await deps.policy.assert(input.password, { username: email, email, name: input.name });

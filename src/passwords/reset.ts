@@ -126,7 +126,7 @@ export function createPasswordReset(deps: PasswordResetDeps): PasswordReset {
 
   return {
     async request(identifier, ip) {
-      await admit(deps.limiter, 'password_reset.ip', ip);
+      await admit(deps.limiter, 'password_reset.ip', { ip });
       background.start(() => work(identifier));
     },
     sendLink,

@@ -5,6 +5,7 @@
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import type { DimensionName } from '../lockout/dimensions.ts';
+import type { Subject } from '../lockout/keys.ts';
 import type { Limiter } from '../lockout/limiter.ts';
 import { refusal } from '../lockout/refusals.ts';
 import type { Outbox } from '../mail/outbox.ts';
@@ -32,9 +33,8 @@ export function passwordOwner(account: AccountRecord): PasswordOwner {
   return { username: account.username, email: account.email, name: account.name, passwordHash: account.passwordHash, passwordHistory: account.passwordHistory };
 }
 
-/** Counts one request from `ip` in an address budget; past it, 429 with the wait (the same for every identifier). */
-export async function admit(limiter: Limiter, dimension: DimensionName, ip: string): Promise<void> {
-  const subject = { ip };
+/** Counts one request of `subject` (an address, a person) in a budget; past it, 429 with the wait (the same for every identifier). */
+export async function admit(limiter: Limiter, dimension: DimensionName, subject: Subject): Promise<void> {
   const verdict = await limiter.check(dimension, subject);
   if (!verdict.allowed) throw refusal(verdict, 'request');
   await limiter.fail(dimension, subject);

@@ -180,4 +180,22 @@ describe('profile: name and email change', () => {
     assert.equal((await browser.request(first)).status, 400);
     assert.equal((await reload(account.id)).email, 'wren@example.com');
   });
+
+  it('mails verification links for one person at most LOCKOUT_RESET_REQUESTS times an hour, then answers 429', async () => {
+    const { browser, csrf } = await person('yara');
+    // A signed-in person chooses where the link goes: without a budget the console would mail any address without end.
+    for (let i = 1; i <= 5; i += 1) {
+      assert.equal((await browser.postForm('/account/profile/email', { csrf, email: `yara.${i}@example.com` })).status, 303);
+    }
+    const refused = await browser.request('/account/profile/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ csrf, email: 'yara.6@example.com' }).toString(),
+    });
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    assert.equal(((await refused.json()) as { error: string }).error, 'too_many_attempts');
+    await confirmLinkTo('yara.5@example.com');
+    assert.equal(inbox.messages.filter(sentTo('yara.6@example.com')).length, 0, 'no mail past the budget');
+  });
 });
