@@ -10,7 +10,7 @@ import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import type { SelfServicePageDeps } from './deps.ts';
 import { linkToken, resetForm } from './schemas.ts';
-import { inWords, policyAnswer, violationsOf } from './violations.ts';
+import { answerRefusedPassword } from './violations.ts';
 
 const tokenOf = (ctx: Context): string => {
   const parsed = linkToken.safeParse(ctx.params.token);
@@ -61,11 +61,8 @@ export function submitReset(deps: SelfServicePageDeps, reset: PasswordReset) {
     try {
       await reset.complete(token, form.new_password);
     } catch (error) {
-      const violations = violationsOf(error);
-      if (!violations) throw error;
-      if (json) policyAnswer(ctx, violations);
-      else await again(400, { error: 'That password cannot be used:', violations: violations.map(inWords) });
-      return;
+      if (await answerRefusedPassword(ctx, json, error, again)) return;
+      throw error;
     }
     const message = 'Your password is changed and every session of your account was signed out. Sign in with the new password.';
     if (json) {

@@ -8,7 +8,7 @@ import { parseBody, wantsJson } from '../security/body.ts';
 import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import { clientIp, type SelfServicePageDeps } from './deps.ts';
 import { signupForm } from './schemas.ts';
-import { inWords, policyAnswer, violationsOf } from './violations.ts';
+import { answerRefusedPassword } from './violations.ts';
 
 export function showSignup(deps: SelfServicePageDeps) {
   return async (ctx: Context) => {
@@ -39,11 +39,8 @@ export function submitSignup(deps: SelfServicePageDeps, registration: Registrati
     try {
       await registration.signUp({ email: form.email, name: form.name, password: form.password }, clientIp(ctx.state));
     } catch (error) {
-      const violations = violationsOf(error);
-      if (!violations) throw error;
-      if (json) policyAnswer(ctx, violations);
-      else await again(400, { error: 'That password cannot be used:', violations: violations.map(inWords) });
-      return;
+      if (await answerRefusedPassword(ctx, json, error, again)) return;
+      throw error;
     }
     const message = 'We sent a link to your address. Open it within 24 hours to confirm the address and create your account.';
     if (json) {

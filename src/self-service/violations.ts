@@ -19,3 +19,20 @@ export function policyAnswer(ctx: Context, violations: PolicyViolation[]): void 
   ctx.status = 400;
   ctx.body = { error: 'password_policy', error_description: describeViolations(violations).join(' '), violations };
 }
+
+/**
+ * A refused password, answered: JSON callers get `password_policy` with every violation, pages
+ * the form again (`again`) listing them. True when `error` was a policy refusal and is answered.
+ */
+export async function answerRefusedPassword(
+  ctx: Context,
+  json: boolean,
+  error: unknown,
+  again: (status: number, locals: { error: string; violations: string[] }) => Promise<void>,
+): Promise<boolean> {
+  const violations = violationsOf(error);
+  if (!violations) return false;
+  if (json) policyAnswer(ctx, violations);
+  else await again(400, { error: 'That password cannot be used:', violations: violations.map(inWords) });
+  return true;
+}
