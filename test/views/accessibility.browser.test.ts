@@ -184,6 +184,8 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     await signInThroughPage(page, 'alice');
     await submits(page, '/interaction/:uid/confirm', () => page.getByRole('button', { name: 'Allow' }).click());
     await landed;
+    // The client's page must have finished loading, or the next navigation races with it.
+    await page.waitForURL((url) => url.pathname === '/callback', { waitUntil: 'load' });
     await page.goto(`${server.url}/session/end`);
     await page.getByRole('heading', { name: 'Sign out?' }).waitFor();
     await check(page, 'sign-out question');
