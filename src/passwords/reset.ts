@@ -19,7 +19,8 @@
  */
 import type { AccountRecord, AccountRepository, ModelStore } from '../storage/port.ts';
 import { linkIdOf, newLinkToken } from './link-tokens.ts';
-import { admit, findByEmail, linkInvalid, type PasswordAccounts, passwordOwner, type SelfServiceDeps, track } from './self-service-deps.ts';
+import { ownerOf } from './owner.ts';
+import { admit, findByEmail, linkInvalid, type PasswordAccounts, type SelfServiceDeps, track } from './self-service-deps.ts';
 import type { PasswordPolicy, ResetReason, SendResetLink } from './types.ts';
 
 export interface PasswordResetDeps extends SelfServiceDeps {
@@ -138,7 +139,7 @@ export function createPasswordReset(deps: PasswordResetDeps): PasswordReset {
       const found = await live(token);
       if (!found) throw linkInvalid();
       const { account } = found;
-      await deps.policy.assert(newPassword, passwordOwner(account));
+      await deps.policy.assert(newPassword, ownerOf(account));
       if (!(await deps.links.consume(found.id))) throw linkInvalid();
       await deps.accounts.setPassword(account.id, newPassword);
       // The link went to this address and was used: the address is the person's.

@@ -12,7 +12,6 @@ import type { Outbox } from '../mail/outbox.ts';
 import { DomainError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { AccountRecord, AccountRepository } from '../storage/port.ts';
-import type { PasswordOwner } from './types.ts';
 
 export interface SelfServiceDeps {
   limiter: Limiter;
@@ -28,10 +27,6 @@ export interface SelfServiceDeps {
 export type PasswordAccounts = Pick<AccountService, 'findById' | 'findByUsername' | 'setPassword' | 'create'>;
 
 export const linkInvalid = () => new DomainError('link_invalid', 'This link has expired or has already been used. Ask for a new one.');
-
-export function passwordOwner(account: AccountRecord): PasswordOwner {
-  return { username: account.username, email: account.email, name: account.name, passwordHash: account.passwordHash, passwordHistory: account.passwordHistory };
-}
 
 /** Counts one request of `subject` (an address, a person) in a budget; past it, 429 with the wait (the same for every identifier). */
 export async function admit(limiter: Limiter, dimension: DimensionName, subject: Subject): Promise<void> {
