@@ -10,6 +10,7 @@
  */
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
+import { ownerOf } from '../passwords/owner.ts';
 import type { PasswordPolicy, PolicyViolation } from '../passwords/types.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import type { SessionService } from './service.ts';
@@ -30,14 +31,7 @@ export function createCompromisedPasswordChange(
   audit: AuditBus,
 ): ReplaceCompromisedPassword {
   return async (account, newPassword, keepSessionUid) => {
-    const owner = {
-      username: account.username,
-      email: account.email,
-      name: account.name,
-      passwordHash: account.passwordHash,
-      passwordHistory: account.passwordHistory,
-    };
-    const violations = await policy.check(newPassword, owner);
+    const violations = await policy.check(newPassword, ownerOf(account));
     if (!violations.some((violation) => violation.code === 'reused')) {
       const same = await accounts.authenticate(account.username, newPassword);
       if (same.ok && same.account.id === account.id) violations.push({ code: 'reused', history: policy.rules.history });
