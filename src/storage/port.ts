@@ -121,15 +121,34 @@ export interface KeyRepository {
   transition(kid: string, expectedState: KeyState, patch: Partial<KeyRecord>): Promise<boolean>;
 }
 
+/** Who acted: the person themselves, an administrator (token subject), the operator token, a client, or the server itself. */
+export type AuditActorKind = 'person' | 'admin' | 'operator' | 'client' | 'system';
+
+export interface AuditActor {
+  kind: AuditActorKind;
+  id?: string;
+}
+
 export interface AuditRecord {
   id: string;
   type: string;
   at: Date;
   requestId?: string;
+  /** The subject: the account the event is about. */
   accountId?: string;
   clientId?: string;
   ip?: string;
+  userAgent?: string;
+  actor?: AuditActor;
+  outcome?: 'success' | 'failure';
   detail?: Record<string, unknown>;
+  /** Tamper evidence (audit/chain.ts): the writing process's chain, its position, the previous record's mac, this record's mac. */
+  chain?: string;
+  seq?: number;
+  prev?: string;
+  mac?: string;
+  /** HMAC of the personal fields, kept so the chain still verifies after an erasure removes them. */
+  personalMac?: string;
   /** When the record may be deleted (AUDIT_RETENTION after `at`); the mongo TTL index honours it. */
   expiresAt?: Date;
 }
