@@ -17,8 +17,8 @@ import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, type JWK, type JWTPay
 import type { Context, Next } from 'koa';
 import type { AuditBus } from '../audit/bus.ts';
 import { type Clock, epochSeconds } from '../platform/clock.ts';
-import { actAs } from '../platform/request-context.ts';
 import type { Logger } from '../platform/logger.ts';
+import { actAs } from '../platform/request-context.ts';
 import type { RoleRegistry } from '../rbac/roles.ts';
 import { ADMIN_SCOPES, type AdminScope, permissionSet } from '../rbac/scopes.ts';
 import { addressList, isListed } from '../security/client-ip.ts';

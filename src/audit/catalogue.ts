@@ -34,7 +34,11 @@ export const AUDIT_EVENTS = {
     meaning: 'A sign-in was refused: wrong password, unknown user, disabled account, no second factor set up, or a compromised password.',
     detail: ['reason', 'mfa', 'userAgent'],
   },
-  'login.throttled': { meaning: 'A sign-in was refused by the rate limits or a lock (at most once a minute per username and address).', detail: ['dimension', 'retry_after', 'locked'], actor: 'anonymous' },
+  'login.throttled': {
+    meaning: 'A sign-in was refused by the rate limits or a lock (at most once a minute per username and address).',
+    detail: ['dimension', 'retry_after', 'locked'],
+    actor: 'anonymous',
+  },
   'interaction.aborted': { meaning: 'A person cancelled at the consent page.', detail: [] },
   'consent.granted': { meaning: 'A person granted a client the scopes it asked for.', detail: ['scopes'] },
 
@@ -50,18 +54,30 @@ export const AUDIT_EVENTS = {
   // Lockout.
   'account.locked': {
     meaning: 'A username or an address was locked: a pause after repeated failures, a hard lock by policy, or by an operator.',
-    detail: ['scope', 'temporary', 'retry_after', 'failures', 'by', 'actor', 'address'], actor: 'system',
+    detail: ['scope', 'temporary', 'retry_after', 'failures', 'by', 'actor', 'address'],
+    actor: 'system',
   },
   'account.unlocked': { meaning: 'An operator or administrator cleared the lock of a username or an address.', detail: ['scope', 'by', 'actor', 'address'] },
 
   // Passwords and the account's own data.
-  'password.changed': { meaning: "The account's password was changed by its owner (voluntarily, because it had to, or because it was compromised).", detail: ['reason', 'sessionsEnded'] },
+  'password.changed': {
+    meaning: "The account's password was changed by its owner (voluntarily, because it had to, or because it was compromised).",
+    detail: ['reason', 'sessionsEnded'],
+  },
   'password.change_failed': { meaning: 'A password change was refused because the current password was wrong.', detail: ['reason'] },
   'password.compromised': { meaning: 'The password used to sign in was found in a breach corpus.', detail: [] },
-  'password.reset_requested': { meaning: 'Someone asked for a reset link for the account; says whether one was sent.', detail: ['reason', 'outcome'], actor: 'anonymous' },
+  'password.reset_requested': {
+    meaning: 'Someone asked for a reset link for the account; says whether one was sent.',
+    detail: ['reason', 'outcome'],
+    actor: 'anonymous',
+  },
   'password.reset': { meaning: 'The password was set through a reset link.', detail: ['sessionsEnded'] },
   'account.registered': { meaning: 'A person signed up.', detail: [] },
-  'account.signup_refused': { meaning: 'A sign-up named the address of an existing account; no second account was made.', detail: ['reason'], actor: 'anonymous' },
+  'account.signup_refused': {
+    meaning: 'A sign-up named the address of an existing account; no second account was made.',
+    detail: ['reason'],
+    actor: 'anonymous',
+  },
   'account.email_change_requested': { meaning: 'The person asked to change their address; a confirmation link went to the new one.', detail: ['domain'] },
   'account.email_change_refused': { meaning: 'A confirmed address change was refused because another account holds the address.', detail: ['reason'] },
   'account.email_changed': { meaning: 'The account now has a new, verified address.', detail: ['by', 'domain'] },
@@ -70,30 +86,65 @@ export const AUDIT_EVENTS = {
   'account.app_revoked': { meaning: "The person revoked an application's access from the account console.", detail: ['grants'] },
 
   // Sessions and grants.
-  'session.ended': { meaning: 'A browser session was ended (by the person, a password change or reset, the session limit, or an administrator).', detail: ['uid', 'reason', 'clients'] },
+  'session.ended': {
+    meaning: 'A browser session was ended (by the person, a password change or reset, the session limit, or an administrator).',
+    detail: ['uid', 'reason', 'clients'],
+  },
   'session.limit_refused': { meaning: 'A new sign-in was refused because the account already has its maximum of sessions.', detail: ['limit', 'live'] },
   'grant.revoked': { meaning: "A grant (a client's standing access for the account) was revoked, with its tokens.", detail: ['grantId', 'reason'] },
   logout: { meaning: 'A person signed out at the end-session endpoint.', detail: [] },
   'backchannel_logout.sent': { meaning: 'A back-channel logout token was delivered to a client.', detail: ['reason'] },
-  'backchannel_logout.error': { meaning: 'A back-channel logout could not be delivered (network, refused address, or an error from the client).', detail: ['reason', 'error', 'refused'] },
+  'backchannel_logout.error': {
+    meaning: 'A back-channel logout could not be delivered (network, refused address, or an error from the client).',
+    detail: ['reason', 'error', 'refused'],
+  },
 
   // Tokens.
   'token.issued': { meaning: 'The token endpoint answered with tokens (every grant type).', detail: ['grant_type'], actor: 'token' },
-  'token.failed': { meaning: 'The token endpoint refused a request (bad client credentials, a bad or used code or refresh token …).', detail: ['grant_type', 'error', 'client_auth'], actor: 'token' },
+  'token.failed': {
+    meaning: 'The token endpoint refused a request (bad client credentials, a bad or used code or refresh token …).',
+    detail: ['grant_type', 'error', 'client_auth'],
+    actor: 'token',
+  },
   'authorization.failed': { meaning: 'The authorization endpoint refused a request.', detail: ['error'] },
   'refresh_token.reuse_detected': {
     meaning: 'A refresh token that had already been rotated was presented again (or by another client): the whole family was revoked.',
-    detail: ['reason', 'grantId', 'issuedTo', 'rotations'], actor: 'token',
+    detail: ['reason', 'grantId', 'issuedTo', 'rotations'],
+    actor: 'token',
   },
-  'refresh_token.grace_retry': { meaning: 'A client retried a refresh inside the grace window and got the successor token again.', detail: ['grantId'], actor: 'token' },
-  'refresh_token.retry_refused': { meaning: 'A parallel refresh with the same token was refused while the first was in flight.', detail: ['grantId'], actor: 'token' },
+  'refresh_token.grace_retry': {
+    meaning: 'A client retried a refresh inside the grace window and got the successor token again.',
+    detail: ['grantId'],
+    actor: 'token',
+  },
+  'refresh_token.retry_refused': {
+    meaning: 'A parallel refresh with the same token was refused while the first was in flight.',
+    detail: ['grantId'],
+    actor: 'token',
+  },
   'refresh_token.refused': { meaning: 'A refresh token issued before the last password change was refused.', detail: ['reason', 'grantId'], actor: 'token' },
-  'artefact.reuse_detected': { meaning: 'A one-time artefact (authorization code, device code …) was consumed twice; the second use lost.', detail: ['model', 'id'], actor: 'token' },
+  'artefact.reuse_detected': {
+    meaning: 'A one-time artefact (authorization code, device code …) was consumed twice; the second use lost.',
+    detail: ['model', 'id'],
+    actor: 'token',
+  },
 
   // Signing keys (the rotation timer or an administrator's request).
-  'key.created': { meaning: 'A signing key was created and signs at once (no key signed before).', detail: ['kid', 'alg', 'activatesAt', 'replaced'], actor: 'system' },
-  'key.published': { meaning: 'A next signing key was created and published in the JWKS before it signs.', detail: ['kid', 'alg', 'activatesAt'], actor: 'system' },
-  'key.rotated': { meaning: 'A key became the current signing key; the keys it replaced stay published as previous.', detail: ['kid', 'alg', 'replaced'], actor: 'system' },
+  'key.created': {
+    meaning: 'A signing key was created and signs at once (no key signed before).',
+    detail: ['kid', 'alg', 'activatesAt', 'replaced'],
+    actor: 'system',
+  },
+  'key.published': {
+    meaning: 'A next signing key was created and published in the JWKS before it signs.',
+    detail: ['kid', 'alg', 'activatesAt'],
+    actor: 'system',
+  },
+  'key.rotated': {
+    meaning: 'A key became the current signing key; the keys it replaced stay published as previous.',
+    detail: ['kid', 'alg', 'replaced'],
+    actor: 'system',
+  },
   'key.rescheduled': { meaning: 'The activation time of the next key moved.', detail: ['kid', 'activatesAt'], actor: 'system' },
   'key.demoted': { meaning: 'Current keys became previous keys (verify only).', detail: ['kids'], actor: 'system' },
   'key.retired': { meaning: 'A previous key left the JWKS.', detail: ['kid'], actor: 'system' },
@@ -106,7 +157,8 @@ export const AUDIT_EVENTS = {
   'admin.operator_token': { meaning: 'The break-glass OPERATOR_TOKEN was used (reads included).', detail: ['actor', 'method', 'path'], actor: 'admin' },
   'admin.refused': {
     meaning: 'An admin API call was refused: no or a bad token, a missing scope, an address not allowed, or the anti-escalation policy.',
-    detail: ['status', 'error', 'method', 'path', 'scope', 'actor', 'target'], actor: 'admin',
+    detail: ['status', 'error', 'method', 'path', 'scope', 'actor', 'target'],
+    actor: 'admin',
   },
   'admin.users.create': admin('An administrator created a user.'),
   'admin.users.update': admin('An administrator changed a user (names of the fields only).'),
