@@ -3,7 +3,8 @@
  * 1. the admin API caller, when the event happens inside an admin request (admin/auth.ts puts
  *    `{kind:'admin', id: <token sub>}` or `{kind:'operator'}` on the request context): an
  *    administrator who ends a person's sessions is the actor of `session.ended`, not the person;
- * 2. the catalogue entry's rule (catalogue.ts):
+ * 2. outside any request, the server itself (`{kind:'system'}`): nobody else can be acting;
+ * 3. the catalogue entry's rule (catalogue.ts):
  *    - `person` (the default): the account the event is about, as the pages and the console know
  *      it; for a failed sign-in that is the identity claimed, not proven;
  *    - `anonymous`: someone at the pages whose identity the event cannot know (a reset request,
@@ -12,6 +13,7 @@
  *      credentials, a failed client authentication);
  *    - `system`: the server's own decision or timer (key rotation, the outbox, a lockout policy);
  *    - `admin`: only the admin caller of rule 1; none when the caller is not yet authenticated.
+ * A type missing from the catalogue follows `person`.
  */
 import type { RequestContext } from '../platform/request-context.ts';
 import type { AuditActor } from '../storage/port.ts';
@@ -25,6 +27,8 @@ interface Named {
 
 export function defaultActor(rule: ActorRule | undefined, input: Named, request: RequestContext | undefined): AuditActor | undefined {
   if (request?.actor) return { ...request.actor };
+  // No request, no caller: a timer or a background job (retention, the outbox, scheduled rotation).
+  if (!request && rule !== 'admin') return { kind: 'system' };
   switch (rule ?? 'person') {
     case 'person':
       return input.accountId ? { kind: 'person', id: input.accountId } : { kind: 'person' };

@@ -20,7 +20,8 @@ and cuts any value that looks like a secret (a word of 16 or more characters mix
 digits, or upper and lower case at random) to its first 8 characters.
 
 **Actor**, unless the emit site names one: inside an admin API request, the authenticated caller
-(\`{kind:"admin", id:<token sub>}\` or \`{kind:"operator"}\`); otherwise by the type's rule —
+(\`{kind:"admin", id:<token sub>}\` or \`{kind:"operator"}\`); outside any request (timers, background
+jobs), \`{kind:"system"}\`; otherwise by the type's rule —
 *person*: the account the event is about (for a failed sign-in, the identity claimed);
 *anonymous*: \`{kind:"person"}\` without an id (anyone can cause it); *token*: the person whose
 grant it is, else the client; *system*: the server itself (timers, policies); *admin*: only the

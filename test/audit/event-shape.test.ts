@@ -68,6 +68,9 @@ describe('audit event actor', () => {
     assert.deepEqual(actorOf({ type: 'mail.failed', accountId: 'acc-1' }), { kind: 'system' }, 'the outbox worker');
     assert.deepEqual(actorOf({ type: 'account.locked', accountId: 'acc-1' }, inRequest), { kind: 'system' }, 'the lockout policy');
     assert.equal(actorOf({ type: 'admin.refused' }, inRequest), undefined, 'no token: nobody known');
+    assert.deepEqual(actorOf({ type: 'session.ended', accountId: 'acc-1' }), { kind: 'system' }, 'no request: a background job');
+    assert.deepEqual(actorOf({ type: 'test.uncatalogued' }), { kind: 'system' });
+    assert.deepEqual(actorOf({ type: 'test.uncatalogued', accountId: 'acc-1' }, inRequest), { kind: 'person', id: 'acc-1' });
   });
 
   it('names the authenticated admin caller for every event of an admin request', () => {
