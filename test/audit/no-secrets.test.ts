@@ -178,6 +178,8 @@ describe('no secret reaches any audit event, of any type', () => {
       keep(result.callback.searchParams.get('code') ?? undefined);
       const tokens = await redeem(web, result.callback, start);
       keep(tokens.access_token, tokens.refresh_token, tokens.id_token);
+      // The client gives the refresh token back: the client revoked the grant, not the person.
+      await oidc.tokenRevocation(web, tokens.refresh_token as string);
     }
     clock.advance(30);
     const code = await totpAt(enrolled.secret, clock);
@@ -319,6 +321,39 @@ describe('no secret reaches any audit event, of any type', () => {
       'the scenario causes these types; if one is really out of reach, move it to NOT_REACHED with the reason',
     );
     for (const type of Object.keys(NOT_REACHED)) assert.ok(type in AUDIT_EVENTS, `${type} is not catalogued`);
+
+    // Who acted, where the default would be wrong without the request's admin caller or the emit site.
+    const actorsOf = (type: string) => events.filter((event) => event.type === type).map((event) => event.actor);
+    assert.ok(
+      actorsOf('grant.revoked').some((actor) => actor?.kind === 'client' && actor.id === 'web-app'),
+      'revoked by the client',
+    );
+    assert.ok(
+      actorsOf('grant.revoked').some((actor) => actor?.kind === 'person' && actor.id === carol.id),
+      'revoked by the person in the console',
+    );
+    assert.ok(actorsOf('mfa.removed').length > 0);
+    assert.ok(
+      actorsOf('mfa.removed').every((actor) => actor?.kind === 'operator'),
+      'the operator removed the factors, not the person',
+    );
+    assert.ok(actorsOf('key.rotated').every((actor) => actor?.kind === 'operator'));
+    assert.ok(
+      actorsOf('admin.refused').some((actor) => actor?.kind === 'admin' && actor.id === 'machine'),
+      'an admin JWT without the scope',
+    );
+    assert.ok(
+      actorsOf('token.issued').some((actor) => actor?.kind === 'client' && actor.id === 'machine'),
+      'client credentials',
+    );
+    assert.ok(
+      actorsOf('login.failed').some((actor) => actor?.kind === 'person' && actor.id === undefined),
+      'an unknown username',
+    );
+    assert.ok(
+      events.filter((event) => event.type === 'login.success').every((event) => event.userAgent),
+      'the browser is recorded',
+    );
 
     // Every event has the record shape of issue 17: an outcome always, an actor for every event a caller or the server is known for.
     for (const event of events) {
