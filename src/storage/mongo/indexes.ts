@@ -66,12 +66,16 @@ export const INDEXES: readonly IndexDefinition[] = [
   index(COLLECTIONS.accounts, { username: 1 }, { unique: true }),
   // Partial, not sparse: an account saved with `email: null` must not take the one null slot.
   index(COLLECTIONS.accounts, { email: 1 }, { unique: true, ...whereString('email') }),
-  index(COLLECTIONS.audit, { at: -1 }),
-  index(COLLECTIONS.audit, { type: 1, at: -1 }),
-  index(COLLECTIONS.audit, { accountId: 1, at: -1 }, whereString('accountId')),
-  // AUDIT_RETENTION: each record carries its own expiry, so changing the retention needs no
-  // index rebuild (it applies to records written from then on; the purge timer catches up).
-  index(COLLECTIONS.audit, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
+  // The trail (issue 17): each filter of GET /admin/v1/audit with the sort key (at, _id), so a
+  // filtered page is an index range read in order; chain + seq is what verify walks. No TTL
+  // index: retention is a leased purge that writes a checkpoint first (audit/retention.ts).
+  index(COLLECTIONS.audit, { at: -1, _id: -1 }),
+  index(COLLECTIONS.audit, { type: 1, at: -1, _id: -1 }),
+  index(COLLECTIONS.audit, { accountId: 1, at: -1, _id: -1 }, whereString('accountId')),
+  index(COLLECTIONS.audit, { 'actor.id': 1, at: -1, _id: -1 }, whereString('actor.id')),
+  index(COLLECTIONS.audit, { clientId: 1, at: -1, _id: -1 }, whereString('clientId')),
+  index(COLLECTIONS.audit, { ip: 1, at: -1, _id: -1 }, whereString('ip')),
+  index(COLLECTIONS.audit, { chain: 1, seq: 1 }, whereString('chain')),
   index(COLLECTIONS.mfa, { accountId: 1, createdAt: 1 }),
   index(COLLECTIONS.records, { kind: 1, key: 1 }),
   // Expired leases are removed eventually; tryLock does not depend on it, it compares expiresAt.
