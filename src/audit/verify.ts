@@ -61,6 +61,8 @@ interface ChainState {
 const MAX_EARLY = 10_000;
 
 export async function verifyTrail(deps: VerifyDeps): Promise<VerifyResult> {
+  // Taken first: a record appended while the walk runs may be past where the walk has read.
+  const heads = deps.liveHeads?.() ?? [];
   // Where each chain starts: after the highest mark of any checkpoint whose own MAC holds.
   const starts = new Map<string, ChainMark>();
   for await (const { record } of deps.repo.query({ typePrefix: CHECKPOINT_TYPE })) {
@@ -128,7 +130,7 @@ export async function verifyTrail(deps: VerifyDeps): Promise<VerifyResult> {
     }
   }
   for (const [chain, state] of chains) if (!state.broken && state.early.size > 0) report(chain, state, { seq: state.seq + 1, problem: 'missing' });
-  for (const head of deps.liveHeads?.() ?? []) {
+  for (const head of heads) {
     if (head.seq === 0) continue;
     const state = stateOf(head.chain);
     if (!state.broken && state.seq < head.seq) report(head.chain, state, { seq: state.seq + 1, problem: 'missing' });
