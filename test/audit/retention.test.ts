@@ -24,8 +24,17 @@ describe('audit retention', () => {
     server = await startServer({ env: { AUDIT_RETENTION: '30d', OPERATOR_TOKEN }, options: { now: clock.now } });
     const append = (id: string, daysAgo: number) =>
       server.portcullis.auditTrail.chain.append({ id, type: 'retention.test', at: new Date(clock.now() - daysAgo * DAY * 1000), accountId: 'kept-person' });
-    for (const [id, daysAgo] of [['r-40a', 40], ['r-40b', 40], ['r-35', 35]] as const) old.push(await append(id, daysAgo));
-    for (const [id, daysAgo] of [['r-5a', 5], ['r-5b', 5]] as const) recent.push(await append(id, daysAgo));
+    for (const [id, daysAgo] of [
+      ['r-40a', 40],
+      ['r-40b', 40],
+      ['r-35', 35],
+    ] as const)
+      old.push(await append(id, daysAgo));
+    for (const [id, daysAgo] of [
+      ['r-5a', 5],
+      ['r-5b', 5],
+    ] as const)
+      recent.push(await append(id, daysAgo));
   });
   after(() => server.close());
 
@@ -78,7 +87,12 @@ describe('audit retention', () => {
   });
 
   it('still names a record deleted after the checkpoint', async () => {
-    const first = await server.portcullis.auditTrail.chain.append({ id: 'r-after-1', type: 'retention.test', at: new Date(clock.now()), accountId: 'kept-person' });
+    const first = await server.portcullis.auditTrail.chain.append({
+      id: 'r-after-1',
+      type: 'retention.test',
+      at: new Date(clock.now()),
+      accountId: 'kept-person',
+    });
     await server.portcullis.auditTrail.chain.append({ id: 'r-after-2', type: 'retention.test', at: new Date(clock.now()), accountId: 'kept-person' });
     const path = join(server.dataDir, 'audit', dayOf(first));
     const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);

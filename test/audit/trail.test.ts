@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AuditRecord, Store } from '../../src/storage/port.ts';
 import { createEmbeddedStore } from '../../src/storage/embedded/index.ts';
+import type { AuditRecord, Store } from '../../src/storage/port.ts';
 import { ADMIN_BOOTSTRAP } from '../support/admin.ts';
 import { captureLogger } from '../support/log-capture.ts';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -94,12 +94,19 @@ describe('the stored audit trail over the admin API', () => {
   after(() => server.close());
 
   const ids = (items: Item[]) => items.map((item) => item.id).filter((id) => id.startsWith('t-'));
-  const expect = (keep: (i: number) => boolean) => seeded.filter((_, i) => keep(i)).map((record) => record.id).reverse();
+  const expect = (keep: (i: number) => boolean) =>
+    seeded
+      .filter((_, i) => keep(i))
+      .map((record) => record.id)
+      .reverse();
 
   it('lists records newest first in snake_case, with every filter', async () => {
     const { status, body } = await api<{ items: Item[]; next_cursor: string | null }>(server, '/audit?type=trail.&limit=100');
     assert.equal(status, 200);
-    assert.deepEqual(ids(body.items), expect(() => true));
+    assert.deepEqual(
+      ids(body.items),
+      expect(() => true),
+    );
     assert.equal(body.next_cursor, null);
     const newest = body.items[0] as Item;
     assert.equal(newest.id, 't-11');
@@ -115,14 +122,32 @@ describe('the stored audit trail over the admin API', () => {
     assert.equal(newest.at, seeded[11]?.at.toISOString());
 
     const only = async (query: string) => ids((await api<{ items: Item[] }>(server, `/audit?${query}&limit=100`)).body.items);
-    assert.deepEqual(await only('type=trail.login.'), expect((i) => i % 2 === 0));
-    assert.deepEqual(await only('type=trail.&subject=person-1'), expect((i) => i % 3 === 1));
-    assert.deepEqual(await only('actor=ivan'), expect((i) => i % 2 === 1));
-    assert.deepEqual(await only('client_id=trail-app'), expect((i) => i % 4 === 0));
-    assert.deepEqual(await only(`ip=${encodeURIComponent('2001:db8::7')}`), expect((i) => i % 2 === 1));
+    assert.deepEqual(
+      await only('type=trail.login.'),
+      expect((i) => i % 2 === 0),
+    );
+    assert.deepEqual(
+      await only('type=trail.&subject=person-1'),
+      expect((i) => i % 3 === 1),
+    );
+    assert.deepEqual(
+      await only('actor=ivan'),
+      expect((i) => i % 2 === 1),
+    );
+    assert.deepEqual(
+      await only('client_id=trail-app'),
+      expect((i) => i % 4 === 0),
+    );
+    assert.deepEqual(
+      await only(`ip=${encodeURIComponent('2001:db8::7')}`),
+      expect((i) => i % 2 === 1),
+    );
     const since = new Date(base + 3 * 60_000).toISOString();
     const until = new Date(base + 7 * 60_000).toISOString();
-    assert.deepEqual(await only(`type=trail.&since=${since}&until=${until}`), expect((i) => i >= 3 && i < 7));
+    assert.deepEqual(
+      await only(`type=trail.&since=${since}&until=${until}`),
+      expect((i) => i >= 3 && i < 7),
+    );
   });
 
   it('pages by cursor without repeats or gaps, and follows new records oldest first with order=asc&after', async () => {
@@ -135,12 +160,21 @@ describe('the stored audit trail over the admin API', () => {
       seen.push(...ids(body.items));
       cursor = body.next_cursor;
     } while (cursor);
-    assert.deepEqual(seen, expect(() => true));
+    assert.deepEqual(
+      seen,
+      expect(() => true),
+    );
 
     const first = await api<{ items: Item[]; next_cursor: string }>(server, `/audit?type=trail.&order=asc&limit=5`);
-    assert.deepEqual(ids(first.body.items), seeded.slice(0, 5).map((record) => record.id));
+    assert.deepEqual(
+      ids(first.body.items),
+      seeded.slice(0, 5).map((record) => record.id),
+    );
     const rest = await api<{ items: Item[]; next_cursor: string }>(server, `/audit?type=trail.&order=asc&limit=100&after=${first.body.next_cursor}`);
-    assert.deepEqual(ids(rest.body.items), seeded.slice(5).map((record) => record.id));
+    assert.deepEqual(
+      ids(rest.body.items),
+      seeded.slice(5).map((record) => record.id),
+    );
     const empty = await api<{ items: Item[]; next_cursor: string }>(server, `/audit?type=trail.&order=asc&after=${rest.body.next_cursor}`);
     assert.deepEqual(empty.body.items, []);
     assert.equal(empty.body.next_cursor, rest.body.next_cursor, 'a poller keeps its place when nothing is new');
@@ -280,7 +314,9 @@ describe('the NDJSON export of the audit trail', () => {
 
   it('streams every match: the first lines arrive while most records are still unread, and all of them come', async () => {
     pulled = 0;
-    const response = await fetch(`${server.url}/admin/v1/audit?type=export.`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, accept: 'application/x-ndjson' } });
+    const response = await fetch(`${server.url}/admin/v1/audit?type=export.`, {
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, accept: 'application/x-ndjson' },
+    });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'application/x-ndjson');
     assert.equal(response.headers.get('content-length'), null, 'not a buffered body');

@@ -86,7 +86,10 @@ describe('portcullis audit', () => {
     const more = first.err.find((line) => line.startsWith('more: --cursor '));
     assert.ok(more, first.err.join('\n'));
     const second = await cli('audit', 'search', '--type', 'cli.', '--limit', '1', '--cursor', more.slice('more: --cursor '.length), '--json');
-    assert.deepEqual((JSON.parse(second.out.join('\n')) as { items: Array<{ id: string }> }).items.map((item) => item.id), ['cli-2']);
+    assert.deepEqual(
+      (JSON.parse(second.out.join('\n')) as { items: Array<{ id: string }> }).items.map((item) => item.id),
+      ['cli-2'],
+    );
   });
 
   it('search refuses a bad filter with the server’s stable code (exit 1) and a bad --limit before sending (exit 2)', async () => {

@@ -275,7 +275,15 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         const now = Date.now();
         const at = (days: number) => new Date(now - days * day);
         const chained = (id: string, days: number, chain: string, seq: number) =>
-          store.audit.append({ id, type: 'purge.test', at: at(days), chain, seq, prev: seq === 1 ? '' : `mac-${chain}-${seq - 1}`, mac: `mac-${chain}-${seq}` });
+          store.audit.append({
+            id,
+            type: 'purge.test',
+            at: at(days),
+            chain,
+            seq,
+            prev: seq === 1 ? '' : `mac-${chain}-${seq - 1}`,
+            mac: `mac-${chain}-${seq}`,
+          });
         await chained('purge-a1', 10, 'purge-a', 1);
         await chained('purge-a2', 9, 'purge-a', 2);
         await chained('purge-a3', 1, 'purge-a', 3);
@@ -360,20 +368,44 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
       };
 
       it('filters by type prefix, subject, actor, client and ip, newest first', async () => {
-        assert.deepEqual(await all({ typePrefix: 'qlogin.' }), expected((i) => i % 3 !== 2));
-        assert.deepEqual(await all({ typePrefix: 'qlogin.f' }), expected((i) => i % 3 === 1));
-        assert.deepEqual(await all({ typePrefix: 'qlogin.', accountId: 'q-person-1' }), expected((i) => i % 3 !== 2 && i % 2 === 1));
-        assert.deepEqual(await all({ actorId: 'q-admin' }), expected((i) => i % 3 === 2));
-        assert.deepEqual(await all({ clientId: 'q-client' }), expected((i) => i % 5 === 0));
-        assert.deepEqual(await all({ ip: '192.0.2.44', typePrefix: 'q' }), expected((i) => i % 4 === 0));
+        assert.deepEqual(
+          await all({ typePrefix: 'qlogin.' }),
+          expected((i) => i % 3 !== 2),
+        );
+        assert.deepEqual(
+          await all({ typePrefix: 'qlogin.f' }),
+          expected((i) => i % 3 === 1),
+        );
+        assert.deepEqual(
+          await all({ typePrefix: 'qlogin.', accountId: 'q-person-1' }),
+          expected((i) => i % 3 !== 2 && i % 2 === 1),
+        );
+        assert.deepEqual(
+          await all({ actorId: 'q-admin' }),
+          expected((i) => i % 3 === 2),
+        );
+        assert.deepEqual(
+          await all({ clientId: 'q-client' }),
+          expected((i) => i % 5 === 0),
+        );
+        assert.deepEqual(
+          await all({ ip: '192.0.2.44', typePrefix: 'q' }),
+          expected((i) => i % 4 === 0),
+        );
         assert.deepEqual(await all({ typePrefix: 'q.' }), [], 'a prefix is literal, not a pattern');
       });
 
       it('keeps since inclusive and until exclusive, and orders oldest first on request', async () => {
         const since = new Date(base + 10 * minute);
         const until = new Date(base + 20 * minute);
-        assert.deepEqual(await all({ typePrefix: 'q', since, until }), expected((i) => i >= 10 && i < 20));
-        assert.deepEqual(await all({ typePrefix: 'q', since, until, order: 'asc' }), expected((i) => i >= 10 && i < 20, 'asc'));
+        assert.deepEqual(
+          await all({ typePrefix: 'q', since, until }),
+          expected((i) => i >= 10 && i < 20),
+        );
+        assert.deepEqual(
+          await all({ typePrefix: 'q', since, until, order: 'asc' }),
+          expected((i) => i >= 10 && i < 20, 'asc'),
+        );
       });
 
       it('pages with cursors in both orders, with no repeats and no gaps, and a new record appears after the last cursor', async () => {
@@ -392,7 +424,11 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
             pages.push(page);
             after = last;
           }
-          assert.deepEqual(pages.flat(), expected((i) => i % 3 !== 2, order), order);
+          assert.deepEqual(
+            pages.flat(),
+            expected((i) => i % 3 !== 2, order),
+            order,
+          );
           assert.equal(pages.length, 3, order);
           if (order === 'asc') {
             await store.audit.append({ id: 'q-late', type: 'qlogin.success', at: new Date(base + 31 * minute), accountId: 'q-person-0' });

@@ -43,7 +43,13 @@ describe('embedded audit trail files', () => {
     const { Datastore } = await import('../../src/storage/embedded/nedb.ts');
     const legacy = new Datastore({ filename: join(dir.path, 'audit.db') });
     await legacy.loadDatabaseAsync();
-    await legacy.insertAsync({ _id: 'old-1', type: 'login.success', at: new Date('2026-11-01T10:00:00Z'), accountId: 'p-old', expiresAt: new Date('2027-01-30T10:00:00Z') });
+    await legacy.insertAsync({
+      _id: 'old-1',
+      type: 'login.success',
+      at: new Date('2026-11-01T10:00:00Z'),
+      accountId: 'p-old',
+      expiresAt: new Date('2027-01-30T10:00:00Z'),
+    });
     await legacy.insertAsync({ _id: 'old-2', type: 'login.failed', at: new Date('2026-11-02T10:00:00Z'), accountId: 'p-old' });
 
     const store = await createEmbeddedStore(dir.path);

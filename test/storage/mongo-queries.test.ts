@@ -8,11 +8,10 @@ import { describe, it } from 'node:test';
 import { type Collection, mongo } from 'mongoose';
 import { createAccountRepository } from '../../src/storage/mongo/accounts.ts';
 import { auditFilter, createAuditRepository, createKeyRepository } from '../../src/storage/mongo/keys-audit.ts';
-import { AuditCursorError } from '../../src/storage/port.ts';
 import { createMfaRepository } from '../../src/storage/mongo/mfa.ts';
 import { createModelStore } from '../../src/storage/mongo/models.ts';
 import { createRecordRepository } from '../../src/storage/mongo/records.ts';
-import { DuplicateError } from '../../src/storage/port.ts';
+import { AuditCursorError, DuplicateError } from '../../src/storage/port.ts';
 
 interface Call {
   method: string;

@@ -13,19 +13,11 @@
  * - retention deletes whole days; erasure rewrites a day's file into a temporary one and renames
  *   it over, finishing synchronously so no append falls between.
  */
-import { closeSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type AuditFilter,
-  type AuditHit,
-  type AuditPurgePlan,
-  type AuditRecord,
-  type AuditRepository,
-  AuditCursorError,
-  type ChainMark,
-  PERSONAL_AUDIT_FIELDS,
-} from '../port.ts';
+import { AuditCursorError, type AuditFilter, type AuditHit, type AuditPurgePlan, type AuditRecord, type AuditRepository, type ChainMark } from '../port.ts';
+import { revive, scrubDayFile } from './audit-scrub.ts';
 import { STORE_MODES } from './datastore.ts';
 import { linesBackward, linesForward } from './lines.ts';
 
@@ -35,17 +27,6 @@ const LIST_LIMIT = 100;
 
 export const dayOf = (at: Date): string => at.toISOString().slice(0, 10);
 const startOfDay = (day: string): Date => new Date(`${day}T00:00:00.000Z`);
-
-function revive(text: string): AuditRecord | undefined {
-  try {
-    const parsed = JSON.parse(text) as AuditRecord & { at: string };
-    if (typeof parsed !== 'object' || parsed === null || typeof parsed.id !== 'string') return undefined;
-    return { ...parsed, at: new Date(parsed.at) };
-  } catch {
-    // A line that is not JSON is not a record; verify reports the chain around it as broken.
-    return undefined;
-  }
-}
 
 /** Each filter value as it must appear in a matching line: a cheap test before JSON.parse. */
 function needles(filter: AuditFilter): string[] {
@@ -89,16 +70,6 @@ function decode(cursor: string): Cursor {
     // Falls through to the refusal.
   }
   throw new AuditCursorError('not a cursor of this trail');
-}
-
-function scrubbed(record: AuditRecord): AuditRecord {
-  const { ip: _ip, userAgent: _userAgent, ...rest } = record;
-  if (rest.detail) {
-    const detail = { ...rest.detail };
-    for (const field of PERSONAL_AUDIT_FIELDS) delete detail[field];
-    rest.detail = detail;
-  }
-  return rest;
 }
 
 export interface EmbeddedAuditTrail extends AuditRepository {
@@ -181,53 +152,6 @@ export async function createEmbeddedAuditTrail(dataDir: string): Promise<Embedde
     }
   }
 
-  async function rewrite(day: string, accountId: string): Promise<number> {
-    const path = pathOf(day);
-    const temporary = `${path}.scrub`;
-    const out = await open(temporary, 'w', STORE_MODES.fileMode);
-    let changed = 0;
-    let read = 0;
-    const transform = (text: string): string => {
-      const record = revive(text);
-      if (!record || record.accountId !== accountId) return text;
-      changed += 1;
-      return JSON.stringify(scrubbed(record));
-    };
-    try {
-      for await (const line of linesForward(path)) {
-        await out.write(`${transform(line.text)}\n`);
-        read = line.offset + Buffer.byteLength(line.text) + 1;
-      }
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    // From here to the rename, synchronously: appends made meanwhile are copied, none can follow.
-    const source = openSync(path, 'r');
-    const target = openSync(temporary, 'a');
-    try {
-      const size = fstatSync(source).size;
-      if (size > read) {
-        const rest = Buffer.alloc(size - read);
-        readSync(source, rest, 0, rest.length, read);
-        const text = rest.toString('utf8');
-        const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-        const lines = complete.split('\n').filter(Boolean);
-        writeSync(target, lines.map((line) => `${transform(line)}\n`).join('') + text.slice(complete.length));
-      }
-    } finally {
-      closeSync(source);
-      closeSync(target);
-    }
-    if (changed === 0) {
-      await unlink(temporary);
-      return 0;
-    }
-    if (open_?.day === day) closeOpen();
-    renameSync(temporary, path);
-    return changed;
-  }
-
   return {
     async append(event) {
       appendLine(dayOf(event.at), `${JSON.stringify(event)}\n`);
@@ -286,7 +210,12 @@ export async function createEmbeddedAuditTrail(dataDir: string): Promise<Embedde
     },
     async scrubAccount(accountId) {
       let changed = 0;
-      for (const day of await days()) changed += await rewrite(day, accountId);
+      for (const day of await days()) {
+        changed += await scrubDayFile(pathOf(day), accountId, () => {
+          // The file is replaced: the next append opens the new one.
+          if (open_?.day === day) closeOpen();
+        });
+      }
       return changed;
     },
     close: closeOpen,

@@ -1,12 +1,6 @@
 /** Keys, MFA factors and small records on nedb (the audit trail is in audit-trail.ts). */
 
-import {
-  type KeyRecord,
-  type KeyRepository,
-  type MfaFactorRecord,
-  type MfaRepository,
-  type RecordRepository,
-} from '../port.ts';
+import type { KeyRecord, KeyRepository, MfaFactorRecord, MfaRepository, RecordRepository } from '../port.ts';
 import { type Collection, isUniqueViolation } from './datastore.ts';
 import type { Db } from './nedb.ts';
 

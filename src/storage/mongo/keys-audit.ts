@@ -116,7 +116,10 @@ export function createAuditRepository(collection: Collection<AuditDocument>): Au
       }
     },
     async *walk() {
-      const cursor = collection.find({ chain: { $type: 'string' } }).sort({ chain: 1, seq: 1 }).batchSize(BATCH);
+      const cursor = collection
+        .find({ chain: { $type: 'string' } })
+        .sort({ chain: 1, seq: 1 })
+        .batchSize(BATCH);
       try {
         for await (const doc of cursor) yield fromDocument(doc);
       } finally {
