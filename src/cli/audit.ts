@@ -163,7 +163,8 @@ export const auditVerify = apiCommand({
   summary: 'verify the stored audit trail: exit 0 when intact, 1 naming the first altered or missing record of each chain',
   usage: 'audit verify [--json]',
   async run({ client, io, json }) {
-    const result = await (await client()).get<VerifyResult>('/audit/verify');
+    // A million records take tens of seconds to verify (docs/audit.md): an hour, not the usual 30 s.
+    const result = await (await client()).get<VerifyResult>('/audit/verify', { timeoutMs: 60 * 60_000 });
     if (json) printJson(result, io);
     else describe(result, io);
     return result.ok ? EXIT.ok : EXIT.failed;

@@ -85,3 +85,16 @@ export const INDEXES: readonly IndexDefinition[] = [
   // A mail whose link has expired is never sent: MongoDB deletes it too (the sweep also does).
   index(COLLECTIONS.outbox, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
 ];
+
+/**
+ * Indexes earlier versions created that are ours to remove (db:indexes drops them by name, only
+ * with exactly this key): the audit TTL index deleted records silently, which a chained trail
+ * must not allow (retention is the leased purge now), and the audit sort indexes without `_id`
+ * were replaced by the ones above.
+ */
+export const RETIRED_INDEXES: readonly Pick<IndexDefinition, 'collection' | 'name' | 'key'>[] = [
+  { collection: COLLECTIONS.audit, name: 'expiresAt_1', key: { expiresAt: 1 } },
+  { collection: COLLECTIONS.audit, name: 'at_-1', key: { at: -1 } },
+  { collection: COLLECTIONS.audit, name: 'type_1_at_-1', key: { type: 1, at: -1 } },
+  { collection: COLLECTIONS.audit, name: 'accountId_1_at_-1', key: { accountId: 1, at: -1 } },
+];
