@@ -126,16 +126,21 @@ async function opened(hits: AsyncIterable<AuditHit>): Promise<{ first: IteratorR
 async function* ndjson(first: IteratorResult<AuditHit>, rest: AsyncIterator<AuditHit>): AsyncGenerator<string> {
   let chunk = '';
   let lines = 0;
-  for (let next = first; !next.done; next = await rest.next()) {
-    chunk += `${JSON.stringify(auditItem(next.value.record))}\n`;
-    lines += 1;
-    if (lines === LINES_PER_CHUNK) {
-      yield chunk;
-      chunk = '';
-      lines = 0;
+  try {
+    for (let next = first; !next.done; next = await rest.next()) {
+      chunk += `${JSON.stringify(auditItem(next.value.record))}\n`;
+      lines += 1;
+      if (lines === LINES_PER_CHUNK) {
+        yield chunk;
+        chunk = '';
+        lines = 0;
+      }
     }
+    if (chunk) yield chunk;
+  } finally {
+    // A client that goes away ends the read too (the store's files or cursor are closed).
+    await rest.return?.();
   }
-  if (chunk) yield chunk;
 }
 
 export function auditRoutes(deps: AuditRouteDeps) {

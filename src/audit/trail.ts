@@ -44,15 +44,22 @@ export function createAuditTrail(deps: AuditTrailDeps): AuditTrail {
     holder: deps.instanceId,
   });
   const anchor = startAuditAnchor({ heads: () => [chain.head()], logger: deps.logger });
+  // One walk at a time: callers that ask while one runs share its result (a walk reads everything).
+  let running: Promise<VerifyResult> | undefined;
   return {
     chain,
     macs,
     retention,
     anchor,
-    async verify() {
-      // Appends still under way would look like a missing head.
-      await chain.idle();
-      return verifyTrail({ repo: deps.repo, macs, liveHeads: () => [chain.head()] });
+    verify() {
+      running ??= (async () => {
+        // Appends still under way would look like a missing head.
+        await chain.idle();
+        return verifyTrail({ repo: deps.repo, macs, liveHeads: () => [chain.head()] });
+      })().finally(() => {
+        running = undefined;
+      });
+      return running;
     },
     stop() {
       retention.stop();
