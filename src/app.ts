@@ -22,8 +22,9 @@ import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
 import { mfaSummary } from './admin/user-view.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
-import { type AuditRetention, startAuditRetention } from './audit/retention.ts';
+import type { AuditRetention } from './audit/retention.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
+import { type AuditTrail, createAuditTrail } from './audit/trail.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import type { Config } from './config/index.ts';
@@ -170,6 +171,8 @@ export interface Portcullis {
   lockout: Limiter;
   /** Deletes stored audit records past AUDIT_RETENTION (hourly; tests call purge()). */
   auditRetention: AuditRetention;
+  /** The stored trail's chain, verify and anchors (audit/trail.ts). */
+  auditTrail: AuditTrail;
   /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
   mail: Mail;
   /** The breach range lookup (passwords/breach.ts); `unavailableCount` is for the metrics. */
@@ -238,7 +241,17 @@ async function assemble(
   const countedBreach = countBreachLookups(breach, metrics.registry);
   const passwordPolicy = createPasswordPolicy(config.passwords, { breach: countedBreach, hasher });
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
-  attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
+  // The stored trail: this process's chain, verify, anchors and the leased retention (audit/trail.ts).
+  const auditTrail = createAuditTrail({
+    repo: store.audit,
+    records: store.records,
+    keyEncryptionKeys: secrets.keyEncryptionKeys,
+    retentionSeconds: config.ttl.auditRetention,
+    logger,
+    clock: now,
+    instanceId: randomUUID(),
+  });
+  attachAuditSinks(audit, logger, auditTrail.chain);
   const resources = await createResourceRegistry(store.records);
   const render = createRenderer(config.production);
   const cookieKeys = new Keygrip(secrets.cookieKeys, 'sha256');
@@ -391,7 +404,7 @@ async function assemble(
     clock: now,
   });
   subscribeFactorNotices(audit, { findAccount: (id) => accounts.findById(id), notify: mail.notify });
-  const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
+  const auditRetention = auditTrail.retention;
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
     refreshTokens: store.model('RefreshToken'),
@@ -600,6 +613,7 @@ async function assemble(
       clients,
       roles,
       listAccounts: () => store.accounts.list(),
+      trail: { repo: store.audit, verify: () => auditTrail.verify() },
       resources: { resources, sync: resourceSync, adminResource: adminResourceOf(config.issuer), adminTokenTtl: config.admin.tokenTtl },
     }),
   );
@@ -644,6 +658,7 @@ async function assemble(
     logger,
     lockout: lockout.limiter,
     auditRetention,
+    auditTrail,
     mail,
     breach,
     metrics,
@@ -676,7 +691,7 @@ async function assemble(
         });
       }
       await metricsListener?.close();
-      auditRetention.stop();
+      auditTrail.stop();
       await mail.close();
       await breach.close();
       await resourceSync.close();

@@ -7,11 +7,13 @@ import { StoreNotReadyError } from '../errors.ts';
 import { MODEL_NAMES } from '../models.ts';
 import type { ModelStore, Store } from '../port.ts';
 import { createAccountRepository } from './accounts.ts';
+import { migrateNedbAudit } from './audit-migration.ts';
+import { createEmbeddedAuditTrail } from './audit-trail.ts';
 import { type CompactionReport, createCompactor } from './compaction.ts';
 import { createCollectionSet } from './datastore.ts';
 import { createModelStore } from './models.ts';
 import { createOutboxRepository } from './outbox.ts';
-import { createAuditRepository, createKeyRepository, createMfaRepository, createRecordRepository } from './repositories.ts';
+import { createKeyRepository, createMfaRepository, createRecordRepository } from './repositories.ts';
 
 /** Kept here too so code that imported the list from this module keeps working. */
 export { MODEL_NAMES };
@@ -41,6 +43,9 @@ export async function createEmbeddedStore(dataDir: string, options: EmbeddedStor
   for (const name of MODEL_NAMES) {
     models.set(name, await createModelStore(await collections.open(`oidc-${name}`), name));
   }
+  // The trail lives in NDJSON day files outside nedb (audit-trail.ts), not in memory.
+  const audit = await createEmbeddedAuditTrail(dataDir);
+  await migrateNedbAudit(dataDir, audit);
   const store: EmbeddedStore = {
     kind: 'embedded',
     model(name) {
@@ -50,7 +55,7 @@ export async function createEmbeddedStore(dataDir: string, options: EmbeddedStor
     },
     accounts: await createAccountRepository(await collections.open('accounts')),
     keys: await createKeyRepository(await collections.open('keys')),
-    audit: await createAuditRepository(await collections.open('audit')),
+    audit,
     mfa: await createMfaRepository(await collections.open('mfa')),
     records: await createRecordRepository(await collections.open('records'), await collections.open('locks')),
     outbox: await createOutboxRepository(await collections.open('outbox')),
@@ -65,6 +70,7 @@ export async function createEmbeddedStore(dataDir: string, options: EmbeddedStor
     compact: () => compactor.run(),
     async close() {
       compactor.stop();
+      audit.close();
       // A last rewrite so the next start loads compact files; a failure is reported, not thrown:
       // the appended files still hold everything.
       await compactor.run();
