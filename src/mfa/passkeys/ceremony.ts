@@ -74,7 +74,8 @@ export async function registrationOptions(
     userDisplayName: account.name ?? account.username,
     // The account id, not the username: the user handle is stored on the authenticator and sent back at every sign-in.
     userID: new Uint8Array(Buffer.from(account.id, 'utf8')),
-    challenge,
+    // As bytes: a string would be taken as UTF-8 text and encoded again.
+    challenge: bytes(challenge),
     timeout: TIMEOUT_MS,
     attestationType: 'none',
     excludeCredentials: existing.map((record) => ({ id: record.id, transports: record.transports })),
@@ -142,7 +143,7 @@ export async function authenticationOptions(
   const challenge = await deps.challenges.issue('authenticate', surface, accountId);
   return server.generateAuthenticationOptions({
     rpID: deps.rpId,
-    challenge,
+    challenge: bytes(challenge),
     timeout: TIMEOUT_MS,
     // Password-less: the passkey is both factors, so the device must verify the person.
     userVerification: allow ? 'preferred' : 'required',
