@@ -131,7 +131,7 @@ import { createSessionService, type SessionService } from './sessions/service.ts
 import { openStore } from './storage/index.ts';
 import type { Store } from './storage/port.ts';
 import { ASSETS_DIR, createRenderer } from './views/render.ts';
-import { mountScripts } from './views/scripts.ts';
+import { scriptAssets } from './views/scripts.ts';
 
 export interface PortcullisOptions {
   logger?: Logger;
@@ -199,7 +199,13 @@ async function staticAssets(): Promise<Router> {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = css;
   });
-  await mountScripts(router);
+  for (const [path, script] of await scriptAssets()) {
+    router.get(path, (ctx) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = script;
+    });
+  }
   return router;
 }
 

@@ -5,22 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type Router from '@koa/router';
 import { ASSETS_DIR } from './render.ts';
 
 // The package exports only its ESM entry; the bundle sits beside it (dist/bundle/ next to esm/).
 const BUNDLE = fileURLToPath(new URL('../dist/bundle/index.umd.min.js', import.meta.resolve('@simplewebauthn/browser')));
 
-export async function mountScripts(router: Router): Promise<void> {
-  const scripts = new Map([
+/** [path, body] of each script, for the composition root's asset router. */
+export async function scriptAssets(): Promise<Array<[string, Buffer]>> {
+  return [
     ['/assets/webauthn.js', await readFile(BUNDLE)],
     ['/assets/passkeys.js', await readFile(`${ASSETS_DIR}passkeys.js`)],
-  ]);
-  for (const [path, body] of scripts) {
-    router.get(path, (ctx) => {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.set('Cache-Control', 'public, max-age=3600');
-      ctx.body = body;
-    });
-  }
+  ];
 }
