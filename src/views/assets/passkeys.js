@@ -35,8 +35,12 @@
     box.hidden = false;
   }
 
+  // Once the person presses a button, a conditional request still fetching its options must not start (it would cancel theirs).
+  let pressed = false;
+
   async function run(form, autofill) {
     const optionsJSON = await optionsFor(form);
+    if (autofill && pressed) return;
     const answer =
       form.dataset.ceremony === 'register'
         ? await lib.startRegistration({ optionsJSON })
@@ -50,14 +54,15 @@
     form.hidden = false;
     form.addEventListener('submit', (event) => {
       event.preventDefault();
+      pressed = true;
       run(form, false).catch((error) => showError(form, error));
     });
     if (form.dataset.autofill === 'true' && typeof lib.browserSupportsWebAuthnAutofill === 'function') {
       lib
         .browserSupportsWebAuthnAutofill()
         .then((supported) => (supported ? run(form, true) : undefined))
-        // A conditional request is cancelled whenever the button starts a modal one: not an error to show.
-        .catch((error) => (error && error.name === 'AbortError' ? undefined : undefined));
+        // A conditional request is cancelled whenever the button starts a modal one: nothing to show.
+        .catch(() => undefined);
     }
   }
 })();
