@@ -62,8 +62,8 @@ import {
 } from './metrics/index.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
-import { createMfaPolicy } from './mfa/policy.ts';
 import { createPasskeys, type PasskeyService } from './mfa/passkeys/index.ts';
+import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
 import { createTotp } from './mfa/totp.ts';
 import { createFindAccount } from './oidc/account.ts';
@@ -506,7 +506,10 @@ async function assemble(
       holder,
       accounts,
       audit,
-      render: withPasskeyLocals(withSelfServiceLinks(render, { reset: passwordReset !== undefined, signup: registration !== undefined }), passkeys !== undefined),
+      render: withPasskeyLocals(
+        withSelfServiceLinks(render, { reset: passwordReset !== undefined, signup: registration !== undefined }),
+        passkeys !== undefined,
+      ),
       guard,
       mfa,
       policy: mfaPolicy,

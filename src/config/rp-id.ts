@@ -14,7 +14,18 @@ import { isIP } from 'node:net';
 const GENERIC_SECOND_LEVEL = new Set(['ac', 'co', 'com', 'edu', 'gov', 'ltd', 'me', 'mil', 'net', 'nhs', 'org', 'plc', 'sch', 'ne', 'or', 'go', 'gob', 'nic']);
 
 /** Hosts that are a public suffix themselves but no ccTLD pair (a partial list; the PSL has thousands). */
-const KNOWN_SUFFIXES = new Set(['github.io', 'herokuapp.com', 'vercel.app', 'netlify.app', 'pages.dev', 'workers.dev', 'blogspot.com', 'appspot.com', 'cloudfront.net', 'azurewebsites.net']);
+const KNOWN_SUFFIXES = new Set([
+  'github.io',
+  'herokuapp.com',
+  'vercel.app',
+  'netlify.app',
+  'pages.dev',
+  'workers.dev',
+  'blogspot.com',
+  'appspot.com',
+  'cloudfront.net',
+  'azurewebsites.net',
+]);
 
 const bare = (host: string) => host.replace(/^\[|\]$/g, '');
 
@@ -27,7 +38,8 @@ export function rpIdProblem(rpId: string, host: string): string | undefined {
   const labels = rpId.split('.');
   if (labels.length < 2 || KNOWN_SUFFIXES.has(rpId)) return `"${rpId}" is a public suffix: passkeys for it would be usable by every site under it`;
   const [first, last] = [labels[0] as string, labels[labels.length - 1] as string];
-  if (labels.length === 2 && last.length === 2 && GENERIC_SECOND_LEVEL.has(first)) return `"${rpId}" looks like a public suffix (such as co.uk): name your own domain`;
+  if (labels.length === 2 && last.length === 2 && GENERIC_SECOND_LEVEL.has(first))
+    return `"${rpId}" looks like a public suffix (such as co.uk): name your own domain`;
   return undefined;
 }
 

@@ -242,7 +242,11 @@ export const VARIABLES = {
     'the WebAuthn relying-party id passkeys are bound to: the issuer’s host (the default) or a parent domain of it, never an IP address or a bare public suffix; unset with an IP-address issuer, passkeys are off (see [passkeys.md](passkeys.md))',
     z.string().trim().toLowerCase().min(1).max(253),
   ),
-  WEBAUTHN_RP_NAME: variable(z.string().trim().min(1).max(64).default('Portcullis'), '`Portcullis`', 'the name a browser shows when it asks to create or use a passkey'),
+  WEBAUTHN_RP_NAME: variable(
+    z.string().trim().min(1).max(64).default('Portcullis'),
+    '`Portcullis`',
+    'the name a browser shows when it asks to create or use a passkey',
+  ),
   LOCKOUT_IP_FAILURES: integer(
     100,
     1,

@@ -61,7 +61,8 @@ export const renamePasskey = (deps: ConsoleDeps) => async (ctx: Context) => {
   const form = await parseBody(ctx, renameForm);
   verifyCsrf(ctx, form.csrf);
   const { account } = await signedIn(ctx, deps);
-  if (!(await passkeysOf(deps).rename(account.id, form.id, form.name))) throw new AppError(404, 'passkey_not_found', 'There is no such passkey on your account.');
+  if (!(await passkeysOf(deps).rename(account.id, form.id, form.name)))
+    throw new AppError(404, 'passkey_not_found', 'There is no such passkey on your account.');
   backToPage(ctx, 'passkey_renamed');
 };
 

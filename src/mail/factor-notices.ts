@@ -21,7 +21,9 @@ export function subscribeFactorNotices(
     const removed = (event.type === 'mfa.removed' && event.detail?.by !== 'admin') || event.type === 'passkey.removed';
     if (!added && !removed) return;
     const factors =
-      added || event.type === 'passkey.removed' ? [String(event.detail?.method ?? 'totp')] : ((event.detail?.factors as unknown[] | undefined) ?? []).map(String);
+      added || event.type === 'passkey.removed'
+        ? [String(event.detail?.method ?? 'totp')]
+        : ((event.detail?.factors as unknown[] | undefined) ?? []).map(String);
     // Nothing was there to remove: nothing to tell.
     if (factors.length === 0) return;
     const account = await deps.findAccount(event.accountId);

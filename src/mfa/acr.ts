@@ -58,11 +58,7 @@ export function passkeyAmr(facts: PasskeyFacts): string[] {
  * else the multi-factor URI when it is multi-factor, `phr` for a passkey, the password URN last.
  */
 export function acrFor(amr: readonly string[], requested: readonly string[]): string {
-  const satisfied = [
-    ...(hasSecondFactor(amr) ? [ACR_MFA] : []),
-    ...(hasPasskey(amr) ? [ACR_PHR] : []),
-    ...(amr.includes('pwd') ? [ACR_PASSWORD] : []),
-  ];
+  const satisfied = [...(hasSecondFactor(amr) ? [ACR_MFA] : []), ...(hasPasskey(amr) ? [ACR_PHR] : []), ...(amr.includes('pwd') ? [ACR_PASSWORD] : [])];
   return requested.find((value) => satisfied.includes(value)) ?? satisfied[0] ?? ACR_PASSWORD;
 }
 

@@ -37,7 +37,14 @@ describe('passkeys in a real browser', { skip: chromiumMissing }, () => {
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     }));
     rp = await discover(issuer, 'web-app', 'web-app-secret-that-is-long-enough');
   });
@@ -116,7 +123,7 @@ describe('passkeys in a real browser', { skip: chromiumMissing }, () => {
     });
     assert.deepEqual(claims.amr, ['pwd', 'swk', 'user', 'mfa']);
     assert.equal(claims.acr, ACR_MFA);
-    const [stored] = await server.portcullis.passkeys?.list(claims.sub) ?? [];
+    const [stored] = (await server.portcullis.passkeys?.list(claims.sub)) ?? [];
     assert.equal(typeof stored?.lastUsedAt, 'number');
   });
 

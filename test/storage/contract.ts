@@ -357,7 +357,7 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
           (await repo.listByAccount('acc-pk')).map((record) => record.id),
           [long, 'cred-b-0123456789'],
         );
-        await repo.update({ ...(await repo.find(long) as PasskeyRecord), signCount: 7, lastUsedAt: 9 });
+        await repo.update({ ...((await repo.find(long)) as PasskeyRecord), signCount: 7, lastUsedAt: 9 });
         assert.equal((await repo.find(long))?.signCount, 7);
         await repo.remove(long);
         assert.equal(await repo.find(long), undefined);

@@ -84,7 +84,9 @@ export class SoftAuthenticator {
   private authData(o: CeremonyOverrides, attested: Buffer | undefined): Buffer {
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(o.counter ?? this.counter);
-    const rpIdHash = createHash('sha256').update(o.rpId ?? this.rpId).digest();
+    const rpIdHash = createHash('sha256')
+      .update(o.rpId ?? this.rpId)
+      .digest();
     const flags = Buffer.from([flagsByte({ ...this.defaults, ...o.flags }, attested !== undefined)]);
     return Buffer.concat([rpIdHash, flags, counter, ...(attested ? [attested] : [])]);
   }
@@ -107,7 +109,11 @@ export class SoftAuthenticator {
       id: this.id,
       rawId: this.id,
       type: 'public-key',
-      response: { clientDataJSON: b64url(this.clientData('webauthn.create', options.challenge, o)), attestationObject: b64url(attestationObject), transports: ['internal'] },
+      response: {
+        clientDataJSON: b64url(this.clientData('webauthn.create', options.challenge, o)),
+        attestationObject: b64url(attestationObject),
+        transports: ['internal'],
+      },
       clientExtensionResults: {},
       authenticatorAttachment: 'platform',
     };

@@ -38,7 +38,9 @@ export async function submitPasskeyEnrolment(deps: InteractionDeps, request: Ste
   const { ctx, json, form, provider, interaction, step } = request;
   const passkeys = await mayEnrol(deps, step);
   const clientId = String(interaction.params.client_id);
-  const record = await asHttp(() => passkeys.register(step.accountId, { kind: 'interaction', id: interaction.uid }, form.response, form.name ?? '', { clientId }));
+  const record = await asHttp(() =>
+    passkeys.register(step.accountId, { kind: 'interaction', id: interaction.uid }, form.response, form.name ?? '', { clientId }),
+  );
   if (step.mode === 'login') await actOnVerdict(deps, request, step.accountId, step.verdict, undefined);
   const login = await finishSignIn(deps, interaction, {
     accountId: step.accountId,

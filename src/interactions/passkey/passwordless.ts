@@ -32,7 +32,7 @@ export async function submitPasswordless(deps: InteractionDeps, request: StepCon
     passkeysOf(deps).authenticate(surfaceOf(interaction), form.response, { kind: 'passwordless', ip: String(ctx.state.clientIp) }, { clientId }),
   );
   const account = await deps.accounts.findById(proof.accountId);
-  if (!account || account.status !== 'active' || account.deletedAt) {
+  if (account?.status !== 'active' || account.deletedAt) {
     deps.audit.emit({ type: 'login.failed', accountId: proof.accountId, clientId, detail: { reason: 'account_unavailable', method: 'passkey' } });
     throw passkeyAppError(new PasskeyRefusal('credential_unknown'));
   }

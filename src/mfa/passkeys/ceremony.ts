@@ -183,7 +183,8 @@ export async function verifyAssertion(
   if (!record || (expected.accountId !== undefined && record.accountId !== expected.accountId)) throw new PasskeyRefusal('credential_unknown');
   // A discoverable credential names its account: it must be the one the credential was registered to.
   const handle = answer.response.userHandle;
-  if (handle !== undefined && handle !== '' && Buffer.from(handle, 'base64url').toString('utf8') !== record.accountId) throw new PasskeyRefusal('credential_unknown');
+  if (handle !== undefined && handle !== '' && Buffer.from(handle, 'base64url').toString('utf8') !== record.accountId)
+    throw new PasskeyRefusal('credential_unknown');
   let result: Awaited<ReturnType<typeof server.verifyAuthenticationResponse>>;
   try {
     result = await server.verifyAuthenticationResponse({

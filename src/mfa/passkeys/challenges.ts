@@ -37,7 +37,12 @@ export function createChallenges(model: ModelStore, now: () => number = Date.now
   return {
     async issue(purpose, surface, accountId) {
       const challenge = randomBytes(32).toString('base64url');
-      const record: ChallengeRecord = { purpose, binding: bindingOf(surface), expiresAt: now() + CHALLENGE_TTL_SECONDS * 1000, ...(accountId ? { accountId } : {}) };
+      const record: ChallengeRecord = {
+        purpose,
+        binding: bindingOf(surface),
+        expiresAt: now() + CHALLENGE_TTL_SECONDS * 1000,
+        ...(accountId ? { accountId } : {}),
+      };
       await model.upsert(keyOf(challenge), { ...record }, CHALLENGE_TTL_SECONDS);
       return challenge;
     },

@@ -6,7 +6,11 @@
 import { z } from 'zod';
 import { PasskeyRefusal } from './types.ts';
 
-const b64url = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_-]*$/);
+const b64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/);
 /** WebAuthn caps credential ids at 1023 bytes: 1364 base64url characters. */
 export const credentialId = b64url(1364).min(16);
 

@@ -13,7 +13,7 @@ import type { AuditBus } from '../../audit/bus.ts';
 import type { MfaAttemptLimiter } from '../attempts.ts';
 import { authenticationOptions, type CeremonyDeps, type Registrant, registrationOptions, verifyAssertion, verifyRegistration } from './ceremony.ts';
 import type { PasskeyRepository } from './credentials.ts';
-import { type AuthenticationAnswer, authenticationResponse, readAnswer, type RegistrationAnswer, registrationResponse } from './responses.ts';
+import { type AuthenticationAnswer, authenticationResponse, type RegistrationAnswer, readAnswer, registrationResponse } from './responses.ts';
 import { type CeremonySurface, type PasskeyProof, type PasskeyRecord, PasskeyRefusal } from './types.ts';
 
 /** Enough for a phone, a laptop, two security keys and spares; bounds what one account can store. */
@@ -66,7 +66,13 @@ export function createPasskeyService(deps: PasskeyServiceDeps): PasskeyService {
   const { repo, audit } = deps;
   const now = deps.now ?? Date.now;
 
-  function refused(error: unknown, accountId: string | undefined, credential: string | undefined, context: PasskeyContext | undefined, ceremony: string): never {
+  function refused(
+    error: unknown,
+    accountId: string | undefined,
+    credential: string | undefined,
+    context: PasskeyContext | undefined,
+    ceremony: string,
+  ): never {
     const code = error instanceof PasskeyRefusal ? error.code : 'invalid_response';
     audit.emit({ type: 'passkey.refused', accountId, clientId: context?.clientId, detail: { reason: code, ceremony, credential: prefix(credential) } });
     throw error instanceof PasskeyRefusal ? error : new PasskeyRefusal('invalid_response');

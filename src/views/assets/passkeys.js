@@ -8,7 +8,7 @@
  */
 (() => {
   const lib = window.SimpleWebAuthnBrowser;
-  if (!lib || !lib.browserSupportsWebAuthn()) return;
+  if (!lib?.browserSupportsWebAuthn()) return;
 
   const messages = {
     NotAllowedError: 'The passkey request was cancelled or timed out. Try again.',
@@ -31,7 +31,7 @@
   function showError(form, error) {
     const box = form.querySelector('.passkey-error');
     if (!box) return;
-    box.textContent = messages[error && error.name] || (error && error.message) || 'The passkey request failed.';
+    box.textContent = messages[error?.name] || error?.message || 'The passkey request failed.';
     box.hidden = false;
   }
 

@@ -133,7 +133,10 @@ describe('passkey ceremonies', () => {
     assert.equal(await refusal(service.register(ALICE.id, SESSION, stranger.register(registration), 'x')), 'rp_id_mismatch');
     const authenticator = await registered();
     const options = (await service.authenticationOptions(SIGN_IN)) as Options;
-    assert.equal(await refusal(service.authenticate(SIGN_IN, authenticator.assert(options, { rpId: 'example.com' }), { kind: 'passwordless', ip: '192.0.2.1' })), 'rp_id_mismatch');
+    assert.equal(
+      await refusal(service.authenticate(SIGN_IN, authenticator.assert(options, { rpId: 'example.com' }), { kind: 'passwordless', ip: '192.0.2.1' })),
+      'rp_id_mismatch',
+    );
     await service.remove(ALICE.id, authenticator.id);
   });
 
@@ -144,7 +147,10 @@ describe('passkey ceremonies', () => {
       await service.authenticate(SIGN_IN, authenticator.assert(options), { kind: 'passwordless', ip: '192.0.2.1' });
     }
     const options = (await service.authenticationOptions(SIGN_IN)) as Options;
-    assert.equal(await refusal(service.authenticate(SIGN_IN, authenticator.assert(options, { counter: 1 }), { kind: 'passwordless', ip: '192.0.2.1' })), 'sign_count_regressed');
+    assert.equal(
+      await refusal(service.authenticate(SIGN_IN, authenticator.assert(options, { counter: 1 }), { kind: 'passwordless', ip: '192.0.2.1' })),
+      'sign_count_regressed',
+    );
     const refused = events.find((event) => event.type === 'passkey.refused' && event.detail?.reason === 'sign_count_regressed');
     assert.equal(refused?.accountId, ALICE.id);
     assert.equal((await service.list(ALICE.id))[0]?.signCount, 2);
@@ -166,7 +172,10 @@ describe('passkey ceremonies', () => {
   it('refuses a password-less answer without user verification', async () => {
     const authenticator = await registered({ up: true, uv: false });
     const options = (await service.authenticationOptions(SIGN_IN)) as Options;
-    assert.equal(await refusal(service.authenticate(SIGN_IN, authenticator.assert(options), { kind: 'passwordless', ip: '192.0.2.1' })), 'user_verification_required');
+    assert.equal(
+      await refusal(service.authenticate(SIGN_IN, authenticator.assert(options), { kind: 'passwordless', ip: '192.0.2.1' })),
+      'user_verification_required',
+    );
     // As a second factor after the password, presence is enough; failures count per person there.
     const second = (await service.authenticationOptions(SIGN_IN, ALICE.id)) as Options & { allowCredentials: Array<{ id: string }> };
     assert.deepEqual(
@@ -185,7 +194,10 @@ describe('passkey ceremonies', () => {
     assert.equal(await refusal(service.authenticate(SIGN_IN, unknown.assert(options), { kind: 'passwordless', ip: '192.0.2.9' })), 'credential_unknown');
     // Bob's step after his password cannot be passed with Alice's passkey (or with a challenge issued for her).
     const alices = (await service.authenticationOptions(SIGN_IN, ALICE.id)) as Options;
-    assert.equal(await refusal(service.authenticate(SIGN_IN, authenticator.assert(alices), { kind: 'second_factor', accountId: 'account-bob' })), 'challenge_unknown');
+    assert.equal(
+      await refusal(service.authenticate(SIGN_IN, authenticator.assert(alices), { kind: 'second_factor', accountId: 'account-bob' })),
+      'challenge_unknown',
+    );
     assert.deepEqual(addressFailures, ['192.0.2.9']);
     assert.deepEqual(personFailures, ['account-bob']);
     await service.remove(ALICE.id, authenticator.id);
