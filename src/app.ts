@@ -590,7 +590,11 @@ async function assemble(
     passwordPolicy,
     roles,
     // Marked as the admin's: the person is told by the reset notice, not also by the factor one.
-    removeFactors: (accountId) => mfa.remove(accountId, { by: 'admin' }),
+    removeFactors: async (accountId) => {
+      await mfa.remove(accountId, { by: 'admin' });
+      // Passkeys are second factors too: an admin's reset, and an erasure, remove them.
+      for (const passkey of (await passkeys?.list(accountId)) ?? []) await passkeys?.remove(accountId, passkey.id, { by: 'admin' });
+    },
     async forgetMail(accountId) {
       await store.outbox.deleteByAccount(accountId);
       for (const name of ['PasswordReset', 'EmailChange']) {

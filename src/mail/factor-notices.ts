@@ -18,7 +18,7 @@ export function subscribeFactorNotices(
     if (!event.accountId) return;
     // Passkeys (mfa/passkeys/service.ts) are told the same way: `passkey.registered` / `passkey.removed`.
     const added = event.type === 'mfa.enrolled' || event.type === 'passkey.registered';
-    const removed = (event.type === 'mfa.removed' && event.detail?.by !== 'admin') || event.type === 'passkey.removed';
+    const removed = (event.type === 'mfa.removed' && event.detail?.by !== 'admin') || (event.type === 'passkey.removed' && event.detail?.by !== 'admin');
     if (!added && !removed) return;
     const factors =
       added || event.type === 'passkey.removed'

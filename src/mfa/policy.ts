@@ -63,8 +63,8 @@ export interface MfaDecision {
    * MFA_ENROL_AT_LOGIN=false, or no reason the operator set asks for it.
    */
   blocked: boolean;
-  /** The request asks for `phr`: the step must be a passkey (the person has one, or `blocked` is set). */
-  passkeyRequired: boolean;
+  /** The request asks for `phr`: the step must be a passkey (the person has one, or `blocked` is set). Absent otherwise. */
+  passkeyRequired?: true;
 }
 
 export interface MfaDecisionInput {
@@ -123,7 +123,7 @@ export function createMfaPolicy(
       const mayEnrol = config.enrolAtLogin && reasons.some((reason) => ENROLMENT_REASONS.includes(reason)) && !reasons.includes('admin');
       // A passkey the person does not have cannot be set up on the strength of a request's acr_values either.
       const blocked = (reasons.length > 0 && !enrolled && !mayEnrol) || (passkeyRequired && !passkeys);
-      return { reasons, enrolled, blocked, passkeyRequired };
+      return { reasons, enrolled, blocked, ...(passkeyRequired ? { passkeyRequired: true as const } : {}) };
     },
   };
 }

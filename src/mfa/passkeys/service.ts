@@ -28,6 +28,8 @@ export interface AddressAttemptLimiter {
 
 export interface PasskeyContext {
   clientId?: string | undefined;
+  /** An administrator's factor reset (or an erasure): audited, and mail/ tells the person by the reset's own notice. */
+  by?: 'admin' | undefined;
 }
 
 /** Who is asserting: a person after their password (`accountId`), or anyone from an address (password-less). */
@@ -198,7 +200,12 @@ export function createPasskeyService(deps: PasskeyServiceDeps): PasskeyService {
       const record = await repo.find(id);
       if (!record || record.accountId !== accountId) return false;
       await repo.remove(id);
-      audit.emit({ type: 'passkey.removed', accountId, clientId: context?.clientId, detail: { method: 'passkey', credential: prefix(id), name: record.name } });
+      audit.emit({
+        type: 'passkey.removed',
+        accountId,
+        clientId: context?.clientId,
+        detail: { method: 'passkey', credential: prefix(id), name: record.name, ...(context?.by ? { by: context.by } : {}) },
+      });
       return true;
     },
   };
