@@ -75,11 +75,18 @@ describe('passkeys over HTTP', () => {
       '[]',
       'null',
       JSON.stringify({ id: { $ne: 1 }, rawId: 'x', type: 'public-key', response: {} }),
-      JSON.stringify({ ...bobsKey.assert({ challenge: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), response: { clientDataJSON: '!!', authenticatorData: '', signature: '' } }),
+      JSON.stringify({
+        ...bobsKey.assert({ challenge: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }),
+        response: { clientDataJSON: '!!', authenticatorData: '', signature: '' },
+      }),
     ];
-    for (const response of bad) assert.deepEqual(await answer(at, `/interaction/${at.uid}/passkey`, response), { status: 400, error: 'invalid_response' }, response);
+    for (const response of bad)
+      assert.deepEqual(await answer(at, `/interaction/${at.uid}/passkey`, response), { status: 400, error: 'invalid_response' }, response);
     const clientData = Buffer.from('{"type":"webauthn.get"}').toString('base64url');
-    const noChallenge = JSON.stringify({ ...bobsKey.assert({ challenge: 'x' }), response: { clientDataJSON: clientData, authenticatorData: 'AA', signature: 'AA' } });
+    const noChallenge = JSON.stringify({
+      ...bobsKey.assert({ challenge: 'x' }),
+      response: { clientDataJSON: clientData, authenticatorData: 'AA', signature: 'AA' },
+    });
     assert.deepEqual(await answer(at, `/interaction/${at.uid}/passkey`, noChallenge), { status: 400, error: 'invalid_response' });
   });
 
@@ -87,7 +94,10 @@ describe('passkeys over HTTP', () => {
     const at = await loginPage();
     const options = await optionsAt(at, `/interaction/${at.uid}/passkey/options`);
     const stranger = new SoftAuthenticator('localhost', issuer);
-    assert.deepEqual(await answer(at, `/interaction/${at.uid}/passkey`, JSON.stringify(stranger.assert(options))), { status: 401, error: 'credential_unknown' });
+    assert.deepEqual(await answer(at, `/interaction/${at.uid}/passkey`, JSON.stringify(stranger.assert(options))), {
+      status: 401,
+      error: 'credential_unknown',
+    });
   });
 
   it('failed password-less answers naming a person’s passkey never count against that person', async () => {
