@@ -32,6 +32,7 @@ import { consoleCookies } from './console/cookies.ts';
 import { rootRouter } from './console/root.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
+import { withPasskeyLocals } from './interactions/passkey/page-locals.ts';
 import { interactionRouter } from './interactions/router.ts';
 import { publicJwks } from './keys/keystore.ts';
 import { createKeyManager, type KeyManager } from './keys/manager.ts';
@@ -44,6 +45,7 @@ import type { Limiter } from './lockout/limiter.ts';
 import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
+import { createPasskeyAddressGuard } from './lockout/passkey-guard.ts';
 import { createMail, type Mail, subscribeFactorNotices } from './mail/index.ts';
 import {
   countBreachLookups,
@@ -61,6 +63,7 @@ import {
 } from './metrics/index.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
+import { createPasskeys, type PasskeyService } from './mfa/passkeys/index.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
 import { createTotp } from './mfa/totp.ts';
@@ -129,6 +132,7 @@ import { createSessionService, type SessionService } from './sessions/service.ts
 import { openStore } from './storage/index.ts';
 import type { Store } from './storage/port.ts';
 import { ASSETS_DIR, createRenderer } from './views/render.ts';
+import { scriptAssets } from './views/scripts.ts';
 
 export interface PortcullisOptions {
   logger?: Logger;
@@ -165,6 +169,8 @@ export interface Portcullis {
   resources: ResourceRegistry;
   sealer: Sealer;
   mfa: MfaService;
+  /** Passkeys (mfa/passkeys/), undefined when off. */
+  passkeys: PasskeyService | undefined;
   keys: KeyManager;
   logger: Logger;
   /** Brute-force defence counters (src/lockout), for features that throttle their own attempts. */
@@ -196,6 +202,13 @@ async function staticAssets(): Promise<Router> {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = css;
   });
+  for (const [path, script] of await scriptAssets()) {
+    router.get(path, (ctx) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = script;
+    });
+  }
   return router;
 }
 
@@ -271,7 +284,25 @@ async function assemble(
     issuer: config.mfa.totpIssuer,
     now,
   });
-  const mfaPolicy = createMfaPolicy(config.mfa, accounts, mfa.isEnrolled, { resource: adminResourceOf(config.issuer), requireMfa: config.admin.requireMfa });
+  // Passkeys (mfa/passkeys/): off when the issuer is an IP address and WEBAUTHN_RP_ID is unset.
+  const passkeys = createPasskeys(config.webauthn, {
+    store,
+    audit,
+    personLimiter: options.mfaLimiter ?? createMfaGuard(lockout.limiter),
+    addressLimiter: createPasskeyAddressGuard(lockout.limiter),
+    warn: (message, detail) => logger.warn(detail, message),
+    now,
+  });
+  const hasPasskeys = async (accountId: string) => (passkeys ? passkeys.has(accountId) : false);
+  // A passkey is a second factor too: the MFA policy counts either as "enrolled".
+  const hasSecondFactor = async (accountId: string) => (await mfa.isEnrolled(accountId)) || (await hasPasskeys(accountId));
+  const mfaPolicy = createMfaPolicy(
+    config.mfa,
+    accounts,
+    hasSecondFactor,
+    { resource: adminResourceOf(config.issuer), requireMfa: config.admin.requireMfa },
+    hasPasskeys,
+  );
   // Management roles, and the admin API as a resource of this issuer (oidc/admin-resource.ts).
   const roles = createRoleRegistry(store.records);
   const adminResource = createAdminResource({
@@ -488,10 +519,14 @@ async function assemble(
       holder,
       accounts,
       audit,
-      render: withSelfServiceLinks(render, { reset: passwordReset !== undefined, signup: registration !== undefined }),
+      render: withPasskeyLocals(
+        withSelfServiceLinks(render, { reset: passwordReset !== undefined, signup: registration !== undefined }),
+        passkeys !== undefined,
+      ),
       guard,
       mfa,
       policy: mfaPolicy,
+      passkeys,
       now,
       sessionLimit,
       replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit, passwordPolicy),
@@ -508,6 +543,7 @@ async function assemble(
       changePassword,
       passwordRules: passwordPolicy.rules,
       mfa,
+      passkeys,
       render,
       now,
       issuer: config.issuer,
@@ -567,7 +603,11 @@ async function assemble(
     passwordPolicy,
     roles,
     // Marked as the admin's: the person is told by the reset notice, not also by the factor one.
-    removeFactors: (accountId) => mfa.remove(accountId, { by: 'admin' }),
+    removeFactors: async (accountId) => {
+      await mfa.remove(accountId, { by: 'admin' });
+      // Passkeys are second factors too: an admin's reset, and an erasure, remove them.
+      for (const passkey of (await passkeys?.list(accountId)) ?? []) await passkeys?.remove(accountId, passkey.id, { by: 'admin' });
+    },
     async forgetMail(accountId) {
       await store.outbox.deleteByAccount(accountId);
       for (const name of ['PasswordReset', 'EmailChange']) {
@@ -654,6 +694,7 @@ async function assemble(
     resources,
     sealer,
     mfa,
+    passkeys,
     keys,
     logger,
     lockout: lockout.limiter,

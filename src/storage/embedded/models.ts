@@ -33,6 +33,7 @@ function lookupFields(model: string): ReadonlyArray<(typeof INDEXED)[number]> {
     case 'Grant':
     case 'PasswordReset':
     case 'EmailChange':
+    case 'Passkey':
       return ['accountId'];
     case 'DeviceCode':
       return ['grantId', 'userCode'];
