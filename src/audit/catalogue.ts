@@ -50,6 +50,10 @@ export const AUDIT_EVENTS = {
   'mfa.backup_code_used': { meaning: 'A backup code was consumed.', detail: ['remaining'] },
   'mfa.backup_codes_regenerated': { meaning: 'A new set of backup codes replaced the old one.', detail: [] },
   'mfa.removed': { meaning: 'Every second factor of the account was removed (by the person or an administrator).', detail: ['factors', 'by'] },
+  'passkey.registered': { meaning: 'A passkey was added to the account (console or sign-in enrolment).', detail: ['method', 'credential', 'backupEligible'] },
+  'passkey.removed': { meaning: 'A passkey was removed from the account (by the person or an administrator).', detail: ['method', 'credential', 'name', 'by'] },
+  'passkey.sign_in': { meaning: 'A passkey assertion verified, password-less or as the second factor.', detail: ['credential', 'mode', 'userVerified'] },
+  'passkey.refused': { meaning: 'A passkey ceremony was refused (the reason is a stable code).', detail: ['reason', 'ceremony', 'credential'] },
 
   // Lockout.
   'account.locked': {
