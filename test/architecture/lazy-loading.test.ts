@@ -28,6 +28,8 @@ const OPTIONAL = [
   /^ioredis$/,
   /^rate-limiter-flexible$/,
   /^qrcode$/,
+  /^otplib$/,
+  /^@otplib\//,
   /^@simplewebauthn\//,
 ];
 
