@@ -9,7 +9,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import type { JWK } from 'jose';
-import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
@@ -92,6 +91,7 @@ import { wantsJson } from './security/body.ts';
 import { browserBudget } from './security/browser-budget.ts';
 import { canonicalProviderPaths } from './security/canonical-paths.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
+import { createCookieKeys } from './security/cookie-keys.ts';
 import { corsPolicy } from './security/cors.ts';
 import { csrfProtection } from './security/csrf.ts';
 import { bindToInteractionOrSession } from './security/csrf-binding.ts';
@@ -230,7 +230,7 @@ async function assemble(
   attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
   const resources = await createResourceRegistry(store.records);
   const render = createRenderer(config.production);
-  const cookieKeys = new Keygrip(secrets.cookieKeys, 'sha256');
+  const cookieKeys = createCookieKeys(secrets.cookieKeys);
   const cors = corsPolicy(config.corsOrigins);
   const clientIp = createClientIpResolver(config.trustProxy);
 
