@@ -86,6 +86,10 @@ describe('passkeys in a real browser', { skip: chromiumMissing }, () => {
     await submits(page, '/account/passkeys', () => page.getByRole('button', { name: 'Add a passkey' }).click());
     await page.waitForURL(`${issuer}/account/mfa?done=passkey_added`);
     assert.match((await page.locator('#passkeys').textContent()) ?? '', /Test laptop[\s\S]*not used yet/);
+    await page.getByLabel('New name for Test laptop').fill('Work laptop');
+    await submits(page, '/account/passkeys/rename', () => page.getByRole('button', { name: 'Rename' }).click());
+    await page.waitForURL(`${issuer}/account/mfa?done=passkey_renamed`);
+    assert.match((await page.locator('#passkeys').textContent()) ?? '', /Work laptop/);
     await signOut();
   });
 
@@ -130,7 +134,7 @@ describe('passkeys in a real browser', { skip: chromiumMissing }, () => {
   it('a removed passkey no longer signs in', async () => {
     await page.goto(`${issuer}/account/mfa`);
     assert.match((await page.locator('#passkeys').textContent()) ?? '', /last used/);
-    await submits(page, '/account/passkeys/remove', () => page.getByRole('button', { name: 'Remove passkey Test laptop' }).click());
+    await submits(page, '/account/passkeys/remove', () => page.getByRole('button', { name: 'Remove passkey Work laptop' }).click());
     await page.waitForURL(`${issuer}/account/mfa?done=passkey_removed`);
     await page.locator('#passkeys-none').waitFor();
     await signOut();
