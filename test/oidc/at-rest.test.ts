@@ -116,7 +116,10 @@ describe('the embedded store at rest', () => {
         assert.equal(await modeOf(join(dataDir, name)), 0o600, name);
       }
     }
-    assert.ok((await readdir(join(dataDir, 'audit'))).some((name) => name.endsWith('.ndjson')), 'the sign-in was stored in a day file');
+    assert.ok(
+      (await readdir(join(dataDir, 'audit'))).some((name) => name.endsWith('.ndjson')),
+      'the sign-in was stored in a day file',
+    );
   });
 
   it('a DATA_DIR left readable by others is restricted at start, with a warning', async () => {
