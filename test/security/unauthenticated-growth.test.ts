@@ -139,7 +139,10 @@ describe('unauthenticated requests and the store', () => {
     offset = 31 * DAY_MS;
     await server.portcullis.auditRetention.purge();
     assert.deepEqual(await events(), [], 'past 30 days everything has gone');
-    assert.ok((await stored()).some((event) => event.type === 'audit.checkpoint'), 'but the checkpoint of that purge');
+    assert.ok(
+      (await stored()).some((event) => event.type === 'audit.checkpoint'),
+      'but the checkpoint of that purge',
+    );
     offset = 0;
   });
 
