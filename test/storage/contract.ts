@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { createChallenges } from '../../src/mfa/passkeys/challenges.ts';
+import { createPasskeyRepository } from '../../src/mfa/passkeys/credentials.ts';
+import type { PasskeyRecord } from '../../src/mfa/passkeys/types.ts';
 import { type AccountRecord, AuditCursorError, DuplicateError, type OutboxRecord, type Store } from '../../src/storage/port.ts';
 
 export type StoreFactory = () => Promise<Store>;
@@ -463,6 +466,48 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(factor?.codeHashes, ['h2']);
         await store.mfa.remove('f-2');
         assert.equal((await store.mfa.listByAccount('m-1')).length, 1);
+      });
+    });
+
+    describe('passkeys', () => {
+      const passkey = (id: string, accountId: string, createdAt: number): PasskeyRecord => ({
+        id,
+        accountId,
+        publicKey: 'pQECAyYgASFYIA',
+        signCount: 0,
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        transports: ['internal'],
+        backupEligible: false,
+        backupState: false,
+        attested: false,
+        name: 'laptop',
+        createdAt,
+      });
+
+      it('finds a passkey by credential id and lists a person’s passkeys, oldest first', async () => {
+        const repo = createPasskeyRepository(store.model('Passkey'));
+        const long = 'A'.repeat(1364);
+        await repo.insert(passkey('cred-b-0123456789', 'acc-pk', 2));
+        await repo.insert(passkey(long, 'acc-pk', 1));
+        await repo.insert(passkey('cred-other-012345', 'acc-other', 3));
+        assert.equal((await repo.find('cred-b-0123456789'))?.accountId, 'acc-pk');
+        assert.deepEqual(
+          (await repo.listByAccount('acc-pk')).map((record) => record.id),
+          [long, 'cred-b-0123456789'],
+        );
+        await repo.update({ ...((await repo.find(long)) as PasskeyRecord), signCount: 7, lastUsedAt: 9 });
+        assert.equal((await repo.find(long))?.signCount, 7);
+        await repo.remove(long);
+        assert.equal(await repo.find(long), undefined);
+        assert.equal(await repo.find('missing-credential'), undefined);
+      });
+
+      it('of 20 callers taking one ceremony challenge, exactly one wins', async () => {
+        const challenges = createChallenges(store.model('PasskeyChallenge'));
+        const challenge = await challenges.issue('register', { kind: 'session', id: 's-1' }, 'acc-pk');
+        const taken = await Promise.all(Array.from({ length: 20 }, () => challenges.take(challenge)));
+        assert.equal(taken.filter((record) => record?.accountId === 'acc-pk').length, 1);
+        assert.equal(taken.filter((record) => record === undefined).length, 19);
       });
     });
 

@@ -43,7 +43,7 @@ function whereString(field: string): IndexOptions {
 }
 
 const GRANT_BOUND = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
-const PERSON_BOUND = new Set(['Session', 'Grant', 'PasswordReset', 'EmailChange']);
+const PERSON_BOUND = new Set(['Session', 'Grant', 'PasswordReset', 'EmailChange', 'Passkey']);
 
 function modelIndexes(model: string, collection: string): IndexDefinition[] {
   // expireAfterSeconds 0: expiresAt already holds the moment of expiry.
