@@ -617,7 +617,11 @@ async function assemble(
     invite: passwordReset && ((account) => passwordReset.sendLink(account, 'invite')),
     now,
   });
-  const users = { users: adminUsers, sessions, mfaStatus: async (accountId: string) => mfaSummary(await mfa.status(accountId)) };
+  const users = {
+    users: adminUsers,
+    sessions,
+    mfaStatus: async (accountId: string) => mfaSummary(await mfa.status(accountId), (await passkeys?.list(accountId))?.length ?? 0),
+  };
   const clients = createClientRegistry({
     clients: models.model('Client'),
     records: store.records,

@@ -4,6 +4,8 @@ import type { AccountRecord } from '../storage/port.ts';
 export interface MfaSummary {
   totp: boolean;
   backup_codes: boolean;
+  /** How many passkeys the person has (0 when passkeys are off): a second factor too, and a password-less sign-in. */
+  passkeys: number;
 }
 
 export function userView(account: AccountRecord, mfa: MfaSummary) {
@@ -24,8 +26,9 @@ export function userView(account: AccountRecord, mfa: MfaSummary) {
   };
 }
 
-/** From mfa/service.ts status: an authenticator set up, and backup codes left. */
-export const mfaSummary = (status: { enrolled: boolean; backupCodesRemaining: number }): MfaSummary => ({
+/** From mfa/service.ts status (an authenticator set up, and backup codes left) and the person's passkey count. */
+export const mfaSummary = (status: { enrolled: boolean; backupCodesRemaining: number }, passkeys = 0): MfaSummary => ({
   totp: status.enrolled,
   backup_codes: status.backupCodesRemaining > 0,
+  passkeys,
 });

@@ -39,6 +39,8 @@ const GRANT_REVOKED: Record<string, (app: string) => string> = {
 const WORDS: Record<string, Words> = {
   'login.success': (event, app) => {
     const amr = Array.isArray(event.detail?.amr) ? event.detail.amr : [];
+    // A passkey without the password (amr swk/hwk, no pwd) is a password-less sign-in, not "two-step".
+    if ((amr.includes('swk') || amr.includes('hwk')) && !amr.includes('pwd')) return `Signed in to ${app} with a passkey, without a password`;
     return `Signed in to ${app}${amr.includes('mfa') ? ' with two-step verification' : ''}`;
   },
   'login.failed': (event) => {

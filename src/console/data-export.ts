@@ -6,7 +6,7 @@
  *
  * Every field is copied by name from an allow-list, never by spreading a stored record: the
  * password hash and its history, the sealed TOTP secret, the backup code hashes and the
- * enrolment binding stay out by construction, and a field added to a record later stays out
+ * enrolment binding, and a passkey's public key, sign counter and authenticator model stay out by construction, and a field added to a record later stays out
  * until someone decides it belongs here.
  */
 import type { Context } from 'koa';
@@ -16,6 +16,7 @@ import { personalActivity } from './activity.ts';
 import { appJson } from './apps.ts';
 import { downloadQuery } from './apps-schemas.ts';
 import type { ConsoleDeps } from './deps.ts';
+import { passkeyJson } from './passkey-json.ts';
 import { sessionJson } from './sessions-api.ts';
 import { signedIn } from './signed-in.ts';
 
@@ -48,8 +49,9 @@ function factorJson(factor: MfaFactorRecord) {
 async function exportOf(deps: ConsoleDeps, ctx: Context) {
   const me = await signedIn(ctx, deps);
   const id = me.account.id;
-  const [factors, sessions, apps, activity] = await Promise.all([
+  const [factors, passkeys, sessions, apps, activity] = await Promise.all([
     deps.factors.listByAccount(id),
+    deps.passkeys ? deps.passkeys.list(id) : [],
     deps.sessions.list(id, me.sessionUid),
     deps.apps.list(id),
     personalActivity(deps, id, EXPORT_ACTIVITY_LIMIT, true),
@@ -59,6 +61,7 @@ async function exportOf(deps: ConsoleDeps, ctx: Context) {
     issuer: deps.issuer,
     profile: profileJson(me.account),
     factors: factors.map(factorJson),
+    passkeys: passkeys.map(passkeyJson),
     sessions: sessions.map(sessionJson),
     apps: apps.map((app) => appJson(app, deps.issuer)),
     activity,

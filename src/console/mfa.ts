@@ -1,6 +1,7 @@
 /** /account/mfa: set up an authenticator, make new backup codes, turn two-step verification off. */
 import type { Context } from 'koa';
 import { BACKUP_CODE_COUNT } from '../mfa/backup-codes.ts';
+import type { PasskeyRecord } from '../mfa/passkeys/types.ts';
 import type { EnrolmentSurface, MfaStatus } from '../mfa/service.ts';
 import { parseBody, wantsJson } from '../security/body.ts';
 import { codeForm } from '../security/code-form.ts';
@@ -8,6 +9,7 @@ import { csrfToken, verifyCsrf } from '../security/csrf.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import { groupSecret, qrDataUri } from '../views/qr.ts';
 import type { ConsoleDeps } from './deps.ts';
+import { passkeyJson } from './passkey-json.ts';
 import { type SignedIn, signedIn } from './signed-in.ts';
 import { requireRecentSignIn } from './step-up.ts';
 
@@ -19,12 +21,17 @@ import { requireRecentSignIn } from './step-up.ts';
  * it, the person signs in again and comes back here.
  */
 
-/** The section as JSON (GET /account/mfa with Accept: application/json). */
-const mfaJson = (status: MfaStatus, csrf: string) => ({
+/**
+ * The section as JSON (GET /account/mfa with Accept: application/json). `enrolled` is the
+ * authenticator app; passkeys are listed with the id the rename and remove forms take (the
+ * person's own), never the public key. `passkeys` is null when passkeys are off.
+ */
+const mfaJson = (status: MfaStatus, passkeys: PasskeyRecord[] | undefined, csrf: string) => ({
   enrolled: status.enrolled,
   backup_codes_left: status.backupCodesRemaining,
   backup_codes_total: BACKUP_CODE_COUNT,
   backup_codes_low: status.backupCodesLow,
+  passkeys: passkeys?.map((passkey) => ({ id: passkey.id, ...passkeyJson(passkey) })) ?? null,
   csrf_token: csrf,
 });
 
@@ -89,7 +96,7 @@ export function showStatus(deps: ConsoleDeps) {
   return async (ctx: Context) => {
     const { account } = await signedIn(ctx, deps);
     if (wantsJson(ctx)) {
-      ctx.body = mfaJson(await deps.mfa.status(account.id), csrfToken(ctx));
+      ctx.body = mfaJson(await deps.mfa.status(account.id), await deps.passkeys?.list(account.id), csrfToken(ctx));
       return;
     }
     await statusPage(ctx, deps, account, { notice: NOTICES.get(String(ctx.query.done ?? '')) });

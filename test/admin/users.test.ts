@@ -62,7 +62,7 @@ describe('admin API: users', () => {
     assert.equal(made.email_verified, true, 'an address an administrator enters counts as verified unless they say otherwise');
     assert.equal(made.must_change_password, true);
     assert.deepEqual(made.admin_roles, []);
-    assert.deepEqual(made.mfa, { totp: false, backup_codes: false });
+    assert.deepEqual(made.mfa, { totp: false, backup_codes: false, passkeys: 0 });
     assert.equal(made.disabled, false);
     assert.doesNotMatch(JSON.stringify(made), /argon2|password_hash|passwordHash/);
 

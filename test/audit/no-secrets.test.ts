@@ -3,7 +3,8 @@
  * runs a broad, real scenario over HTTP — sign-in that fails and succeeds, wrong TOTP, a backup
  * code, refresh and reuse, client credentials with a wrong secret, a password change, a reset by
  * mail, the admin API with the operator token and an admin JWT, key rotation and revocation,
- * logout, revoking an app — while every event is collected from the bus and from the log. Every
+ * logout, revoking an app, a passkey registered, used password-less, replayed and removed (the
+ * issuer is http://localhost:<port>, a secure context, so passkeys are on) — while every event is collected from the bus and from the log. Every
  * secret the run used or was given must appear in none of them, and every catalogued type is
  * either seen or named below with the reason this run cannot reach it.
  */
@@ -23,8 +24,9 @@ import { openLoginForm } from '../support/login-form.ts';
 import { drive, enrolDirectly, TestClock, totpAt } from '../support/mfa.ts';
 import { CALLBACK, discover, redeem, startAuthorization } from '../support/rp.ts';
 import { csrfIn, forgot, resetLinkFor, submitPage } from '../support/self-service.ts';
-import { DEFAULT_BOOTSTRAP, PASSWORD, startServer, type TestServer } from '../support/server.ts';
+import { DEFAULT_BOOTSTRAP, freePort, PASSWORD, startServer, type TestServer } from '../support/server.ts';
 import { type Inbox, startInbox } from '../support/smtp.ts';
+import { SoftAuthenticator } from '../support/webauthn.ts';
 
 const OPERATOR_TOKEN = `operator-${randomBytes(24).toString('base64url')}`;
 const KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64url');
@@ -105,11 +107,16 @@ describe('no secret reaches any audit event, of any type', () => {
       },
     });
     const bootstrap = { ...DEFAULT_BOOTSTRAP, clients: [...DEFAULT_BOOTSTRAP.clients, backchannelClient(receiver)] };
-    server = await startServer({
-      env: { OPERATOR_TOKEN, KEY_ENCRYPTION_KEYS: KEY_ENCRYPTION_KEY, COOKIE_KEYS: COOKIE_KEY, SMTP_URL: inbox.url },
+    // localhost is a secure context for WebAuthn, so the passkey events are reachable; every URL below is the issuer's.
+    const port = await freePort();
+    const issuer = `http://localhost:${port}`;
+    const started = await startServer({
+      port,
+      env: { ISSUER: issuer, OPERATOR_TOKEN, KEY_ENCRYPTION_KEYS: KEY_ENCRYPTION_KEY, COOKIE_KEYS: COOKIE_KEY, SMTP_URL: inbox.url },
       bootstrap,
       options: { logger: createLogger('debug', sink), now: clock.now, fetch: loopbackFetch },
     });
+    server = { ...started, url: issuer };
     server.portcullis.audit.subscribe((event) => {
       events.push(structuredClone(event));
     });
@@ -200,6 +207,66 @@ describe('no secret reaches any audit event, of any type', () => {
     assert.ok((await consoleForm(carolSession.browser, '/account/profile', { name: 'Carol Changed' })).status < 400);
     const apps = await consoleForm(carolSession.browser, '/account/apps', { client_id: 'web-app' }, '/account/apps/revoke');
     assert.ok(apps.status < 400, `revoke answered ${apps.status}`);
+
+    // Passkeys: one registered in the console, a password-less sign-in with it, the same answer
+    // replayed at a new sign-in (refused), and its removal. The private key, the challenges, the
+    // full credential id and the attestation are secrets; an 8-character id prefix may be logged.
+    await server.portcullis.accounts.create({ username: 'gus', name: 'Gus', password: PASSWORD });
+    const gus = await signIn('gus', PASSWORD);
+    const gusKey = new SoftAuthenticator('localhost', server.url);
+    keep(...gusKey.privateKeyMaterial(), gusKey.id, gusKey.credentialId.toString('base64'), gusKey.credentialId.toString('hex'));
+    const postJson = async (browser: Browserless, path: string, body: Record<string, string>) => {
+      const response = await browser.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(response.status, 200, path);
+      return ((await response.json()) as { options: { challenge: string; user: { id: string } } }).options;
+    };
+    {
+      await withConsole(gus.browser);
+      const csrf = csrfIn(await (await gus.browser.request('/account/mfa')).text());
+      const options = await postJson(gus.browser, '/account/passkeys/options', { csrf });
+      const registration = gusKey.register(options);
+      keep(options.challenge, registration.response.attestationObject, registration.response.clientDataJSON);
+      const added = await gus.browser.postForm('/account/passkeys', { csrf, response: JSON.stringify(registration), name: 'Gus laptop' });
+      assert.equal(added.status, 303, `adding the passkey answered ${added.status}`);
+    }
+    const passwordless = async (answer?: ReturnType<SoftAuthenticator['assert']>) => {
+      const browser = new Browserless(server.url);
+      const start = await startAuthorization(web);
+      const login = await browser.follow(start.url.href);
+      const uid = new URL(login.url).pathname.split('/').pop() as string;
+      const csrf = csrfIn(await login.response.text());
+      const options = await postJson(browser, `/interaction/${uid}/passkey/options`, { csrf });
+      keep(options.challenge);
+      const signed = answer ?? gusKey.assert(options);
+      keep(signed.response.signature, signed.response.authenticatorData, signed.response.clientDataJSON);
+      const reply = await browser.request(`/interaction/${uid}/passkey`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ csrf, response: JSON.stringify(signed) }).toString(),
+      });
+      return { browser, start, signed, status: reply.status, body: (await reply.json()) as { redirect_to?: string; error?: string } };
+    };
+    const withPasskey = await passwordless();
+    assert.equal(withPasskey.status, 200, JSON.stringify(withPasskey.body));
+    // The rest of the flow (a consent page, when the application asks for one) as any browser would.
+    const landed = await drive(withPasskey.browser, new URL(withPasskey.body.redirect_to as string, server.url).href, {});
+    const passkeyCallback = landed.callback;
+    assert.equal(passkeyCallback.origin + passkeyCallback.pathname, CALLBACK, 'the password-less sign-in reached the application');
+    keep(passkeyCallback.searchParams.get('code') ?? undefined);
+    const passkeyTokens = await redeem(web, passkeyCallback, withPasskey.start);
+    keep(passkeyTokens.access_token, passkeyTokens.refresh_token, passkeyTokens.id_token);
+    const replayed = await passwordless(withPasskey.signed);
+    // Its challenge was used up: refused with the stable code, whatever new challenge the page holds.
+    assert.deepEqual([replayed.status, replayed.body.error], [400, 'challenge_unknown']);
+    {
+      const csrf = csrfIn(await (await gus.browser.request('/account/mfa')).text());
+      const removed = await gus.browser.postForm('/account/passkeys/remove', { csrf, id: gusKey.id });
+      assert.equal(removed.status, 303, `removing the passkey answered ${removed.status}`);
+    }
 
     // Reset by mail.
     assert.equal((await forgot(server, 'carol', '127.0.0.1')).status, 200);

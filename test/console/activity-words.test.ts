@@ -20,6 +20,12 @@ describe('activity in words', () => {
     assert.equal(describeEvent(event('login.failed', { reason: 'a_reason_without_words' }), 'Web App'), 'A sign-in attempt failed');
   });
 
+  it('says a password-less passkey sign-in as such, and a passkey after the password as two-step verification', () => {
+    assert.equal(describeEvent(event('login.success', { amr: ['swk', 'user', 'mfa'] }), 'Web App'), 'Signed in to Web App with a passkey, without a password');
+    assert.equal(describeEvent(event('login.success', { amr: ['hwk', 'user', 'mfa'] }), 'Web App'), 'Signed in to Web App with a passkey, without a password');
+    assert.equal(describeEvent(event('login.success', { amr: ['pwd', 'swk', 'user', 'mfa'] }), 'Web App'), 'Signed in to Web App with two-step verification');
+  });
+
   it('leaves plumbing and repeated news off the page', () => {
     assert.equal(describeEvent(event('backchannel_logout.sent'), 'Web App'), undefined);
     assert.equal(describeEvent(event('grant.revoked', { reason: 'self' }), 'Web App'), undefined, 'account.app_revoked says it');

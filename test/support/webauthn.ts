@@ -77,6 +77,15 @@ export class SoftAuthenticator {
     return b64url(this.credentialId);
   }
 
+  /** The private key in every encoding a leak could take (JWK `d`, PKCS#8 DER base64/base64url, PEM body), for no-secret checks. */
+  privateKeyMaterial(): string[] {
+    const der = this.key.export({ format: 'der', type: 'pkcs8' });
+    const { d } = this.key.export({ format: 'jwk' }) as { d: string };
+    const pem = String(this.key.export({ format: 'pem', type: 'pkcs8' }));
+    const body = pem.split('\n').filter((line) => line && !line.startsWith('-----'));
+    return [d, der.toString('base64url'), der.toString('base64'), Buffer.from(d, 'base64url').toString('hex'), ...body];
+  }
+
   private clientData(type: string, challenge: string, o: CeremonyOverrides): Buffer {
     return Buffer.from(JSON.stringify({ type: o.type ?? type, challenge: o.challenge ?? challenge, origin: o.origin ?? this.origin, crossOrigin: false }));
   }

@@ -50,10 +50,10 @@ const COVERED: Record<string, Coverage> = {
     test: ['test/interactions/mfa.browser.test.ts', 'test/interactions/passkeys.browser.test.ts'],
     actions: ['/interaction/:uid/mfa', '/interaction/:uid/abort', '/interaction/:uid/mfa/passkey'],
   },
-  // Rendered for enrolment during sign-in (with a Cancel form) and on the account console (a Cancel link).
+  // Rendered for enrolment during sign-in (with a Cancel form and the passkey form) and on the account console (a Cancel link).
   'mfa-enrol.ejs': {
-    test: ['test/interactions/mfa.browser.test.ts', 'test/console/mfa.browser.test.ts'],
-    actions: ['/interaction/:uid/mfa/enrol', '/interaction/:uid/abort', '/account/mfa/enrol'],
+    test: ['test/interactions/mfa.browser.test.ts', 'test/console/mfa.browser.test.ts', 'test/interactions/passkey-enrolment.browser.test.ts'],
+    actions: ['/interaction/:uid/mfa/enrol', '/interaction/:uid/abort', '/account/mfa/enrol', '/interaction/:uid/mfa/passkey/enrol'],
   },
   'account-profile.ejs': { test: 'test/console/profile.browser.test.ts', actions: ['/account/profile', '/account/profile/email'] },
   'email-change-confirm.ejs': { test: 'test/console/profile.browser.test.ts', actions: ['/account/email/confirm/:token'] },

@@ -19,6 +19,7 @@ import { actOnVerdict } from '../breach/after-factors.ts';
 import { finish } from '../details.ts';
 import { finishSignIn } from '../finish-sign-in.ts';
 import type { InteractionDeps, StepContext } from '../types.ts';
+import { mfaRequired } from './required-json.ts';
 import { pendingResult } from './step.ts';
 
 export async function continueAfterPassword(
@@ -65,18 +66,7 @@ export async function continueAfterPassword(
   const next = `/interaction/${interaction.uid}/mfa`;
   if (json) {
     ctx.status = 401;
-    ctx.body = {
-      error: 'mfa_required',
-      error_description: decision.enrolled
-        ? 'a second factor is required: POST {"code"} to mfa.url (a 6-digit TOTP code or a backup code)'
-        : 'a second factor is required and must be set up first: GET mfa.url for the secret, then POST {"code"} to mfa.enrol_url',
-      mfa: {
-        url: next,
-        enrol_url: `${next}/enrol`,
-        enrolment_required: !decision.enrolled,
-        reasons: decision.reasons,
-      },
-    };
+    ctx.body = await mfaRequired(deps, account.id, next, decision);
     return;
   }
   ctx.status = 303;
