@@ -451,9 +451,9 @@ async function assemble(
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
   app.use(timeRequests(metrics));
-  app.use(async (ctx: Context, next: Next) => {
+  app.use((ctx: Context, next: Next) => {
     clientIp.sanitise(ctx.req);
-    await next();
+    return next();
   });
   app.use(requestContext(clientIp.resolve));
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));

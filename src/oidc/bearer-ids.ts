@@ -43,8 +43,8 @@ export function bearerKey(id: string): string {
 export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, sealer: Sealer): ModelStore {
   const sealsId = FOUND_BY_OTHER_KEYS.has(model);
 
-  function toStored(id: string, payload: ModelPayload): ModelPayload {
-    const stored: ModelPayload = { ...payload, jti: bearerKey(id), [KEYED_BY]: 'sha256' };
+  function toStored(id: string, payload: ModelPayload, key = bearerKey(id)): ModelPayload {
+    const stored: ModelPayload = { ...payload, jti: key, [KEYED_BY]: 'sha256' };
     if (sealsId) stored[SEALED_ID] = sealer.seal(id);
     return stored;
   }
@@ -95,7 +95,11 @@ export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, 
   }
 
   return overrideModel(view, {
-    upsert: (id, payload, expiresIn) => view.upsert(bearerKey(id), toStored(id, payload), expiresIn),
+    upsert(id, payload, expiresIn) {
+      // One digest per write: the stored id and the stored jti are the same value.
+      const key = bearerKey(id);
+      return view.upsert(key, toStored(id, payload, key), expiresIn);
+    },
     async find(id) {
       const key = bearerKey(id);
       const stored = (await view.find(key)) ?? ((await migrate(id)) ? await view.find(key) : undefined);
