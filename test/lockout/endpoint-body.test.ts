@@ -92,4 +92,10 @@ describe('token endpoint body', () => {
     assert.equal(answer.status, 400);
     assert.equal(((await answer.json()) as { error: string }).error, 'invalid_request');
   });
+
+  it("answers an empty form with the provider's 400, not a 500", async () => {
+    const answer = await post(server.url, [], { 'content-length': '0' });
+    assert.equal(answer.status, 400, answer.body);
+    assert.equal((JSON.parse(answer.body) as { error: string }).error, 'invalid_request');
+  });
 });
