@@ -9,7 +9,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import type { JWK } from 'jose';
-import Keygrip from 'keygrip';
 import Koa, { type Context, type Next } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import { createAdminUsers, type Notify } from './accounts/admin-users.ts';
@@ -22,8 +21,9 @@ import { ADMIN_PREFIX } from './admin/paths.ts';
 import { adminRouter } from './admin/router.ts';
 import { mfaSummary } from './admin/user-view.ts';
 import { type AuditBus, createAuditBus } from './audit/bus.ts';
-import { type AuditRetention, startAuditRetention } from './audit/retention.ts';
+import type { AuditRetention } from './audit/retention.ts';
 import { attachAuditSinks } from './audit/sinks.ts';
+import { type AuditTrail, createAuditTrail } from './audit/trail.ts';
 import { applyBootstrap, readBootstrapFile } from './bootstrap/apply.ts';
 import { resolveSecrets } from './config/dev-secrets.ts';
 import type { Config } from './config/index.ts';
@@ -31,6 +31,7 @@ import { consoleCookies } from './console/cookies.ts';
 import { rootRouter } from './console/root.ts';
 import { consoleRouter } from './console/router.ts';
 import { healthRouter } from './health/router.ts';
+import { withPasskeyLocals } from './interactions/passkey/page-locals.ts';
 import { interactionRouter } from './interactions/router.ts';
 import { publicJwks } from './keys/keystore.ts';
 import { createKeyManager, type KeyManager } from './keys/manager.ts';
@@ -43,23 +44,13 @@ import type { Limiter } from './lockout/limiter.ts';
 import type { LoginGuard } from './lockout/login-attempts.ts';
 import { createLoginGuard } from './lockout/login-guard.ts';
 import { createMfaGuard } from './lockout/mfa-guard.ts';
+import { createPasskeyAddressGuard } from './lockout/passkey-guard.ts';
 import { createMail, type Mail, subscribeFactorNotices } from './mail/index.ts';
-import {
-  countBreachLookups,
-  countLoginRefusals,
-  createMetrics,
-  hashObserver,
-  listenForMetrics,
-  type Metrics,
-  type MetricsListener,
-  registerOutboxGauge,
-  timeRequests,
-  timeStore,
-  watchDomains,
-  watchLockout,
-} from './metrics/index.ts';
+import type { Metrics, MetricsListener } from './metrics/index.ts';
+import { openInstruments } from './metrics/instruments.ts';
 import { ACR_VALUES } from './mfa/acr.ts';
 import type { MfaAttemptLimiter } from './mfa/attempts.ts';
+import { createPasskeys, type PasskeyService } from './mfa/passkeys/index.ts';
 import { createMfaPolicy } from './mfa/policy.ts';
 import { createMfaService, type MfaService } from './mfa/service.ts';
 import { createTotp } from './mfa/totp.ts';
@@ -104,6 +95,7 @@ import { wantsJson } from './security/body.ts';
 import { browserBudget } from './security/browser-budget.ts';
 import { canonicalProviderPaths } from './security/canonical-paths.ts';
 import { createClientIpResolver } from './security/client-ip.ts';
+import { createCookieKeys } from './security/cookie-keys.ts';
 import { corsPolicy } from './security/cors.ts';
 import { csrfProtection } from './security/csrf.ts';
 import { bindToInteractionOrSession } from './security/csrf-binding.ts';
@@ -128,6 +120,7 @@ import { createSessionService, type SessionService } from './sessions/service.ts
 import { openStore } from './storage/index.ts';
 import type { Store } from './storage/port.ts';
 import { ASSETS_DIR, createRenderer } from './views/render.ts';
+import { scriptAssets } from './views/scripts.ts';
 
 export interface PortcullisOptions {
   logger?: Logger;
@@ -164,18 +157,22 @@ export interface Portcullis {
   resources: ResourceRegistry;
   sealer: Sealer;
   mfa: MfaService;
+  /** Passkeys (mfa/passkeys/), undefined when off. */
+  passkeys: PasskeyService | undefined;
   keys: KeyManager;
   logger: Logger;
   /** Brute-force defence counters (src/lockout), for features that throttle their own attempts. */
   lockout: Limiter;
   /** Deletes stored audit records past AUDIT_RETENTION (hourly; tests call purge()). */
   auditRetention: AuditRetention;
+  /** The stored trail's chain, verify and anchors (audit/trail.ts). */
+  auditTrail: AuditTrail;
   /** Mail (SMTP_URL): `mail.notify(account, kind)` tells a person an administrator changed their sign-in. */
   mail: Mail;
   /** The breach range lookup (passwords/breach.ts); `unavailableCount` is for the metrics. */
   breach: BreachClient;
-  /** Prometheus metrics (src/metrics): served on METRICS_PORT by listen(), never on the public port. */
-  metrics: Metrics;
+  /** Prometheus metrics (src/metrics): served on METRICS_PORT by listen(), never on the public port; undefined without METRICS_PORT. */
+  metrics: Metrics | undefined;
   /** Reset by email (PASSWORD_RESET=email; else undefined): `sendLink(account, reason)` for breach checking and invitations. */
   passwordReset: PasswordReset | undefined;
   /** Registration (REGISTRATION=open; else undefined). */
@@ -193,6 +190,13 @@ async function staticAssets(): Promise<Router> {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = css;
   });
+  for (const [path, script] of await scriptAssets()) {
+    router.get(path, (ctx) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = script;
+    });
+  }
   return router;
 }
 
@@ -222,31 +226,42 @@ async function assemble(
   secrets: Awaited<ReturnType<typeof resolveSecrets>>,
   openedStore: Store,
 ): Promise<Portcullis> {
-  // One registry per instance; every storage call is timed at the port (metrics/store.ts).
-  const metrics = createMetrics({ defaultMetrics: config.metrics.port !== undefined });
-  const store = timeStore(openedStore, metrics);
+  // One registry per instance with METRICS_PORT (none, and prom-client not loaded, without it);
+  // every storage call is then timed at the port (metrics/store.ts).
+  const instruments = await openInstruments(config.metrics.port !== undefined);
+  const store = instruments.timeStore(openedStore);
   const sealer = createSealer(secrets.keyEncryptionKeys);
-  const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency, observer: hashObserver(metrics) });
+  const hasher = await createPasswordHasher(config.argon2, { concurrency: config.passwordHashConcurrency, observer: instruments.hashObserver() });
   const accounts = createAccountService(store.accounts, hasher, { history: config.passwords.history });
   const now = options.now ?? systemClock;
   // Breach checking (passwords/breach.ts): fetched ranges kept a day, in Redis when configured.
   const breach: BreachClient = createBreachCheck(config.passwords.breach, {
-    cache: config.redisUrl && config.passwords.breach.check ? openRangeCache(config.redisUrl, logger) : memoryRangeCache(MEMORY_RANGES, now),
+    cache: config.redisUrl && config.passwords.breach.check ? await openRangeCache(config.redisUrl, logger) : memoryRangeCache(MEMORY_RANGES, now),
     logger,
   });
   // Every lookup (new passwords and sign-ins) counted by verdict: portcullis_breach_check_total.
-  const countedBreach = countBreachLookups(breach, metrics.registry);
+  const countedBreach = instruments.countBreachLookups(breach);
   const passwordPolicy = createPasswordPolicy(config.passwords, { breach: countedBreach, hasher });
   const audit = createAuditBus((error, event) => logger.error({ err: error, type: event.type }, 'audit subscriber failed'));
-  attachAuditSinks(audit, logger, store.audit, { retentionSeconds: config.ttl.auditRetention });
+  // The stored trail: this process's chain, verify, anchors and the leased retention (audit/trail.ts).
+  const auditTrail = createAuditTrail({
+    repo: store.audit,
+    records: store.records,
+    keyEncryptionKeys: secrets.keyEncryptionKeys,
+    retentionSeconds: config.ttl.auditRetention,
+    logger,
+    clock: now,
+    instanceId: randomUUID(),
+  });
+  attachAuditSinks(audit, logger, auditTrail.chain);
   const resources = await createResourceRegistry(store.records);
   const render = createRenderer(config.production);
-  const cookieKeys = new Keygrip(secrets.cookieKeys, 'sha256');
+  const cookieKeys = createCookieKeys(secrets.cookieKeys);
   const cors = corsPolicy(config.corsOrigins);
   const clientIp = createClientIpResolver(config.trustProxy);
 
   // Brute-force defence (src/lockout): counters in Redis when configured, in-process otherwise.
-  const lockout = watchLockout(await openLockout(config, logger, now), metrics);
+  const lockout = instruments.watchLockout(await openLockout(config, logger, now));
 
   // MFA: TOTP and backup codes (src/mfa), the `mfa` prompt, its pages and /account/mfa.
   const mfa = createMfaService({
@@ -258,7 +273,25 @@ async function assemble(
     issuer: config.mfa.totpIssuer,
     now,
   });
-  const mfaPolicy = createMfaPolicy(config.mfa, accounts, mfa.isEnrolled, { resource: adminResourceOf(config.issuer), requireMfa: config.admin.requireMfa });
+  // Passkeys (mfa/passkeys/): off when the issuer is an IP address and WEBAUTHN_RP_ID is unset.
+  const passkeys = createPasskeys(config.webauthn, {
+    store,
+    audit,
+    personLimiter: options.mfaLimiter ?? createMfaGuard(lockout.limiter),
+    addressLimiter: createPasskeyAddressGuard(lockout.limiter),
+    warn: (message, detail) => logger.warn(detail, message),
+    now,
+  });
+  const hasPasskeys = async (accountId: string) => (passkeys ? passkeys.has(accountId) : false);
+  // A passkey is a second factor too: the MFA policy counts either as "enrolled".
+  const hasSecondFactor = async (accountId: string) => (await mfa.isEnrolled(accountId)) || (await hasPasskeys(accountId));
+  const mfaPolicy = createMfaPolicy(
+    config.mfa,
+    accounts,
+    hasSecondFactor,
+    { resource: adminResourceOf(config.issuer), requireMfa: config.admin.requireMfa },
+    hasPasskeys,
+  );
   // Management roles, and the admin API as a resource of this issuer (oidc/admin-resource.ts).
   const roles = createRoleRegistry(store.records);
   const adminResource = createAdminResource({
@@ -288,12 +321,12 @@ async function assemble(
       }),
     ),
     now: options.keyClock ?? (() => new Date(now())),
-    signal: config.redisUrl ? createRedisSignal(config.redisUrl, instanceId, logger) : localSignal(),
+    signal: config.redisUrl ? await createRedisSignal(config.redisUrl, instanceId, logger) : localSignal(),
     instanceId,
     syncIntervalMs: config.keys.syncInterval * 1000,
   });
-  registerOutboxGauge(metrics.registry, async () => (await store.outbox.list()).length);
-  watchDomains(metrics, { audit, keys, keyClock: options.keyClock ?? (() => new Date(now())) });
+  instruments.registerOutboxGauge(async () => (await store.outbox.list()).length);
+  instruments.watchDomains({ audit, keys, keyClock: options.keyClock ?? (() => new Date(now())) });
   // Refresh-token reuse detection and session activity wrap their model stores (README § Refresh
   // tokens, § Sessions); grants are revoked as whole token families.
   const revokeGrant = createGrantRevoker(store);
@@ -391,7 +424,7 @@ async function assemble(
     clock: now,
   });
   subscribeFactorNotices(audit, { findAccount: (id) => accounts.findById(id), notify: mail.notify });
-  const auditRetention = startAuditRetention({ repo: store.audit, retentionSeconds: config.ttl.auditRetention, logger, clock: now });
+  const auditRetention = auditTrail.retention;
   const revokeAccountGrants = createAccountGrantRevoker({
     grants: store.model('Grant'),
     refreshTokens: store.model('RefreshToken'),
@@ -418,7 +451,7 @@ async function assemble(
     },
     async (username) => (await accounts.findByUsername(username))?.id,
   );
-  const guard = countLoginRefusals(uncountedGuard, metrics);
+  const guard = instruments.countLoginRefusals(uncountedGuard);
   const changePassword = createPasswordChange(accounts, sessions, audit, guard, passwordPolicy);
   // Reset by email and registration (src/passwords; their pages in src/self-service).
   const selfService = {
@@ -450,7 +483,8 @@ async function assemble(
   const app = new Koa({ proxy: config.trustProxy !== false });
   app.keys = cookieKeys as unknown as string[];
   app.silent = true;
-  app.use(timeRequests(metrics));
+  const timed = instruments.timeRequests();
+  if (timed) app.use(timed);
   app.use((ctx: Context, next: Next) => {
     clientIp.sanitise(ctx.req);
     return next();
@@ -475,10 +509,14 @@ async function assemble(
       holder,
       accounts,
       audit,
-      render: withSelfServiceLinks(render, { reset: passwordReset !== undefined, signup: registration !== undefined }),
+      render: withPasskeyLocals(
+        withSelfServiceLinks(render, { reset: passwordReset !== undefined, signup: registration !== undefined }),
+        passkeys !== undefined,
+      ),
       guard,
       mfa,
       policy: mfaPolicy,
+      passkeys,
       now,
       sessionLimit,
       replaceRequiredPassword: createRequiredPasswordChange(accounts, sessions, audit, passwordPolicy),
@@ -495,6 +533,7 @@ async function assemble(
       changePassword,
       passwordRules: passwordPolicy.rules,
       mfa,
+      passkeys,
       render,
       now,
       issuer: config.issuer,
@@ -554,7 +593,11 @@ async function assemble(
     passwordPolicy,
     roles,
     // Marked as the admin's: the person is told by the reset notice, not also by the factor one.
-    removeFactors: (accountId) => mfa.remove(accountId, { by: 'admin' }),
+    removeFactors: async (accountId) => {
+      await mfa.remove(accountId, { by: 'admin' });
+      // Passkeys are second factors too: an admin's reset, and an erasure, remove them.
+      for (const passkey of (await passkeys?.list(accountId)) ?? []) await passkeys?.remove(accountId, passkey.id, { by: 'admin' });
+    },
     async forgetMail(accountId) {
       await store.outbox.deleteByAccount(accountId);
       for (const name of ['PasswordReset', 'EmailChange']) {
@@ -585,7 +628,7 @@ async function assemble(
   // Resource servers change at run time: the same kind of signal as the keys, on its own channel, plus the poll.
   const resourceSync = await syncResources(
     resources,
-    config.redisUrl ? createRedisSignal(config.redisUrl, instanceId, logger, { channel: RESOURCE_CHANNEL, name: 'resource' }) : localSignal(),
+    config.redisUrl ? await createRedisSignal(config.redisUrl, instanceId, logger, { channel: RESOURCE_CHANNEL, name: 'resource' }) : localSignal(),
     config.keys.syncInterval * 1000,
     logger,
   );
@@ -600,6 +643,7 @@ async function assemble(
       clients,
       roles,
       listAccounts: () => store.accounts.list(),
+      trail: { repo: store.audit, verify: () => auditTrail.verify() },
       resources: { resources, sync: resourceSync, adminResource: adminResourceOf(config.issuer), adminTokenTtl: config.admin.tokenTtl },
     }),
   );
@@ -640,13 +684,15 @@ async function assemble(
     resources,
     sealer,
     mfa,
+    passkeys,
     keys,
     logger,
     lockout: lockout.limiter,
     auditRetention,
+    auditTrail,
     mail,
     breach,
-    metrics,
+    metrics: instruments.metrics,
     passwordReset,
     registration,
     async listen(port = config.port, host = config.host) {
@@ -660,12 +706,12 @@ async function assemble(
       });
       const address = server.address() as AddressInfo;
       // The metrics listener (METRICS_PORT) starts with the public one; if it cannot bind, neither stays up.
-      metricsListener = await listenForMetrics(config.metrics, metrics, (error) => logger.error({ err: error }, 'metrics scrape failed')).catch(
-        async (error: unknown) => {
+      metricsListener = await instruments
+        .listen(config.metrics, (error) => logger.error({ err: error }, 'metrics scrape failed'))
+        .catch(async (error: unknown) => {
           await new Promise((resolve) => server?.close(resolve));
           throw error;
-        },
-      );
+        });
       return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
     },
     async close() {
@@ -676,7 +722,7 @@ async function assemble(
         });
       }
       await metricsListener?.close();
-      auditRetention.stop();
+      auditTrail.stop();
       await mail.close();
       await breach.close();
       await resourceSync.close();

@@ -6,22 +6,27 @@
  */
 import type { Context } from 'koa';
 import type { AuditBus } from '../audit/bus.ts';
+import type { AuditEventType } from '../audit/catalogue.ts';
 import type { RefusalCode } from '../rbac/policy.ts';
 import { AppError } from '../security/errors.ts';
 import { type Actor, actorOf, actorRef } from './actor.ts';
 
 export type TargetKind = 'user' | 'client' | 'resource' | 'role' | 'key';
 
-export interface AdminChange {
-  resource: 'users' | 'clients' | 'resources' | 'roles' | 'keys' | 'lockout';
-  verb: string;
+/**
+ * The resource and verb pairs the catalogue lists as `admin.<resource>.<verb>`: a write the
+ * catalogue does not know is a type error, so every admin event has a meaning and an allow-list.
+ */
+type AdminWrite = AuditEventType extends infer T ? (T extends `admin.${infer R}.${infer V}` ? { resource: R; verb: V } : never) : never;
+
+export type AdminChange = AdminWrite & {
   target?: { kind: TargetKind; id: string } | undefined;
   /** The account concerned, when there is one. */
   subject?: string | undefined;
   /** Names of the fields written (never their values). */
   fields?: readonly string[] | undefined;
   detail?: Record<string, unknown> | undefined;
-}
+};
 
 export function auditAdmin(audit: AuditBus, ctx: Context, change: AdminChange): void {
   const actor: Actor = actorOf(ctx);

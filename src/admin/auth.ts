@@ -18,6 +18,7 @@ import type { Context, Next } from 'koa';
 import type { AuditBus } from '../audit/bus.ts';
 import { type Clock, epochSeconds } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
+import { actAs } from '../platform/request-context.ts';
 import type { RoleRegistry } from '../rbac/roles.ts';
 import { ADMIN_SCOPES, type AdminScope, permissionSet } from '../rbac/scopes.ts';
 import { addressList, isListed } from '../security/client-ip.ts';
@@ -184,10 +185,13 @@ export function createAdminAuth(deps: AdminAuthDeps): AdminAuth {
         'admin API called with OPERATOR_TOKEN (break-glass); prefer a personal admin token (npm run portcullis -- login)',
       );
       // Every use, reads included, is on the record (writes also emit their own admin.* event).
+      actAs({ kind: 'operator' });
       deps.audit.emit({ type: 'admin.operator_token', detail: { actor: { kind: 'operator', id: 'operator' }, method: ctx.method, path: ctx.path } });
       return { kind: 'operator', id: 'operator', permissions: everything, scopes: everything };
     }
-    return actorFromJwt(await verify(token));
+    const actor = await actorFromJwt(await verify(token));
+    actAs({ kind: 'admin', id: actor.id });
+    return actor;
   }
 
   return {

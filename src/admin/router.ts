@@ -10,6 +10,7 @@
  *   clients   GET|POST /clients · GET|PATCH|DELETE /clients/:id · POST /clients/:id/secret
  *   resources GET|POST /resources · GET|PATCH|DELETE /resources/:id (encodeURIComponent of the identifier)
  *   roles     GET|POST /roles · GET|PATCH|DELETE /roles/:name
+ *   audit     GET /audit · GET /audit/verify
  */
 import Router from '@koa/router';
 import type { AccountService } from '../accounts/service.ts';
@@ -18,6 +19,7 @@ import type { KeyManager } from '../keys/manager.ts';
 import type { Limiter } from '../lockout/limiter.ts';
 import { ADMIN_PREFIX } from '../rbac/scopes.ts';
 import { ROUTER_OPTIONS } from '../security/routing.ts';
+import { type AuditRouteDeps, auditRoutes } from './audit-trail.ts';
 import type { AdminAuth } from './auth.ts';
 import { type ClientRouteDeps, clientRoutes } from './clients.ts';
 import { keyRoutes } from './keys.ts';
@@ -38,6 +40,7 @@ export interface AdminDeps {
   roles: RoleRouteDeps['roles'];
   listAccounts: RoleRouteDeps['listAccounts'];
   resources: Omit<ResourceRouteDeps, 'audit'>;
+  trail: AuditRouteDeps['trail'];
 }
 
 /** Every route of the admin API, in the order the docs list them. */
@@ -49,6 +52,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     ...clientRoutes(deps),
     ...roleRoutes(deps),
     ...resourceRoutes({ ...deps.resources, audit: deps.audit }),
+    ...auditRoutes(deps),
   ];
 }
 

@@ -1,18 +1,14 @@
 /** Where audit events go: a log line each, and — for the events stored-events.ts keeps — the stored trail. */
 
 import type { Logger } from '../platform/logger.ts';
-import type { AuditRepository } from '../storage/port.ts';
 import type { AuditBus } from './bus.ts';
+import type { AuditChain } from './chain.ts';
 import { isStoredEvent } from './stored-events.ts';
 
 export { LOG_ONLY_EVENTS } from './stored-events.ts';
 
-export interface AuditSinkOptions {
-  /** AUDIT_RETENTION, seconds: each stored record carries the moment it may be deleted. */
-  retentionSeconds: number;
-}
-
-export function attachAuditSinks(bus: AuditBus, logger: Logger, repo: AuditRepository, options: AuditSinkOptions): void {
+/** `chain`: stored records go through this process's chain (chain.ts), which stamps seq and MACs. */
+export function attachAuditSinks(bus: AuditBus, logger: Logger, chain: Pick<AuditChain, 'append'>): void {
   const log = logger.child({ channel: 'audit' });
   bus.subscribe((event) => {
     const { detail, ...fields } = event;
@@ -21,6 +17,6 @@ export function attachAuditSinks(bus: AuditBus, logger: Logger, repo: AuditRepos
   });
   bus.subscribe((event) => {
     if (!isStoredEvent(event)) return;
-    return repo.append({ ...event, expiresAt: new Date(event.at.getTime() + options.retentionSeconds * 1000) });
+    return chain.append(event).then(() => undefined);
   });
 }

@@ -2,6 +2,7 @@
  * Every command `portcullis` knows. To add one, write it in its own file as a `Command` and
  * list it here; names may have several words (`keys list`).
  */
+import { auditSearch, auditTail, auditVerify } from './audit.ts';
 import { clientsAdd, clientsDelete, clientsList, clientsRotateSecret, clientsShow, clientsUpdate } from './clients.ts';
 import { dbIndexes } from './db-indexes.ts';
 import { hashPassword } from './hash-password.ts';
@@ -59,6 +60,9 @@ export const COMMANDS: CommandTable = {
   'keys rotate': keysRotate,
   'keys revoke': keysRevoke,
   ...lockoutCommands,
+  'audit search': auditSearch,
+  'audit tail': auditTail,
+  'audit verify': auditVerify,
   'hash-password': hashPassword,
   'db:indexes': dbIndexes,
 };

@@ -20,7 +20,8 @@ export const dbIndexes: Command = {
     try {
       // No socket timeout: building an index on a large collection can take minutes.
       connection = await openConnection(uri, { overrides: { socketTimeoutMS: 0 } });
-      const { created, present } = await ensureIndexes(connection);
+      const { created, present, dropped } = await ensureIndexes(connection);
+      for (const name of dropped) out(`dropped  ${name} (retired)`);
       for (const index of created) out(`created  ${describeIndex(index)}`);
       out(`${created.length} created, ${present.length} already present`);
       return EXIT.ok;

@@ -54,7 +54,8 @@ export interface AdminClient {
   credential: Credential;
   /** A path under /admin/v1 (`/users?q=a`); the parsed JSON body, undefined for 204. */
   request<T = unknown>(method: Method, path: string, body?: unknown): Promise<T>;
-  get<T = unknown>(path: string): Promise<T>;
+  /** `timeoutMs` for the few reads that take long by nature (audit verify walks the whole trail). */
+  get<T = unknown>(path: string, options?: { timeoutMs?: number }): Promise<T>;
   post<T = unknown>(path: string, body?: unknown): Promise<T>;
   patch<T = unknown>(path: string, body: unknown): Promise<T>;
   delete<T = unknown>(path: string): Promise<T>;
@@ -112,7 +113,7 @@ function hintFor(status: number, code: string | undefined, source: CredentialSou
   return undefined;
 }
 
-async function send(url: string, credential: Credential, method: Method, path: string, body: unknown): Promise<unknown> {
+async function send(url: string, credential: Credential, method: Method, path: string, body: unknown, timeoutMs = TIMEOUT_MS): Promise<unknown> {
   const headers: Record<string, string> = { authorization: `Bearer ${credential.token}`, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
@@ -121,7 +122,7 @@ async function send(url: string, credential: Credential, method: Method, path: s
       method,
       headers,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
@@ -154,7 +155,7 @@ export async function adminClient(io: CliContext, options: ConnectionOptions): P
     url,
     credential,
     request,
-    get: (path) => request('GET', path),
+    get: <T>(path: string, options?: { timeoutMs?: number }) => send(url, credential, 'GET', path, undefined, options?.timeoutMs) as Promise<T>,
     post: (path, body) => request('POST', path, body),
     patch: (path, body) => request('PATCH', path, body),
     delete: (path) => request('DELETE', path),

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { SigningAlg } from './algorithms.ts';
+import { effectiveRpId } from './rp-id.ts';
 import { type Environment, environment } from './schema.ts';
 
 export type { Environment } from './schema.ts';
@@ -70,6 +71,11 @@ function toConfig(e: Environment) {
       enrolAtLogin: e.MFA_ENROL_AT_LOGIN === 'true',
       totpIssuer: e.MFA_TOTP_ISSUER ?? new URL(issuer).hostname,
     },
+    /**
+     * Passkeys (mfa/passkeys/): the RP id (undefined = off: an IP-address issuer without
+     * WEBAUTHN_RP_ID), the name browsers show, and the one origin ceremonies must come from.
+     */
+    webauthn: { rpId: effectiveRpId(e.WEBAUTHN_RP_ID, new URL(issuer).hostname), rpName: e.WEBAUTHN_RP_NAME, origin: new URL(issuer).origin },
     /** Durations in seconds; src/lockout/dimensions.ts says how each is used. */
     lockout: {
       ipFailures: e.LOCKOUT_IP_FAILURES,

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { SUPPORTED_ALGS } from './algorithms.ts';
 import { parseDuration } from './duration.ts';
+import { rpIdProblem } from './rp-id.ts';
 
 export interface Variable<T extends z.ZodType = z.ZodType> {
   type: T;
@@ -237,6 +238,15 @@ export const VARIABLES = {
     '`false`: someone who must use MFA but has none is refused (`unmet_authentication_requirements`) instead of being led through set-up',
   ),
   MFA_TOTP_ISSUER: variable(z.string().trim().min(1).max(64).optional(), 'the issuer’s host name', 'the name authenticator apps show next to the account'),
+  WEBAUTHN_RP_ID: optional(
+    'the WebAuthn relying-party id passkeys are bound to: the issuer’s host (the default) or a parent domain of it, never an IP address or a bare public suffix; unset with an IP-address issuer, passkeys are off (see [passkeys.md](passkeys.md))',
+    z.string().trim().toLowerCase().min(1).max(253),
+  ),
+  WEBAUTHN_RP_NAME: variable(
+    z.string().trim().min(1).max(64).default('Portcullis'),
+    '`Portcullis`',
+    'the name a browser shows when it asks to create or use a passkey',
+  ),
   LOCKOUT_IP_FAILURES: integer(
     100,
     1,
@@ -339,6 +349,9 @@ export const environment = z.object(shape).superRefine((e, ctx) => {
   if (e.METRICS_PORT !== undefined && !e.METRICS_TOKEN && !isLoopback(e.METRICS_HOST)) {
     fail('METRICS_TOKEN', `required when METRICS_HOST (${e.METRICS_HOST}) is not a loopback address: /metrics must not be open to the network`);
   }
+  // Passkeys are bound to the RP id for good: a wrong one would strand every passkey made under it.
+  const rpProblem = e.WEBAUTHN_RP_ID === undefined ? undefined : rpIdProblem(e.WEBAUTHN_RP_ID, new URL(e.ISSUER ?? `http://localhost:${e.PORT}`).hostname);
+  if (rpProblem) fail('WEBAUTHN_RP_ID', rpProblem);
   if (e.NODE_ENV !== 'production') return;
   // Settings that are fine on a laptop and dangerous in front of real users.
   const issuer = new URL(e.ISSUER ?? `http://localhost:${e.PORT}`);

@@ -55,6 +55,11 @@ const WORDS: Record<string, Words> = {
   'mfa.removed': () => 'Two-step verification was turned off',
   'mfa.backup_codes_regenerated': () => 'New backup codes were made; the old ones no longer work',
   'mfa.backup_code_used': () => 'A backup code was used',
+  'passkey.registered': () => 'A passkey was added',
+  'passkey.removed': () => 'A passkey was removed',
+  // Its sign-in is told by login.success.
+  'passkey.sign_in': () => undefined,
+  'passkey.refused': () => 'Someone tried to use a passkey that was refused',
   'account.locked': (event) => (event.detail?.temporary === true ? 'Sign-in was paused for a while after several wrong passwords' : 'Your account was locked'),
   'account.unlocked': () => 'Your account was unlocked',
   'account.registered': () => 'Your account was created',

@@ -4,6 +4,7 @@ import type { JWK } from 'jose';
 import type { Profile } from '../accounts/profile.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
+import type { PasskeyService } from '../mfa/passkeys/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
 import type { InProcessPoster } from '../oidc/in-process.ts';
@@ -25,6 +26,8 @@ export interface ConsoleDeps {
   /** The password policy's numbers, shown on the password page. */
   passwordRules: PasswordPolicy['rules'];
   mfa: MfaService;
+  /** Passkeys (mfa/passkeys/); undefined when off. */
+  passkeys?: PasskeyService | undefined;
   render: Renderer;
   /** The clock (epoch ms) a sign-in's freshness is measured by (setting up a second factor). */
   now: Clock;

@@ -34,6 +34,9 @@ const sessionSurface = (me: SignedIn): EnrolmentSurface => ({ kind: 'session', i
 const WRONG_CODE = 'That code is not right, or it was already used. Nothing was changed.';
 const NOTICES = new Map([
   ['removed', 'Two-step verification is off. Sign-ins now ask for your password only, unless an application or your role requires more.'],
+  ['passkey_added', 'Your passkey is added. You can sign in with it instead of your password, or use it as your second step.'],
+  ['passkey_renamed', 'Your passkey is renamed.'],
+  ['passkey_removed', 'The passkey is removed: it no longer signs in to your account.'],
 ]);
 
 interface PageExtras {
@@ -52,6 +55,8 @@ async function statusPage(ctx: Context, deps: ConsoleDeps, account: AccountRecor
       csrf: csrfToken(ctx),
       ...status,
       totalCodes: BACKUP_CODE_COUNT,
+      // undefined when passkeys are off: the page then shows no passkey part.
+      passkeys: deps.passkeys ? await deps.passkeys.list(account.id) : undefined,
       error: extras.error,
       notice: extras.notice,
     },

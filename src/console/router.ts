@@ -21,6 +21,7 @@ import type { ConsoleDeps } from './deps.ts';
 import { showEmailConfirm, submitEmailConfirm } from './email-confirm.ts';
 import { showHome } from './home.ts';
 import { confirmEnrolment, regenerateCodes, removeMfa, showEnrolment, showStatus } from './mfa.ts';
+import { addPasskey, registrationOptions, removePasskey, renamePasskey } from './passkeys.ts';
 import { showPasswordForm, submitPasswordChange } from './password.ts';
 import { showProfile, submitEmail, submitName } from './profile.ts';
 import { answerJson, endOtherSessionsJson, endSessionJson, listSessionsJson } from './sessions-api.ts';
@@ -67,6 +68,10 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.post('/mfa/enrol', confirmEnrolment(deps));
   router.post('/mfa/backup-codes', regenerateCodes(deps));
   router.post('/mfa/remove', removeMfa(deps));
+  router.post('/passkeys/options', registrationOptions(deps));
+  router.post('/passkeys', addPasskey(deps));
+  router.post('/passkeys/rename', renamePasskey(deps));
+  router.post('/passkeys/remove', removePasskey(deps));
   router.get('/profile', showProfile(deps));
   router.post('/profile', submitName(deps));
   router.post('/profile/email', submitEmail(deps));

@@ -15,6 +15,10 @@ import { showMfaPage } from './mfa/page.ts';
 import { submitMfa } from './mfa/verify.ts';
 import { showNewPasswordPage } from './new-password/page.ts';
 import { submitNewPassword } from './new-password/submit.ts';
+import { enrolmentOptions, submitPasskeyEnrolment } from './passkey/enrol.ts';
+import { passwordlessOptions, submitPasswordless } from './passkey/passwordless.ts';
+import { optionsForm, passkeyForm, registerForm } from './passkey/schemas.ts';
+import { secondFactorOptions, submitSecondFactor } from './passkey/second-factor.ts';
 import { action, type InteractionRoute, page } from './pipeline.ts';
 import { abortForm, confirmForm, loginForm, newPasswordForm } from './schemas.ts';
 import { showInteraction } from './show.ts';
@@ -31,6 +35,12 @@ export const INTERACTION_ROUTES: readonly InteractionRoute[] = [
   page('/mfa', { step: mfaStep }, showMfaPage),
   action('/mfa', { step: mfaStep, schema: codeForm }, submitMfa),
   action('/mfa/enrol', { step: mfaStep, schema: codeForm }, submitEnrolment),
+  action('/passkey/options', { step: loginStep, schema: optionsForm }, passwordlessOptions),
+  action('/passkey', { step: loginStep, schema: passkeyForm }, submitPasswordless),
+  action('/mfa/passkey/options', { step: mfaStep, schema: optionsForm }, secondFactorOptions),
+  action('/mfa/passkey', { step: mfaStep, schema: passkeyForm }, submitSecondFactor),
+  action('/mfa/passkey/enrol/options', { step: mfaStep, schema: optionsForm }, enrolmentOptions),
+  action('/mfa/passkey/enrol', { step: mfaStep, schema: registerForm }, submitPasskeyEnrolment),
   action('/confirm', { step: consentStep, schema: confirmForm }, submitConsent),
   action('/abort', { step: anyStep, schema: abortForm }, abortInteraction),
 ];

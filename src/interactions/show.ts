@@ -1,4 +1,5 @@
 /** GET /interaction/:uid — the page (or JSON) for whatever step the interaction is at. */
+import { ACR_PHR, requestedAcrValues } from '../mfa/acr.ts';
 import { MFA_PROMPT } from '../oidc/mfa-prompt.ts';
 import { csrfToken } from '../security/csrf.ts';
 import { AppError } from '../security/errors.ts';
@@ -38,7 +39,9 @@ export async function showInteraction(deps: InteractionDeps, request: StepContex
     return;
   }
   if (prompt.name === 'login') {
-    await deps.render(ctx, 'login', { uid: interaction.uid, clientName, csrf, username: interaction.params.login_hint ?? '' });
+    // A client asking for acr `phr` gets the passkey, not the password form (views/login.ejs).
+    const passkeyOnly = requestedAcrValues(interaction.params).includes(ACR_PHR);
+    await deps.render(ctx, 'login', { uid: interaction.uid, clientName, csrf, username: interaction.params.login_hint ?? '', passkeyOnly });
     return;
   }
   if (prompt.name === 'consent') {

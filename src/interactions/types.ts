@@ -7,6 +7,7 @@ import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import type { LoginGuard } from '../lockout/login-attempts.ts';
+import type { PasskeyService } from '../mfa/passkeys/service.ts';
 import type { MfaPolicy } from '../mfa/policy.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { ProviderHolder } from '../oidc/holder.ts';
@@ -27,6 +28,8 @@ export interface InteractionDeps {
   guard: LoginGuard;
   mfa: MfaService;
   policy: MfaPolicy;
+  /** Passkeys (mfa/passkeys/); undefined when off (an IP-address issuer without WEBAUTHN_RP_ID). */
+  passkeys?: PasskeyService | undefined;
   /** The clock that verifies codes (epoch ms); auth_time of a second-factor sign-in comes from it. */
   now: () => number;
   /** The concurrent-session limit, asked once a sign-in (not a step-up) is complete (sessions/limit.ts). */

@@ -16,7 +16,7 @@ const SUBSCRIBE_WAIT_MS = 2000;
  * `topic` names what changed: the keys by default; other shared state that every instance caches
  * (resource servers, oidc/resource-sync.ts) uses its own channel with the same guarantees.
  */
-export function createRedisSignal(url: string, instanceId: string, logger: Logger, topic = { channel: KEY_CHANNEL, name: 'key' }): KeySignal {
+export async function createRedisSignal(url: string, instanceId: string, logger: Logger, topic = { channel: KEY_CHANNEL, name: 'key' }): Promise<KeySignal> {
   const log = logger.child({ component: `${topic.name}-signal` });
   const CHANNEL = topic.channel;
   let down = false;
@@ -26,8 +26,7 @@ export function createRedisSignal(url: string, instanceId: string, logger: Logge
       down = true;
     });
   };
-  const publisher = createRedis(url, 'publisher');
-  const subscriber = createRedis(url, 'subscriber');
+  const [publisher, subscriber] = await Promise.all([createRedis(url, 'publisher'), createRedis(url, 'subscriber')]);
   watch(publisher, 'publisher');
   watch(subscriber, 'subscriber');
 

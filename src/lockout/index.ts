@@ -5,10 +5,10 @@
 
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../platform/logger.ts';
-import { type CounterBackend, memoryCounters, redisCounters } from './counters.ts';
+import type { CounterBackend } from './counters.ts';
 import { buildDimensions } from './dimensions.ts';
 import { createLimiter, type Limiter } from './limiter.ts';
-import { connectRedis, createFallbackAlarm } from './redis.ts';
+import { memoryCounters } from './memory-counters.ts';
 
 export interface Lockout {
   limiter: Limiter;
@@ -19,6 +19,8 @@ export interface Lockout {
 export async function openLockout(config: Config, logger: Logger, now: () => number = Date.now): Promise<Lockout> {
   let backend: CounterBackend;
   if (config.redisUrl) {
+    // Loaded only with REDIS_URL: ioredis and rate-limiter-flexible stay out of a single instance.
+    const [{ redisCounters }, { connectRedis, createFallbackAlarm }] = await Promise.all([import('./counters.ts'), import('./redis.ts')]);
     const alarm = createFallbackAlarm(logger);
     backend = redisCounters(await connectRedis(config.redisUrl, alarm, logger), alarm);
   } else {

@@ -46,7 +46,7 @@ export function createFallbackAlarm(logger: Logger, now: () => number = Date.now
 }
 
 export async function connectRedis(url: string, alarm: FallbackAlarm, logger: Logger): Promise<Redis> {
-  const redis = createRedis(url, 'counters');
+  const redis = await createRedis(url, 'counters');
   let lastError = 0;
   redis.on('error', (error: Error) => {
     // ioredis reports every failed reconnection; one line a minute is enough.

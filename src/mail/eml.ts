@@ -7,8 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { lazy } from '../platform/lazy.ts';
 import type { Logger } from '../platform/logger.ts';
+
+/** nodemailer, imported with the first message: a server that sends no mail never loads it. */
+export const loadNodemailer = lazy(() => import('nodemailer'));
 
 export interface EmlMessage {
   from: string;
@@ -19,9 +23,11 @@ export interface EmlMessage {
 }
 
 export function createEmlWriter(dir: string, logger: Logger) {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const transport = lazy(
+    async (): Promise<Transporter> => (await loadNodemailer()).default.createTransport({ streamTransport: true, buffer: true, newline: 'windows' }),
+  );
   return async function write(message: EmlMessage): Promise<string> {
-    const built = await transport.sendMail(message);
+    const built = await (await transport()).sendMail(message);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // Sortable by time, unique without coordination.
     const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`);

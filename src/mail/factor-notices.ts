@@ -1,6 +1,6 @@
 /**
  * A notice when a person adds or removes a second factor themselves, by subscribing to the MFA
- * service's audit events (`mfa.enrolled`, `mfa.removed`). A removal an administrator made
+ * service's audit events (`mfa.enrolled`, `mfa.removed`) and the passkey ones. A removal an administrator made
  * (`detail.by: 'admin'`) is told by the admin reset's own notice instead, so the person gets one
  * mail, not two. Anyone holding a session could try either; the mail lets the owner notice.
  */
@@ -8,7 +8,7 @@ import type { AuditBus } from '../audit/bus.ts';
 import type { AccountRecord } from '../storage/port.ts';
 import type { Notify } from './notices.ts';
 
-const FACTOR_NAMES: Record<string, string> = { totp: 'an authenticator app', backup_codes: 'backup codes' };
+const FACTOR_NAMES: Record<string, string> = { totp: 'an authenticator app', backup_codes: 'backup codes', passkey: 'a passkey' };
 
 export function subscribeFactorNotices(
   audit: Pick<AuditBus, 'subscribe'>,
@@ -16,10 +16,14 @@ export function subscribeFactorNotices(
 ) {
   return audit.subscribe(async (event) => {
     if (!event.accountId) return;
-    const added = event.type === 'mfa.enrolled';
-    const removed = event.type === 'mfa.removed' && event.detail?.by !== 'admin';
+    // Passkeys (mfa/passkeys/service.ts) are told the same way: `passkey.registered` / `passkey.removed`.
+    const added = event.type === 'mfa.enrolled' || event.type === 'passkey.registered';
+    const removed = (event.type === 'mfa.removed' && event.detail?.by !== 'admin') || (event.type === 'passkey.removed' && event.detail?.by !== 'admin');
     if (!added && !removed) return;
-    const factors = added ? [String(event.detail?.method ?? 'totp')] : ((event.detail?.factors as unknown[] | undefined) ?? []).map(String);
+    const factors =
+      added || event.type === 'passkey.removed'
+        ? [String(event.detail?.method ?? 'totp')]
+        : ((event.detail?.factors as unknown[] | undefined) ?? []).map(String);
     // Nothing was there to remove: nothing to tell.
     if (factors.length === 0) return;
     const account = await deps.findAccount(event.accountId);

@@ -6,11 +6,13 @@
  * - `log`: no SMTP_URL in production: logged by recipient and subject only — never the body,
  *   whose links may carry secrets — and start-up warns (see `warnIfUnsent`).
  * The outbox worker (worker.ts) is the only caller; nothing else waits on a send.
+ * nodemailer (~25 MiB resident) is imported with the first message sent, not at start-up
+ * (loadNodemailer in eml.ts).
  */
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../platform/logger.ts';
-import { createEmlWriter } from './eml.ts';
+import { createEmlWriter, loadNodemailer } from './eml.ts';
 
 export interface MailSettings {
   /** SMTP_URL; unset, messages are written as .eml files (development) or logged (production). */
@@ -73,22 +75,35 @@ export function createMailer(settings: MailSettings, deps: MailerDeps): Mailer {
       close() {},
     };
   }
-  // The URL's host, port, credentials and scheme, with timeouts.
-  const transport = nodemailer.createTransport({
-    url: settings.smtpUrl,
-    connectionTimeout: SMTP_TIMEOUT_MS,
-    greetingTimeout: SMTP_TIMEOUT_MS,
-    socketTimeout: SMTP_TIMEOUT_MS,
-  });
+  const smtpUrl = settings.smtpUrl;
+  // Made with the first message (nodemailer connects per send anyway, so nothing is lost).
+  let transport: Promise<Transporter> | undefined;
+  const open = () => {
+    transport ??= loadNodemailer().then(({ default: nodemailer }) =>
+      // The URL's host, port, credentials and scheme, with timeouts.
+      nodemailer.createTransport({
+        url: smtpUrl,
+        connectionTimeout: SMTP_TIMEOUT_MS,
+        greetingTimeout: SMTP_TIMEOUT_MS,
+        socketTimeout: SMTP_TIMEOUT_MS,
+      }),
+    );
+    // A failed import is retried with the next message.
+    transport.catch(() => (transport = undefined));
+    return transport;
+  };
   return {
     mode: 'smtp',
     delivers: true,
     async send(message) {
-      await transport.sendMail({ from: settings.from, ...message });
+      await (await open()).sendMail({ from: settings.from, ...message });
       logger.info({ to: message.to, subject: message.subject }, 'mail sent');
     },
     close() {
-      transport.close();
+      void transport?.then(
+        (opened) => opened.close(),
+        () => undefined,
+      );
     },
   };
 }

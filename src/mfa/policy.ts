@@ -21,7 +21,7 @@
  */
 import type { AccountService } from '../accounts/service.ts';
 import type { Config } from '../config/index.ts';
-import { ACR_MFA, hasSecondFactor, requestedAcrValues } from './acr.ts';
+import { ACR_MFA, ACR_PHR, hasPasskey, hasSecondFactor, requestedAcrValues } from './acr.ts';
 
 export type MfaReason = 'policy' | 'acr_values' | 'client' | 'role' | 'max_age' | 'admin';
 export const MFA_REASONS: readonly MfaReason[] = ['policy', 'acr_values', 'client', 'role', 'max_age', 'admin'];
@@ -40,11 +40,14 @@ export interface MfaFacts {
   adminResource?: boolean;
 }
 
+/** The request asks for acr `phr` and the session has no passkey yet: only a passkey step will do. */
+export const needsPasskey = (facts: Pick<MfaFacts, 'requestedAcrs' | 'sessionAmr'>) => facts.requestedAcrs.includes(ACR_PHR) && !hasPasskey(facts.sessionAmr);
+
 export function mfaReasons(config: Config['mfa'], facts: MfaFacts): MfaReason[] {
-  if (hasSecondFactor(facts.sessionAmr)) return [];
+  if (hasSecondFactor(facts.sessionAmr)) return needsPasskey(facts) ? ['acr_values'] : [];
   const reasons: MfaReason[] = [];
   if (facts.enrolled && config.policy === 'always') reasons.push('policy');
-  if (facts.requestedAcrs.includes(ACR_MFA)) reasons.push('acr_values');
+  if (facts.requestedAcrs.includes(ACR_MFA) || needsPasskey(facts)) reasons.push('acr_values');
   if (facts.clientRequiresMfa) reasons.push('client');
   if (facts.roles.some((role) => config.requiredRoles.includes(role))) reasons.push('role');
   if (facts.enrolled && facts.maxAge !== undefined) reasons.push('max_age');
@@ -60,6 +63,8 @@ export interface MfaDecision {
    * MFA_ENROL_AT_LOGIN=false, or no reason the operator set asks for it.
    */
   blocked: boolean;
+  /** The request asks for `phr`: the step must be a passkey (the person has one, or `blocked` is set). Absent otherwise. */
+  passkeyRequired?: true;
 }
 
 export interface MfaDecisionInput {
@@ -99,21 +104,26 @@ export function createMfaPolicy(
   accounts: Pick<AccountService, 'findById'>,
   isEnrolled: (accountId: string) => Promise<boolean>,
   admin?: AdminMfa,
+  hasPasskeys: (accountId: string) => Promise<boolean> = async () => false,
 ): MfaPolicy {
   return {
     async decide(input) {
-      const [account, enrolled] = await Promise.all([accounts.findById(input.accountId), isEnrolled(input.accountId)]);
+      const [account, enrolled, passkeys] = await Promise.all([accounts.findById(input.accountId), isEnrolled(input.accountId), hasPasskeys(input.accountId)]);
+      const requestedAcrs = requestedAcrValues(input.params);
+      const passkeyRequired = needsPasskey({ requestedAcrs, sessionAmr: input.sessionAmr });
       const reasons = mfaReasons(config, {
         enrolled,
         roles: account?.roles ?? [],
         clientRequiresMfa: input.clientRequiresMfa,
-        requestedAcrs: requestedAcrValues(input.params),
+        requestedAcrs,
         maxAge: maxAgeOf(input.params),
         sessionAmr: input.sessionAmr,
         adminResource: admin?.requireMfa === true && requestsResource(input.params, admin.resource),
       });
       const mayEnrol = config.enrolAtLogin && reasons.some((reason) => ENROLMENT_REASONS.includes(reason)) && !reasons.includes('admin');
-      return { reasons, enrolled, blocked: reasons.length > 0 && !enrolled && !mayEnrol };
+      // A passkey the person does not have cannot be set up on the strength of a request's acr_values either.
+      const blocked = (reasons.length > 0 && !enrolled && !mayEnrol) || (passkeyRequired && !passkeys);
+      return { reasons, enrolled, blocked, ...(passkeyRequired ? { passkeyRequired: true as const } : {}) };
     },
   };
 }

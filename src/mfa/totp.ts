@@ -6,7 +6,20 @@
  * This module only answers "which time step does this code belong to"; refusing a step that was
  * already used is the caller's job, done with one conditional write (see service.ts).
  */
-import { generate, generateSecret, generateURI, verify } from 'otplib';
+import { createRequire } from 'node:module';
+
+/**
+ * otplib (with @noble/hashes and @scure/base) is loaded by the first TOTP operation, not at
+ * start-up: a server whose people never set up an authenticator app does not hold it. A
+ * synchronous require of its CommonJS build rather than platform/lazy.ts, because newSecret and
+ * uri are synchronous and the rest of this interface follows them.
+ */
+const require = createRequire(import.meta.url);
+let otplib: typeof import('otplib') | undefined;
+const lib = () => {
+  otplib ??= require('otplib') as typeof import('otplib');
+  return otplib;
+};
 
 export const TOTP_DIGITS = 6;
 export const TOTP_PERIOD_SECONDS = 30;
@@ -33,12 +46,12 @@ const CODE = /^\d{6}$/;
 export function createTotp(now: Clock = Date.now): Totp {
   const epoch = () => Math.floor(now() / 1000);
   return {
-    newSecret: () => generateSecret({ length: SECRET_BYTES }),
-    uri: (issuer, label, secret) => generateURI({ issuer, label, secret, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS }),
+    newSecret: () => lib().generateSecret({ length: SECRET_BYTES }),
+    uri: (issuer, label, secret) => lib().generateURI({ issuer, label, secret, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS }),
     async match(secret, code) {
       // otplib throws on a code of the wrong shape; a wrong shape is simply not a match.
       if (!CODE.test(code)) return undefined;
-      const result = await verify({
+      const result = await lib().verify({
         secret,
         token: code,
         algorithm: 'sha1',
@@ -50,6 +63,6 @@ export function createTotp(now: Clock = Date.now): Totp {
       // The functional API's result type also covers HOTP, which has no timeStep.
       return result.valid && 'timeStep' in result ? result.timeStep : undefined;
     },
-    current: (secret) => generate({ secret, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS, epoch: epoch() }),
+    current: (secret) => lib().generate({ secret, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS, epoch: epoch() }),
   };
 }

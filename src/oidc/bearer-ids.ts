@@ -43,7 +43,8 @@ export function bearerKey(id: string): string {
 export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, sealer: Sealer): ModelStore {
   const sealsId = FOUND_BY_OTHER_KEYS.has(model);
 
-  function toStored(id: string, payload: ModelPayload, key = bearerKey(id)): ModelPayload {
+  /** `key` is bearerKey(id), computed once by the caller: it is both the stored id and the jti. */
+  function toStored(id: string, key: string, payload: ModelPayload): ModelPayload {
     const stored: ModelPayload = { ...payload, jti: key, [KEYED_BY]: 'sha256' };
     if (sealsId) stored[SEALED_ID] = sealer.seal(id);
     return stored;
@@ -56,11 +57,12 @@ export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, 
 
   /** Writes a record of the old format under its digest; the raw store, so no wrapper acts on it. */
   async function rekey(id: string, legacy: ModelPayload): Promise<void> {
-    const stored = toStored(id, legacy);
+    const key = bearerKey(id);
+    const stored = toStored(id, key, legacy);
     const from = legacy[ROTATED_FROM];
     if (typeof from === 'string') stored[ROTATED_FROM] = bearerKey(from);
     const expiresIn = typeof legacy.exp === 'number' ? Math.max(1, legacy.exp - epochSeconds()) : undefined;
-    await raw.upsert(bearerKey(id), stored, expiresIn);
+    await raw.upsert(key, stored, expiresIn);
     await raw.destroy(id);
   }
 
@@ -96,9 +98,8 @@ export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, 
 
   return overrideModel(view, {
     upsert(id, payload, expiresIn) {
-      // One digest per write: the stored id and the stored jti are the same value.
       const key = bearerKey(id);
-      return view.upsert(key, toStored(id, payload, key), expiresIn);
+      return view.upsert(key, toStored(id, key, payload), expiresIn);
     },
     async find(id) {
       const key = bearerKey(id);

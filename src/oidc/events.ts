@@ -30,7 +30,9 @@ export function subscribeProviderEvents(provider: Provider, audit: AuditBus, log
     audit.emit({ type: 'token.failed', ...ids(ctx), detail });
   });
   on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
-    audit.emit({ type: 'grant.revoked', ...ids(ctx), detail: { grantId } });
+    // The client revoked it (revocation endpoint, or a replayed code): the client acted, not the person.
+    const clientId = ctx?.oidc?.client?.clientId;
+    audit.emit({ type: 'grant.revoked', ...ids(ctx), actor: clientId ? { kind: 'client', id: clientId } : undefined, detail: { grantId } });
   });
   on('authorization.error', (ctx: KoaContextWithOIDC, error: ErrorLike) => {
     audit.emit({ type: 'authorization.failed', ...ids(ctx), detail: { error: error.error } });

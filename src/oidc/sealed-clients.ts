@@ -23,8 +23,16 @@ export class UnreadableClientSecret extends Error {
 }
 
 function withSecret(payload: ModelPayload, secret: string): ModelPayload {
-  // Rebuilt key by key so that `client_secret` keeps its place in the record.
-  return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, key === SECRET ? secret : value]));
+  // Rebuilt key by key so that `client_secret` keeps its place in the record. A plain loop: this
+  // runs twice per token request (the endpoint guard and oidc-provider each find the client).
+  const rebuilt: ModelPayload = {};
+  for (const key of Object.keys(payload)) {
+    const value = key === SECRET ? secret : payload[key];
+    // An own `__proto__` key (JSON.parse makes one) stays data, as Object.fromEntries kept it.
+    if (key === '__proto__') Object.defineProperty(rebuilt, key, { value, enumerable: true, writable: true, configurable: true });
+    else rebuilt[key] = value;
+  }
+  return rebuilt;
 }
 
 /** How many opened secrets are remembered: more than the clients of any one deployment's hot set. */

@@ -79,8 +79,8 @@ const KEY_PREFIX = 'portcullis:pwned-range:';
 const WARN_EVERY_MS = 60_000;
 
 /** Ranges in Redis (the `cache` client of platform/redis.ts: fails fast, never holds a lookup up). */
-export function openRangeCache(url: string, logger: Logger): RangeCache & { ready: Promise<void> } {
-  const redis = createRedis(url, 'cache');
+export async function openRangeCache(url: string, logger: Logger): Promise<RangeCache & { ready: Promise<void> }> {
+  const redis = await createRedis(url, 'cache');
   let lastWarning = 0;
   const trouble = (error: unknown) => {
     if (Date.now() - lastWarning < WARN_EVERY_MS) return;

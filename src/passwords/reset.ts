@@ -77,7 +77,7 @@ export function createPasswordReset(deps: PasswordResetDeps): PasswordReset {
     const person = { person: account.id };
     // Never 429 per person (that would say the person exists): past the budget, silence.
     if (!(await deps.limiter.check('password_reset.person', person)).allowed) {
-      deps.audit.emit({ type: 'password.reset_requested', accountId: account.id, detail: { reason, outcome: 'throttled' } });
+      deps.audit.emit({ type: 'password.reset_requested', accountId: account.id, outcome: 'failure', detail: { reason, outcome: 'throttled' } });
       return false;
     }
     await deps.limiter.fail('password_reset.person', person);
@@ -88,7 +88,7 @@ export function createPasswordReset(deps: PasswordResetDeps): PasswordReset {
     if (reason === 'compromised' && !(await withinBudget(account, reason))) return;
     // An invitation goes to the address the administrator gave: using it proves the mailbox.
     if (!account.email || (reason !== 'invite' && account.emailVerified !== true)) {
-      deps.audit.emit({ type: 'password.reset_requested', accountId: account.id, detail: { reason, outcome: 'no_verified_email' } });
+      deps.audit.emit({ type: 'password.reset_requested', accountId: account.id, outcome: 'failure', detail: { reason, outcome: 'no_verified_email' } });
       return;
     }
     for (const older of await deps.links.findByAccountId(account.id)) await deps.links.destroy(older.id);

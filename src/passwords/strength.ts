@@ -6,25 +6,28 @@
  * length, and sign-up and reset reach it without authentication; 100 characters of a password that
  * is not weak in its first 100 are not made weak by what follows.
  *
- * Building the estimator reads ~1 MB of word lists (about 0.4 s), so it is built once per process,
- * on first use (never at import time), and shared: it holds no state beyond those lists.
+ * Building the estimator reads ~1 MB of word lists (about 0.4 s) and importing them holds ~34 MiB
+ * resident, so the libraries are imported on the first password judged (platform/lazy.ts), never
+ * at start-up: a server that only signs people in never loads them. Built once per process and
+ * shared: it holds no state beyond those lists.
  */
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { lazy } from '../platform/lazy.ts';
 
 export const SCORED_CHARACTERS = 100;
 
-let estimator: ZxcvbnFactory | undefined;
-
-function build(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
+const estimator = lazy(async (): Promise<ZxcvbnFactory> => {
+  const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+    import('@zxcvbn-ts/core'),
+    import('@zxcvbn-ts/language-common'),
+    import('@zxcvbn-ts/language-en'),
+  ]);
+  return new ZxcvbnFactory({
     dictionary: { ...common.dictionary, ...en.dictionary },
     graphs: common.adjacencyGraphs,
     translations: en.translations,
   });
-  return estimator;
-}
+});
 
 /** The words that make a password guessable for this person in particular. */
 export function personalWords(owner: { username: string; email?: string | undefined; name?: string | undefined }): string[] {
@@ -35,7 +38,7 @@ export function personalWords(owner: { username: string; email?: string | undefi
 }
 
 /** zxcvbn's score, 0 (guessable) to 4 (very hard to guess), of the first 100 code points. */
-export function strengthScore(password: string, words: string[]): number {
+export async function strengthScore(password: string, words: string[]): Promise<number> {
   const scored = [...password].slice(0, SCORED_CHARACTERS).join('');
-  return build().check(scored, words).score;
+  return (await estimator()).check(scored, words).score;
 }

@@ -8,8 +8,12 @@
  * - `subscriber`: waits as long as it takes (a subscription is not a request anyone waits on).
  * - `cache` (breach ranges): like `counters`, but 250 ms a command: a miss costs one range fetch,
  *   a wait would eat the lookup's 1.5 s budget.
+ *
+ * ioredis (~29 MiB resident once imported) is loaded by the first client made, so a server
+ * without REDIS_URL never loads it (platform/lazy.ts).
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { lazy } from './lazy.ts';
 
 export type { Redis };
 
@@ -44,6 +48,9 @@ const OPTIONS: Record<RedisUse, RedisOptions> = {
   },
 };
 
-export function createRedis(url: string, use: RedisUse): Redis {
+const loadIoredis = lazy(() => import('ioredis'));
+
+export async function createRedis(url: string, use: RedisUse): Promise<Redis> {
+  const { Redis } = await loadIoredis();
   return new Redis(url, OPTIONS[use]);
 }

@@ -23,6 +23,9 @@ export const MODEL_NAMES = [
   'PendingSignup',
   // Email-change links (by person; src/passwords/email-change.ts).
   'EmailChange',
+  // Passkeys (by person; keyed by credential id) and their single-use ceremony challenges (src/mfa/passkeys).
+  'Passkey',
+  'PasskeyChallenge',
 ] as const;
 
 export type ModelName = (typeof MODEL_NAMES)[number];

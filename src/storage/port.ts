@@ -149,30 +149,84 @@ export interface AuditRecord {
   mac?: string;
   /** HMAC of the personal fields, kept so the chain still verifies after an erasure removes them. */
   personalMac?: string;
-  /** When the record may be deleted (AUDIT_RETENTION after `at`); the mongo TTL index honours it. */
-  expiresAt?: Date;
 }
 
 export interface AuditQuery {
+  /** Exactly this type. */
   type?: string;
   accountId?: string;
   limit?: number;
 }
 
+/** What GET /admin/v1/audit filters by; every field optional. */
+export interface AuditFilter {
+  /** Types starting with this (`login.`). */
+  typePrefix?: string | undefined;
+  accountId?: string | undefined;
+  /** `actor.id`. */
+  actorId?: string | undefined;
+  clientId?: string | undefined;
+  ip?: string | undefined;
+  /** `at` ≥ since. */
+  since?: Date | undefined;
+  /** `at` < until. */
+  until?: Date | undefined;
+  /** Newest first (default) or oldest first (`audit tail`). */
+  order?: 'desc' | 'asc' | undefined;
+  /** Continue after the record this cursor came with (an AuditHit's cursor, same order). */
+  after?: string | undefined;
+}
+
+/** One match of a query and where the next page starts if this is the last one served. */
+export interface AuditHit {
+  record: AuditRecord;
+  /** Opaque, base64url; only meaningful to the backend that gave it out and for the same order. */
+  cursor: string;
+}
+
+/** A chain's position: the last purged record (checkpoints) or the head (anchors). */
+export interface ChainMark {
+  chain: string;
+  seq: number;
+  mac: string;
+}
+
+/** What a purge is about to delete, computed before anything goes (retention writes the checkpoint from it). */
+export interface AuditPurgePlan {
+  /** Records written before this go (the embedded store rounds it down to whole UTC days). */
+  before: Date;
+  /** How many records go. */
+  count: number;
+  /** Per chain, the last record that goes. */
+  marks: ChainMark[];
+  /** Backend-specific scope of the plan (the embedded store's day files). */
+  scope?: string[];
+}
+
+/** A cursor this backend never gave out (or one for a record that is gone and cannot be placed). */
+export class AuditCursorError extends Error {
+  override name = 'AuditCursorError';
+}
+
 export interface AuditRepository {
   append(event: AuditRecord): Promise<void>;
-  /** Newest first. */
+  /** Newest first, exact filters (tests and small look-ups); default limit 100. */
   list(query?: AuditQuery): Promise<AuditRecord[]>;
   /**
-   * Deletes records whose `expiresAt` is before `now`, and every record written (`at`) before
-   * `writtenBefore`, stamped or not, so a lowered retention applies to what is already stored;
-   * resolves with how many went.
+   * Every match, streamed in `order` (newest first by default): backends read in batches and
+   * never hold the whole trail. Throws AuditCursorError for a cursor it cannot place.
    */
-  purgeExpired(now: Date, writtenBefore: Date): Promise<number>;
+  query(filter: AuditFilter): AsyncIterable<AuditHit>;
+  /** Every chained record, each chain in seq order (chains may interleave): what verify walks. */
+  walk(): AsyncIterable<AuditRecord>;
+  /** What a purge of everything written before `before` would delete; deletes nothing. */
+  planPurge(before: Date): Promise<AuditPurgePlan>;
+  /** Deletes what the plan names; resolves with how many records went. */
+  purge(plan: AuditPurgePlan): Promise<number>;
   /**
    * Erasure of a person (GDPR): removes the personal fields (PERSONAL_AUDIT_FIELDS of `detail`,
-   * and the client IP) from every record about the account; id, type, at and accountId stay.
-   * Resolves with how many records were scrubbed.
+   * the client IP and user agent) from every record about the account; id, type, at, accountId,
+   * personalMac and mac stay, so the chain still verifies. Resolves with how many records were scrubbed.
    */
   scrubAccount(accountId: string): Promise<number>;
 }

@@ -77,4 +77,21 @@ describe('password checks cost the same for unknown and non-conforming known use
     await service.authenticate('bob', 'wrong password');
     assert.deepEqual(verified, [CONFIGURED]);
   });
+
+  it('the unknown-username decoy is ready without an argon2id computation at start-up, and still costs one at the configured parameters', async () => {
+    const { engine, verified } = spyEngine();
+    let hashed = 0;
+    const counting: Argon2Engine = {
+      ...engine,
+      hash(password, options) {
+        hashed += 1;
+        return engine.hash(password, options);
+      },
+    };
+    const hasher = await createPasswordHasher(CONFIGURED, { engine: counting });
+    assert.equal(hashed, 0, 'nothing hashed while starting');
+    const service = createAccountService(memoryRepo([]), hasher);
+    assert.deepEqual(await service.authenticate('nobody', 'any password at all'), { ok: false, reason: 'invalid_credentials' });
+    assert.deepEqual(verified, [CONFIGURED]);
+  });
 });

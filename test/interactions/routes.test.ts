@@ -178,6 +178,13 @@ async function interactionFields(path: string): Promise<Record<string, string>> 
     '/mfa/enrol': async () => ({ code: await totpAt(aliceSecret, clock) }),
     '/confirm': async () => ({}),
     '/abort': async () => ({}),
+    // Passkeys: asking for options, and answers that are not WebAuthn (refused past the pipeline with 4xx).
+    '/passkey/options': async () => ({}),
+    '/passkey': async () => ({ response: '{}' }),
+    '/mfa/passkey/options': async () => ({}),
+    '/mfa/passkey': async () => ({ response: '{}' }),
+    '/mfa/passkey/enrol/options': async () => ({}),
+    '/mfa/passkey/enrol': async () => ({ response: '{}', name: 'laptop' }),
   };
   const make = fields[path];
   assert.ok(make, `interaction route ${path}: add the fields it takes to interactionFields in this test`);
@@ -239,6 +246,10 @@ async function accountFields(
     'DELETE /account/apps/:clientId': { attack: {}, accepted: {}, uid: ['web-app', 'no-such-app'] },
     'DELETE /account/api/apps/:clientId': { attack: {}, accepted: {}, uid: ['web-app', 'no-such-app'] },
     'POST /account/activity/not-me': { attack: {}, accepted: {} },
+    'POST /account/passkeys/options': { attack: {}, accepted: {} },
+    'POST /account/passkeys': { attack: { response: '{}', name: 'mallory' }, accepted: { response: '{}' } },
+    'POST /account/passkeys/rename': { attack: { id: 'no-such-passkey-0123', name: 'mallory' }, accepted: { id: 'no-such-passkey-0123', name: 'x' } },
+    'POST /account/passkeys/remove': { attack: { id: 'no-such-passkey-0123' }, accepted: { id: 'no-such-passkey-0123' } },
   };
   const row = rows[label(route)];
   assert.ok(row, `${label(route)}: add what it takes to accountFields in this test`);

@@ -22,8 +22,8 @@ describe('Redis key-change signal', { skip: REDIS_SKIP }, () => {
 
   before(async () => {
     redis = await startRedis();
-    a = createRedisSignal(redis.url, 'instance-a', createLogger('silent'));
-    b = createRedisSignal(redis.url, 'instance-b', createLogger('silent'));
+    a = await createRedisSignal(redis.url, 'instance-a', createLogger('silent'));
+    b = await createRedisSignal(redis.url, 'instance-b', createLogger('silent'));
     await a.subscribe(() => {
       heard.a += 1;
     });

@@ -107,7 +107,19 @@ describe('the embedded store at rest', () => {
     assert.equal(await modeOf(dataDir), 0o700, 'DATA_DIR');
     const names = await readdir(dataDir);
     assert.ok(names.includes('oidc-RefreshToken.db') && names.includes('dev-secrets.json'));
-    for (const name of names) assert.equal(await modeOf(join(dataDir, name)), 0o600, name);
+    for (const name of names) {
+      // The audit trail's day files sit in their own directory (DATA_DIR/audit, issue 17).
+      if ((await stat(join(dataDir, name))).isDirectory()) {
+        assert.equal(await modeOf(join(dataDir, name)), 0o700, name);
+        for (const inner of await readdir(join(dataDir, name))) assert.equal(await modeOf(join(dataDir, name, inner)), 0o600, `${name}/${inner}`);
+      } else {
+        assert.equal(await modeOf(join(dataDir, name)), 0o600, name);
+      }
+    }
+    assert.ok(
+      (await readdir(join(dataDir, 'audit'))).some((name) => name.endsWith('.ndjson')),
+      'the sign-in was stored in a day file',
+    );
   });
 
   it('a DATA_DIR left readable by others is restricted at start, with a warning', async () => {

@@ -125,7 +125,7 @@ describe('the breach range cache in Redis', { skip: redisMissing }, () => {
   it('a range fetched by one instance answers another instance without a request, and keeps only what it needs', async () => {
     const settings = { check: true, api: pwned.url, failure: 'open' as const };
     const log = captureLogger('warn');
-    const [cacheA, cacheB] = [openRangeCache(redis.url, log.logger), openRangeCache(redis.url, log.logger)];
+    const [cacheA, cacheB] = await Promise.all([openRangeCache(redis.url, log.logger), openRangeCache(redis.url, log.logger)]);
     // Two instances that are up: a cache still connecting is skipped, and a loaded machine may take a while to connect.
     await Promise.all([cacheA.ready, cacheB.ready]);
     try {

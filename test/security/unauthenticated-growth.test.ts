@@ -124,19 +124,25 @@ describe('unauthenticated requests and the store', () => {
       at: new Date(Date.now() - 31 * DAY_MS),
       accountId: 'written-before-retention',
     });
-    const kept = (await stored()).length;
+    // Each purge that deletes something first stores an audit.checkpoint (issue 17): not counted here.
+    const events = async () => (await stored()).filter((event) => event.type !== 'audit.checkpoint');
+    const kept = (await events()).length;
     assert.ok(kept >= 2);
     await server.portcullis.auditRetention.purge();
-    const now = await stored();
+    const now = await events();
     assert.equal(now.length, kept - 1, 'only the record older than 30 days went');
     assert.ok(!now.some((event) => event.accountId === 'written-before-retention'));
 
     offset = 29 * DAY_MS;
     await server.portcullis.auditRetention.purge();
-    assert.equal((await stored()).length, kept - 1, 'a 29-day-old record stays');
+    assert.equal((await events()).length, kept - 1, 'a 29-day-old record stays');
     offset = 31 * DAY_MS;
     await server.portcullis.auditRetention.purge();
-    assert.deepEqual(await stored(), [], 'past 30 days everything has gone');
+    assert.deepEqual(await events(), [], 'past 30 days everything has gone');
+    assert.ok(
+      (await stored()).some((event) => event.type === 'audit.checkpoint'),
+      'but the checkpoint of that purge',
+    );
     offset = 0;
   });
 

@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type AccountRecord, DuplicateError, type OutboxRecord, type Store } from '../../src/storage/port.ts';
+import { createChallenges } from '../../src/mfa/passkeys/challenges.ts';
+import { createPasskeyRepository } from '../../src/mfa/passkeys/credentials.ts';
+import type { PasskeyRecord } from '../../src/mfa/passkeys/types.ts';
+import { type AccountRecord, AuditCursorError, DuplicateError, type OutboxRecord, type Store } from '../../src/storage/port.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -270,18 +273,40 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.equal((await store.audit.list({ accountId: 'p-b' })).length, 1);
       });
 
-      it('purges records past their expiry, and every record written before the cut-off (a lowered retention applies)', async () => {
-        const now = new Date();
-        const hour = 3_600_000;
-        const at = (offset: number) => new Date(now.getTime() + offset);
-        await store.audit.append({ id: 'purge-expired', type: 'purge.test', at: at(-hour / 2), expiresAt: at(-hour / 4) });
-        await store.audit.append({ id: 'purge-live', type: 'purge.test', at: at(-hour / 2), expiresAt: at(hour) });
-        await store.audit.append({ id: 'purge-lowered', type: 'purge.test', at: at(-2 * hour), expiresAt: at(hour) });
-        await store.audit.append({ id: 'purge-old', type: 'purge.test', at: at(-3 * hour) });
-        await store.audit.append({ id: 'purge-recent', type: 'purge.test', at: at(-hour / 2) });
-        assert.equal(await store.audit.purgeExpired(now, at(-hour)), 3);
-        const left = await store.audit.list({ type: 'purge.test' });
-        assert.deepEqual(left.map((event) => event.id).sort(), ['purge-live', 'purge-recent']);
+      it('plans a purge of what was written before the cut-off, naming the last record of each chain, then deletes it', async () => {
+        const day = 86_400_000;
+        const now = Date.now();
+        const at = (days: number) => new Date(now - days * day);
+        const chained = (id: string, days: number, chain: string, seq: number) =>
+          store.audit.append({
+            id,
+            type: 'purge.test',
+            at: at(days),
+            chain,
+            seq,
+            prev: seq === 1 ? '' : `mac-${chain}-${seq - 1}`,
+            mac: `mac-${chain}-${seq}`,
+          });
+        await chained('purge-a1', 10, 'purge-a', 1);
+        await chained('purge-a2', 9, 'purge-a', 2);
+        await chained('purge-a3', 1, 'purge-a', 3);
+        await chained('purge-b1', 8, 'purge-b', 1);
+        await store.audit.append({ id: 'purge-legacy', type: 'purge.test', at: at(12) });
+        const plan = await store.audit.planPurge(at(5));
+        assert.equal(plan.count, 4);
+        assert.deepEqual(
+          [...plan.marks].sort((x, y) => x.chain.localeCompare(y.chain)),
+          [
+            { chain: 'purge-a', seq: 2, mac: 'mac-purge-a-2' },
+            { chain: 'purge-b', seq: 1, mac: 'mac-purge-b-1' },
+          ],
+        );
+        assert.equal((await store.audit.list({ type: 'purge.test' })).length, 5, 'planning deletes nothing');
+        assert.equal(await store.audit.purge(plan), 4);
+        assert.deepEqual(
+          (await store.audit.list({ type: 'purge.test' })).map((event) => event.id),
+          ['purge-a3'],
+        );
       });
 
       it("scrubs a person's personal fields from their records and keeps id, type, time and account", async () => {
@@ -292,6 +317,9 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
           at,
           accountId: 'scrub-p',
           ip: '192.0.2.7',
+          userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
+          personalMac: 'kept',
+          mac: 'kept-too',
           detail: { username: 'zed', email: 'zed@example.com', reason: 'x' },
         });
         await store.audit.append({ id: 'scrub-2', type: 'login.failed', at, accountId: 'scrub-other', ip: '192.0.2.8', detail: { username: 'yan' } });
@@ -301,10 +329,123 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.equal(scrubbed?.type, 'login.failed');
         assert.equal(scrubbed?.at.getTime(), at.getTime());
         assert.equal(scrubbed?.ip, undefined);
+        assert.equal(scrubbed?.userAgent, undefined);
         assert.deepEqual(scrubbed?.detail, { reason: 'x' });
+        assert.equal(scrubbed?.personalMac, 'kept', 'the MAC of the personal fields stays, so the chain still verifies');
+        assert.equal(scrubbed?.mac, 'kept-too');
         const [untouched] = await store.audit.list({ accountId: 'scrub-other' });
         assert.deepEqual(untouched?.detail, { username: 'yan' });
         assert.equal(untouched?.ip, '192.0.2.8');
+      });
+    });
+
+    describe('audit query', () => {
+      const base = Date.parse('2026-11-20T12:00:00.000Z');
+      const minute = 60_000;
+      const seeded: Array<{ id: string; at: Date }> = [];
+      before(async () => {
+        // 30 records over 30 minutes: types, subjects, actors, clients and IPs in a pattern.
+        for (let i = 0; i < 30; i += 1) {
+          const record = {
+            id: `q-${String(i).padStart(2, '0')}`,
+            type: i % 3 === 0 ? 'qlogin.success' : i % 3 === 1 ? 'qlogin.failed' : 'qadmin.users.update',
+            at: new Date(base + i * minute),
+            accountId: `q-person-${i % 2}`,
+            clientId: i % 5 === 0 ? 'q-client' : 'q-other',
+            ip: i % 4 === 0 ? '192.0.2.44' : '198.51.100.7',
+            actor: { kind: i % 3 === 2 ? ('admin' as const) : ('person' as const), id: i % 3 === 2 ? 'q-admin' : `q-person-${i % 2}` },
+          };
+          await store.audit.append(record);
+          seeded.push(record);
+        }
+      });
+
+      async function all(filter: Parameters<Store['audit']['query']>[0]): Promise<string[]> {
+        const ids: string[] = [];
+        for await (const hit of store.audit.query(filter)) if (hit.record.id.startsWith('q-')) ids.push(hit.record.id);
+        return ids;
+      }
+      const expected = (keep: (i: number) => boolean, order: 'asc' | 'desc' = 'desc') => {
+        const ids = seeded.filter((_, i) => keep(i)).map((record) => record.id);
+        return order === 'desc' ? ids.reverse() : ids;
+      };
+
+      it('filters by type prefix, subject, actor, client and ip, newest first', async () => {
+        assert.deepEqual(
+          await all({ typePrefix: 'qlogin.' }),
+          expected((i) => i % 3 !== 2),
+        );
+        assert.deepEqual(
+          await all({ typePrefix: 'qlogin.f' }),
+          expected((i) => i % 3 === 1),
+        );
+        assert.deepEqual(
+          await all({ typePrefix: 'qlogin.', accountId: 'q-person-1' }),
+          expected((i) => i % 3 !== 2 && i % 2 === 1),
+        );
+        assert.deepEqual(
+          await all({ actorId: 'q-admin' }),
+          expected((i) => i % 3 === 2),
+        );
+        assert.deepEqual(
+          await all({ clientId: 'q-client' }),
+          expected((i) => i % 5 === 0),
+        );
+        assert.deepEqual(
+          await all({ ip: '192.0.2.44', typePrefix: 'q' }),
+          expected((i) => i % 4 === 0),
+        );
+        assert.deepEqual(await all({ typePrefix: 'q.' }), [], 'a prefix is literal, not a pattern');
+      });
+
+      it('keeps since inclusive and until exclusive, and orders oldest first on request', async () => {
+        const since = new Date(base + 10 * minute);
+        const until = new Date(base + 20 * minute);
+        assert.deepEqual(
+          await all({ typePrefix: 'q', since, until }),
+          expected((i) => i >= 10 && i < 20),
+        );
+        assert.deepEqual(
+          await all({ typePrefix: 'q', since, until, order: 'asc' }),
+          expected((i) => i >= 10 && i < 20, 'asc'),
+        );
+      });
+
+      it('pages with cursors in both orders, with no repeats and no gaps, and a new record appears after the last cursor', async () => {
+        for (const order of ['desc', 'asc'] as const) {
+          const pages: string[][] = [];
+          let after: string | undefined;
+          for (;;) {
+            const page: string[] = [];
+            let last: string | undefined;
+            for await (const hit of store.audit.query({ typePrefix: 'qlogin.', order, after })) {
+              page.push(hit.record.id);
+              last = hit.cursor;
+              if (page.length === 7) break;
+            }
+            if (page.length === 0) break;
+            pages.push(page);
+            after = last;
+          }
+          assert.deepEqual(
+            pages.flat(),
+            expected((i) => i % 3 !== 2, order),
+            order,
+          );
+          assert.equal(pages.length, 3, order);
+          if (order === 'asc') {
+            await store.audit.append({ id: 'q-late', type: 'qlogin.success', at: new Date(base + 31 * minute), accountId: 'q-person-0' });
+            const tail: string[] = [];
+            for await (const hit of store.audit.query({ typePrefix: 'qlogin.', order, after })) tail.push(hit.record.id);
+            assert.deepEqual(tail, ['q-late'], 'tail picks up what was written after its cursor');
+          }
+        }
+      });
+
+      it('refuses a cursor it did not give out', async () => {
+        await assert.rejects(async () => {
+          for await (const _ of store.audit.query({ after: 'bm90LWEtY3Vyc29y' })) break;
+        }, AuditCursorError);
       });
     });
 
@@ -325,6 +466,48 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(factor?.codeHashes, ['h2']);
         await store.mfa.remove('f-2');
         assert.equal((await store.mfa.listByAccount('m-1')).length, 1);
+      });
+    });
+
+    describe('passkeys', () => {
+      const passkey = (id: string, accountId: string, createdAt: number): PasskeyRecord => ({
+        id,
+        accountId,
+        publicKey: 'pQECAyYgASFYIA',
+        signCount: 0,
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        transports: ['internal'],
+        backupEligible: false,
+        backupState: false,
+        attested: false,
+        name: 'laptop',
+        createdAt,
+      });
+
+      it('finds a passkey by credential id and lists a person’s passkeys, oldest first', async () => {
+        const repo = createPasskeyRepository(store.model('Passkey'));
+        const long = 'A'.repeat(1364);
+        await repo.insert(passkey('cred-b-0123456789', 'acc-pk', 2));
+        await repo.insert(passkey(long, 'acc-pk', 1));
+        await repo.insert(passkey('cred-other-012345', 'acc-other', 3));
+        assert.equal((await repo.find('cred-b-0123456789'))?.accountId, 'acc-pk');
+        assert.deepEqual(
+          (await repo.listByAccount('acc-pk')).map((record) => record.id),
+          [long, 'cred-b-0123456789'],
+        );
+        await repo.update({ ...((await repo.find(long)) as PasskeyRecord), signCount: 7, lastUsedAt: 9 });
+        assert.equal((await repo.find(long))?.signCount, 7);
+        await repo.remove(long);
+        assert.equal(await repo.find(long), undefined);
+        assert.equal(await repo.find('missing-credential'), undefined);
+      });
+
+      it('of 20 callers taking one ceremony challenge, exactly one wins', async () => {
+        const challenges = createChallenges(store.model('PasskeyChallenge'));
+        const challenge = await challenges.issue('register', { kind: 'session', id: 's-1' }, 'acc-pk');
+        const taken = await Promise.all(Array.from({ length: 20 }, () => challenges.take(challenge)));
+        assert.equal(taken.filter((record) => record?.accountId === 'acc-pk').length, 1);
+        assert.equal(taken.filter((record) => record === undefined).length, 19);
       });
     });
 

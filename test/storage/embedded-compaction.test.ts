@@ -47,20 +47,20 @@ describe('embedded store compaction', () => {
     cleanups.push(() => server.close());
     assert.equal((await readyz(server.url)).status, 200);
 
-    const blocker = join(dir.path, 'audit.db~');
+    const blocker = join(dir.path, 'records.db~');
     await mkdir(blocker);
     await store.compact();
     const unready = await readyz(server.url);
     assert.equal(unready.status, 503);
     assert.deepEqual(unready.body, { status: 'unavailable', store: 'embedded', reason: 'compaction_failed' });
-    assert.equal(reports.at(-1)?.collection, 'audit');
+    assert.equal(reports.at(-1)?.collection, 'records');
     assert.match(String(reports.at(-1)?.error?.message), /EISDIR/);
     assert.equal((await fetch(`${server.url}/.well-known/openid-configuration`)).status, 200, 'still serving');
 
     await rmdir(blocker);
     await store.compact();
     assert.deepEqual((await readyz(server.url)).body, { status: 'ready', store: 'embedded' });
-    assert.deepEqual(reports.at(-1), { collection: 'audit' }, 'the recovery is reported');
+    assert.deepEqual(reports.at(-1), { collection: 'records' }, 'the recovery is reported');
   });
 
   it('npm start survives a compaction that fails on its own timer, and recovers when it succeeds', async () => {
@@ -81,17 +81,17 @@ describe('embedded store compaction', () => {
     await server.waitForLog((line) => line.msg === 'portcullis listening');
     const url = `http://127.0.0.1:${port}`;
 
-    const blocker = join(dir.path, 'audit.db~');
+    const blocker = join(dir.path, 'records.db~');
     await mkdir(blocker);
-    const failed = await server.waitForLog((line) => /compaction of audit failed/.test(String(line.msg)));
+    const failed = await server.waitForLog((line) => /compaction of records failed/.test(String(line.msg)));
     assert.equal(failed.level, 40, 'logged as a warning');
     assert.deepEqual((await readyzUntil(url, 503)).body, { status: 'unavailable', store: 'embedded', reason: 'compaction_failed' });
     // Another round, which fails again, and the process is still there.
-    await server.waitForLog((line) => line !== failed && /compaction of audit failed/.test(String(line.msg)) && line.time !== failed.time);
+    await server.waitForLog((line) => line !== failed && /compaction of records failed/.test(String(line.msg)) && line.time !== failed.time);
     assert.equal(server.child.exitCode, null, 'the process is alive');
 
     await rmdir(blocker);
-    await server.waitForLog((line) => /compaction of audit succeeded again/.test(String(line.msg)));
+    await server.waitForLog((line) => /compaction of records succeeded again/.test(String(line.msg)));
     assert.equal((await readyzUntil(url, 200)).status, 200);
 
     server.child.kill('SIGTERM');

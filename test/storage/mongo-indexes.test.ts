@@ -102,3 +102,22 @@ describe('mongo index comparison', () => {
     assert.equal(findIndexProblems([uid], existing)[0]?.reason, 'different');
   });
 });
+
+describe('mongo indexes of the audit trail', () => {
+  it('indexes each filter of the audit query together with the sort key, and chain + seq for verify', () => {
+    const audit = INDEXES.filter((index) => index.collection === 'audit');
+    for (const field of ['type', 'accountId', 'actor.id', 'clientId', 'ip']) {
+      const found = audit.find((index) => Object.keys(index.key)[0] === field);
+      assert.deepEqual(found?.key, { [field]: 1, at: -1, _id: -1 }, field);
+    }
+    assert.ok(audit.some((index) => JSON.stringify(index.key) === JSON.stringify({ at: -1, _id: -1 })));
+    assert.ok(audit.some((index) => JSON.stringify(index.key) === JSON.stringify({ chain: 1, seq: 1 })));
+  });
+
+  it('has no TTL index on the trail: retention is the leased purge that writes a checkpoint', () => {
+    assert.deepEqual(
+      INDEXES.filter((index) => index.collection === 'audit' && index.expireAfterSeconds !== undefined),
+      [],
+    );
+  });
+});

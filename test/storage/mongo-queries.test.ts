@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Collection, mongo } from 'mongoose';
 import { createAccountRepository } from '../../src/storage/mongo/accounts.ts';
-import { createAuditRepository, createKeyRepository } from '../../src/storage/mongo/keys-audit.ts';
+import { auditFilter, createAuditRepository, createKeyRepository } from '../../src/storage/mongo/keys-audit.ts';
 import { createMfaRepository } from '../../src/storage/mongo/mfa.ts';
 import { createModelStore } from '../../src/storage/mongo/models.ts';
 import { createRecordRepository } from '../../src/storage/mongo/records.ts';
-import { DuplicateError } from '../../src/storage/port.ts';
+import { AuditCursorError, DuplicateError } from '../../src/storage/port.ts';
 
 interface Call {
   method: string;
@@ -154,7 +154,26 @@ describe('mongo account, key, mfa and lease commands', () => {
       'detail.userAgent',
       'detail.username',
       'ip',
+      'userAgent',
     ]);
+  });
+
+  it('queries the audit trail with $type-string equalities, a literal type prefix and a cursor on (at, _id)', () => {
+    const at = Date.parse('2026-12-01T10:00:00.000Z');
+    const cursor = Buffer.from(JSON.stringify([at, 'ev-9'])).toString('base64url');
+    const filter = auditFilter({ typePrefix: 'login.', accountId: 'p-1', actorId: 'ivan', clientId: 'app', ip: '192.0.2.1', after: cursor });
+    assert.deepEqual(filter, {
+      $and: [
+        { type: { $regex: '^login\\.' } },
+        { accountId: { $eq: 'p-1', $type: 'string' } },
+        { 'actor.id': { $eq: 'ivan', $type: 'string' } },
+        { clientId: { $eq: 'app', $type: 'string' } },
+        { ip: { $eq: '192.0.2.1', $type: 'string' } },
+        { $or: [{ at: { $lt: new Date(at) } }, { at: new Date(at), _id: { $lt: 'ev-9' } }] },
+      ],
+    });
+    assert.deepEqual(auditFilter({ order: 'asc', after: cursor }), { $or: [{ at: { $gt: new Date(at) } }, { at: new Date(at), _id: { $gt: 'ev-9' } }] });
+    assert.throws(() => auditFilter({ after: 'bm9wZQ' }), AuditCursorError);
   });
 
   it('transitions a key only from the expected state, by matchedCount', async () => {

@@ -53,5 +53,5 @@ export async function submits(page: Page, action: string, click: () => Promise<v
 export async function signInThroughPage(page: Page, username = 'alice', password = PASSWORD): Promise<void> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
-  await submits(page, '/interaction/:uid/login', () => page.getByRole('button', { name: 'Sign in' }).click());
+  await submits(page, '/interaction/:uid/login', () => page.getByRole('button', { name: 'Sign in', exact: true }).click());
 }

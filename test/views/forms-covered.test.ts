@@ -27,7 +27,11 @@ interface Coverage {
 }
 
 const COVERED: Record<string, Coverage> = {
-  'login.ejs': { test: 'test/interactions/login.browser.test.ts', actions: ['/interaction/:uid/login', '/interaction/:uid/abort'] },
+  // The passkey form (partials/passkey-form.ejs) is submitted by passkeys.js after the ceremony.
+  'login.ejs': {
+    test: ['test/interactions/login.browser.test.ts', 'test/interactions/passkeys.browser.test.ts'],
+    actions: ['/interaction/:uid/login', '/interaction/:uid/abort', '/interaction/:uid/passkey'],
+  },
   // Served for an admin's must_change mark and for a password found in a breach.
   'new-password.ejs': {
     test: ['test/interactions/must-change.browser.test.ts', 'test/interactions/breach-sign-in.browser.test.ts'],
@@ -42,7 +46,10 @@ const COVERED: Record<string, Coverage> = {
   'password.ejs': { test: 'test/console/password.browser.test.ts', actions: ['/account/password'] },
   'sessions.ejs': { test: 'test/console/sessions.browser.test.ts', actions: ['/account/sessions/end', '/account/sessions/end-others'] },
   // The code form and the backup-code form both post to /mfa.
-  'mfa.ejs': { test: 'test/interactions/mfa.browser.test.ts', actions: ['/interaction/:uid/mfa', '/interaction/:uid/abort'] },
+  'mfa.ejs': {
+    test: ['test/interactions/mfa.browser.test.ts', 'test/interactions/passkeys.browser.test.ts'],
+    actions: ['/interaction/:uid/mfa', '/interaction/:uid/abort', '/interaction/:uid/mfa/passkey'],
+  },
   // Rendered for enrolment during sign-in (with a Cancel form) and on the account console (a Cancel link).
   'mfa-enrol.ejs': {
     test: ['test/interactions/mfa.browser.test.ts', 'test/console/mfa.browser.test.ts'],
@@ -50,7 +57,10 @@ const COVERED: Record<string, Coverage> = {
   },
   'account-profile.ejs': { test: 'test/console/profile.browser.test.ts', actions: ['/account/profile', '/account/profile/email'] },
   'email-change-confirm.ejs': { test: 'test/console/profile.browser.test.ts', actions: ['/account/email/confirm/:token'] },
-  'account-mfa.ejs': { test: 'test/console/mfa.browser.test.ts', actions: ['/account/mfa/backup-codes', '/account/mfa/remove'] },
+  'account-mfa.ejs': {
+    test: ['test/console/mfa.browser.test.ts', 'test/interactions/passkeys.browser.test.ts'],
+    actions: ['/account/mfa/backup-codes', '/account/mfa/remove', '/account/passkeys', '/account/passkeys/rename', '/account/passkeys/remove'],
+  },
   'account-apps.ejs': { test: 'test/console/apps.browser.test.ts', actions: ['/account/apps/revoke'] },
   'account-activity.ejs': { test: 'test/console/apps.browser.test.ts', actions: ['/account/activity/not-me'] },
   // The self-service pages (src/self-service): reset by email and registration.

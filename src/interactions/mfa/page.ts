@@ -4,6 +4,7 @@
  * get the same facts, including the secret and otpauth URI while enrolling.
  */
 import type { Context } from 'koa';
+import { ACR_PHR, requestedAcrValues } from '../../mfa/acr.ts';
 import { wantsJson } from '../../security/body.ts';
 import { csrfToken } from '../../security/csrf.ts';
 import { groupSecret, qrDataUri } from '../../views/qr.ts';
@@ -24,7 +25,11 @@ export async function showMfaStep(ctx: Context, deps: InteractionDeps, interacti
   const clientId = String(interaction.params.client_id);
   const client = await provider.Client.find(clientId);
   const clientName = client?.clientName ?? clientId;
-  const enrolled = await deps.mfa.isEnrolled(step.accountId);
+  const totp = await deps.mfa.isEnrolled(step.accountId);
+  const passkey = deps.passkeys ? await deps.passkeys.has(step.accountId) : false;
+  // A request for acr `phr` is met by a passkey only: no code form is offered then.
+  const passkeyOnly = requestedAcrValues(interaction.params).includes(ACR_PHR);
+  const enrolled = totp || passkey;
   const status = options.status ?? 200;
 
   if (enrolled) {
@@ -34,14 +39,14 @@ export async function showMfaStep(ctx: Context, deps: InteractionDeps, interacti
         uid,
         prompt: { name: 'mfa' },
         enrolled: true,
-        methods: ['totp', 'backup_code'],
+        methods: [...(totp && !passkeyOnly ? ['totp', 'backup_code'] : []), ...(passkey ? ['passkey'] : [])],
         verify_url: `/interaction/${uid}/mfa`,
         csrf_token: csrf,
         ...(options.error ? { error: 'invalid_code', error_description: options.error } : {}),
       };
       return;
     }
-    await deps.render(ctx, 'mfa', { uid, csrf, clientName, error: options.error }, status);
+    await deps.render(ctx, 'mfa', { uid, csrf, clientName, error: options.error, totp: totp && !passkeyOnly, passkey }, status);
     return;
   }
 
@@ -71,6 +76,8 @@ export async function showMfaStep(ctx: Context, deps: InteractionDeps, interacti
       cancelAction: `/interaction/${uid}/abort`,
       cancelLabel: `Cancel and return to ${clientName}`,
       csrf,
+      // Setting up a passkey instead, in this same step (interactions/passkey/enrol.ts).
+      passkeyAction: deps.passkeys ? `/interaction/${uid}/mfa/passkey/enrol` : undefined,
       qr: await qrDataUri(enrolment.uri),
       secret: groupSecret(enrolment.secret),
       error: options.error,

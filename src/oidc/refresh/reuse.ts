@@ -33,6 +33,8 @@ export function createReuseResponse(deps: ReuseResponseDeps): (report: ReuseRepo
       type: 'refresh_token.reuse_detected',
       clientId: presentedBy,
       accountId,
+      // Whoever holds the stolen or replayed token presents it as this client; the person is its victim.
+      actor: presentedBy ? { kind: 'client', id: presentedBy } : undefined,
       detail: { reason, grantId, issuedTo, rotations: typeof token.rotations === 'number' ? token.rotations : 0 },
     });
     const sid = text(token.sid);

@@ -6,10 +6,15 @@
  * Here each collection is compacted in turn and a failure is caught, reported and remembered:
  * the store's ping (and so /readyz) says "not ready" while any collection's last compaction
  * failed, and ready again once a later one succeeds. Nothing is lost meanwhile: the appended
- * file nedb was compacting is left as it was, and new writes keep being appended to it.
+ * file being compacted is left as it was, and new writes keep being appended to it.
  */
 import { basename } from 'node:path';
-import type { Collection } from './datastore.ts';
+
+/** A nedb collection, or a model store (models.ts): both rewrite their own file. */
+export interface Compactable {
+  readonly filename: string;
+  compactDatafileAsync(): Promise<void>;
+}
 
 export interface CompactionReport {
   collection: string;
@@ -31,9 +36,9 @@ export interface CompactorOptions {
   report: (report: CompactionReport) => void;
 }
 
-const nameOf = (collection: Collection) => basename(collection.filename, '.db');
+const nameOf = (collection: Compactable) => basename(collection.filename, '.db');
 
-export function createCompactor(collections: () => Collection[], options: CompactorOptions): Compactor {
+export function createCompactor(collections: () => Compactable[], options: CompactorOptions): Compactor {
   const failing = new Map<string, Error>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;

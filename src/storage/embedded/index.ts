@@ -5,13 +5,15 @@
 
 import { StoreNotReadyError } from '../errors.ts';
 import { MODEL_NAMES } from '../models.ts';
-import type { ModelStore, Store } from '../port.ts';
+import type { Store } from '../port.ts';
 import { createAccountRepository } from './accounts.ts';
+import { migrateNedbAudit } from './audit-migration.ts';
+import { createEmbeddedAuditTrail } from './audit-trail.ts';
 import { type CompactionReport, createCompactor } from './compaction.ts';
-import { createCollectionSet } from './datastore.ts';
-import { createModelStore } from './models.ts';
+import { createCollectionSet, STORE_MODES } from './datastore.ts';
+import { createModelStore, type EmbeddedModelStore } from './models.ts';
 import { createOutboxRepository } from './outbox.ts';
-import { createAuditRepository, createKeyRepository, createMfaRepository, createRecordRepository } from './repositories.ts';
+import { createKeyRepository, createMfaRepository, createRecordRepository } from './repositories.ts';
 
 /** Kept here too so code that imported the list from this module keeps working. */
 export { MODEL_NAMES };
@@ -33,14 +35,15 @@ const TEN_MINUTES_MS = 10 * 60 * 1000;
 
 export async function createEmbeddedStore(dataDir: string, options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
   const collections = await createCollectionSet(dataDir);
-  const compactor = createCompactor(() => collections.all(), {
+  const models = new Map<string, EmbeddedModelStore>();
+  for (const name of MODEL_NAMES) models.set(name, await createModelStore(dataDir, name, { fileMode: STORE_MODES.fileMode }));
+  const compactor = createCompactor(() => [...models.values(), ...collections.all()], {
     intervalMs: options.compactionIntervalMs ?? TEN_MINUTES_MS,
     report: options.onCompaction ?? (() => undefined),
   });
-  const models = new Map<string, ModelStore>();
-  for (const name of MODEL_NAMES) {
-    models.set(name, await createModelStore(await collections.open(`oidc-${name}`), name));
-  }
+  // The trail lives in NDJSON day files outside nedb (audit-trail.ts), not in memory.
+  const audit = await createEmbeddedAuditTrail(dataDir);
+  await migrateNedbAudit(dataDir, audit);
   const store: EmbeddedStore = {
     kind: 'embedded',
     model(name) {
@@ -50,7 +53,7 @@ export async function createEmbeddedStore(dataDir: string, options: EmbeddedStor
     },
     accounts: await createAccountRepository(await collections.open('accounts')),
     keys: await createKeyRepository(await collections.open('keys')),
-    audit: await createAuditRepository(await collections.open('audit')),
+    audit,
     mfa: await createMfaRepository(await collections.open('mfa')),
     records: await createRecordRepository(await collections.open('records'), await collections.open('locks')),
     outbox: await createOutboxRepository(await collections.open('outbox')),
@@ -65,9 +68,11 @@ export async function createEmbeddedStore(dataDir: string, options: EmbeddedStor
     compact: () => compactor.run(),
     async close() {
       compactor.stop();
+      audit.close();
       // A last rewrite so the next start loads compact files; a failure is reported, not thrown:
       // the appended files still hold everything.
       await compactor.run();
+      for (const model of models.values()) model.close();
     },
   };
   return store;

@@ -1,15 +1,6 @@
-/** Keys, audit events, MFA factors and small records on nedb. */
+/** Keys, MFA factors and small records on nedb (the audit trail is in audit-trail.ts). */
 
-import {
-  type AuditRecord,
-  type AuditRepository,
-  type KeyRecord,
-  type KeyRepository,
-  type MfaFactorRecord,
-  type MfaRepository,
-  PERSONAL_AUDIT_FIELDS,
-  type RecordRepository,
-} from '../port.ts';
+import type { KeyRecord, KeyRepository, MfaFactorRecord, MfaRepository, RecordRepository } from '../port.ts';
 import { type Collection, isUniqueViolation } from './datastore.ts';
 import type { Db } from './nedb.ts';
 
@@ -35,36 +26,6 @@ export async function createKeyRepository(collection: Collection): Promise<KeyRe
       const { kid: _ignored, ...set } = patch;
       const { numAffected } = await db.updateAsync({ _id: kid, state: expectedState }, { $set: set });
       return numAffected === 1;
-    },
-  };
-}
-
-export async function createAuditRepository(collection: Collection): Promise<AuditRepository> {
-  await collection.ensureIndexAsync({ fieldName: 'type' });
-  await collection.ensureIndexAsync({ fieldName: 'accountId', sparse: true });
-  const db = collection as unknown as Db<WithId<AuditRecord, 'id'>>;
-  return {
-    async append(event) {
-      const { id, ...rest } = event;
-      await db.insertAsync({ _id: id, ...rest });
-    },
-    async list(query = {}) {
-      const filter: Record<string, string> = {};
-      if (query.type) filter.type = query.type;
-      if (query.accountId) filter.accountId = query.accountId;
-      const docs = await db
-        .findAsync(filter)
-        .sort({ at: -1 })
-        .limit(query.limit ?? 100);
-      return docs.map((doc) => ({ id: doc._id, ...strip(doc) }) as AuditRecord);
-    },
-    async purgeExpired(now, writtenBefore) {
-      return db.removeAsync({ $or: [{ expiresAt: { $lt: now } }, { at: { $lt: writtenBefore } }] }, { multi: true });
-    },
-    async scrubAccount(accountId) {
-      const unset: Record<string, true> = { ip: true };
-      for (const field of PERSONAL_AUDIT_FIELDS) unset[`detail.${field}`] = true;
-      return db.updateAsync({ accountId }, { $unset: unset }, { multi: true }).then((result) => result.numAffected);
     },
   };
 }

@@ -3,7 +3,7 @@
  * ones. The comparison is a pure function; only missingIndexes/ensureIndexes talk to the server.
  */
 import type { Connection } from 'mongoose';
-import { INDEXES, type IndexDefinition } from './indexes.ts';
+import { INDEXES, type IndexDefinition, RETIRED_INDEXES } from './indexes.ts';
 
 /** The fields of a listIndexes entry that we compare. */
 export interface ExistingIndex {
@@ -104,7 +104,9 @@ export class IndexConflictError extends Error {
 export async function ensureIndexes(
   connection: Connection,
   wanted: readonly IndexDefinition[] = INDEXES,
-): Promise<{ created: IndexDefinition[]; present: IndexDefinition[] }> {
+  retired: readonly Pick<IndexDefinition, 'collection' | 'name' | 'key'>[] = RETIRED_INDEXES,
+): Promise<{ created: IndexDefinition[]; present: IndexDefinition[]; dropped: string[] }> {
+  const dropped = await dropRetired(connection, retired);
   const problems = await missingIndexes(connection, wanted);
   const conflicts = problems.filter((problem) => problem.reason === 'different');
   if (conflicts.length > 0) throw new IndexConflictError(conflicts);
@@ -113,5 +115,17 @@ export async function ensureIndexes(
     const descriptions = created.filter((index) => index.collection === collection).map(({ collection: _collection, ...description }) => description);
     await connection.collection(collection).createIndexes(descriptions);
   }
-  return { created, present: wanted.filter((index) => !created.includes(index)) };
+  return { created, present: wanted.filter((index) => !created.includes(index)), dropped };
+}
+
+/** Drops each retired index of ours still there, matched by name and exact key. */
+async function dropRetired(connection: Connection, retired: readonly Pick<IndexDefinition, 'collection' | 'name' | 'key'>[]): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const index of retired) {
+    const present = await listExisting(connection, index.collection);
+    if (!present.some((candidate) => candidate.name === index.name && sameJson(Object.entries(candidate.key), Object.entries(index.key)))) continue;
+    await connection.collection(index.collection).dropIndex(index.name);
+    dropped.push(`${index.collection}.${index.name}`);
+  }
+  return dropped;
 }

@@ -33,8 +33,8 @@ export interface MongoStore extends Store {
   readonly connection: Connection;
   /** Indexes from indexes.ts that this database lacks (start-up warns with these). */
   missingIndexes(): Promise<IndexProblem[]>;
-  /** Creates the missing indexes (the `db:indexes` step). */
-  ensureIndexes(): Promise<{ created: IndexDefinition[]; present: IndexDefinition[] }>;
+  /** Creates the missing indexes and drops retired ones of ours (the `db:indexes` step). */
+  ensureIndexes(): Promise<{ created: IndexDefinition[]; present: IndexDefinition[]; dropped: string[] }>;
 }
 
 export async function createMongoStore(uri: string, options: MongoConnectionOptions = {}): Promise<MongoStore> {

@@ -43,7 +43,7 @@ function whereString(field: string): IndexOptions {
 }
 
 const GRANT_BOUND = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
-const PERSON_BOUND = new Set(['Session', 'Grant', 'PasswordReset', 'EmailChange']);
+const PERSON_BOUND = new Set(['Session', 'Grant', 'PasswordReset', 'EmailChange', 'Passkey']);
 
 function modelIndexes(model: string, collection: string): IndexDefinition[] {
   // expireAfterSeconds 0: expiresAt already holds the moment of expiry.
@@ -66,12 +66,16 @@ export const INDEXES: readonly IndexDefinition[] = [
   index(COLLECTIONS.accounts, { username: 1 }, { unique: true }),
   // Partial, not sparse: an account saved with `email: null` must not take the one null slot.
   index(COLLECTIONS.accounts, { email: 1 }, { unique: true, ...whereString('email') }),
-  index(COLLECTIONS.audit, { at: -1 }),
-  index(COLLECTIONS.audit, { type: 1, at: -1 }),
-  index(COLLECTIONS.audit, { accountId: 1, at: -1 }, whereString('accountId')),
-  // AUDIT_RETENTION: each record carries its own expiry, so changing the retention needs no
-  // index rebuild (it applies to records written from then on; the purge timer catches up).
-  index(COLLECTIONS.audit, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
+  // The trail (issue 17): each filter of GET /admin/v1/audit with the sort key (at, _id), so a
+  // filtered page is an index range read in order; chain + seq is what verify walks. No TTL
+  // index: retention is a leased purge that writes a checkpoint first (audit/retention.ts).
+  index(COLLECTIONS.audit, { at: -1, _id: -1 }),
+  index(COLLECTIONS.audit, { type: 1, at: -1, _id: -1 }),
+  index(COLLECTIONS.audit, { accountId: 1, at: -1, _id: -1 }, whereString('accountId')),
+  index(COLLECTIONS.audit, { 'actor.id': 1, at: -1, _id: -1 }, whereString('actor.id')),
+  index(COLLECTIONS.audit, { clientId: 1, at: -1, _id: -1 }, whereString('clientId')),
+  index(COLLECTIONS.audit, { ip: 1, at: -1, _id: -1 }, whereString('ip')),
+  index(COLLECTIONS.audit, { chain: 1, seq: 1 }, whereString('chain')),
   index(COLLECTIONS.mfa, { accountId: 1, createdAt: 1 }),
   index(COLLECTIONS.records, { kind: 1, key: 1 }),
   // Expired leases are removed eventually; tryLock does not depend on it, it compares expiresAt.
@@ -80,4 +84,17 @@ export const INDEXES: readonly IndexDefinition[] = [
   index(COLLECTIONS.outbox, { nextAttemptAt: 1 }),
   // A mail whose link has expired is never sent: MongoDB deletes it too (the sweep also does).
   index(COLLECTIONS.outbox, { expiresAt: 1 }, { expireAfterSeconds: 0 }),
+];
+
+/**
+ * Indexes earlier versions created that are ours to remove (db:indexes drops them by name, only
+ * with exactly this key): the audit TTL index deleted records silently, which a chained trail
+ * must not allow (retention is the leased purge now), and the audit sort indexes without `_id`
+ * were replaced by the ones above.
+ */
+export const RETIRED_INDEXES: readonly Pick<IndexDefinition, 'collection' | 'name' | 'key'>[] = [
+  { collection: COLLECTIONS.audit, name: 'expiresAt_1', key: { expiresAt: 1 } },
+  { collection: COLLECTIONS.audit, name: 'at_-1', key: { at: -1 } },
+  { collection: COLLECTIONS.audit, name: 'type_1_at_-1', key: { type: 1, at: -1 } },
+  { collection: COLLECTIONS.audit, name: 'accountId_1_at_-1', key: { accountId: 1, at: -1 } },
 ];
