@@ -9,6 +9,7 @@ import { loginFlow } from './scenarios/login-flow.ts';
 import { memoryFigures } from './scenarios/memory.ts';
 import { rotationUnderLoad } from './scenarios/rotation.ts';
 import type { ServerChild } from './servers/child.ts';
+import { type BenchRedis, startBenchRedis } from './servers/redis.ts';
 import { startBaseline, startPortcullis } from './servers/start.ts';
 import type { BenchSettings, ScenarioName } from './settings.ts';
 
@@ -29,6 +30,9 @@ const PLANS: Record<LoadScenario, (server: ServerChild, settings: BenchSettings)
 };
 
 const isLoad = (name: ScenarioName): name is LoadScenario => name in PLANS;
+
+/** The scenarios that reach the token-endpoint guard's counters: measured again with them in Redis. */
+const REDIS_SCENARIOS = new Set<ScenarioName>(['cc-jwt', 'cc-opaque', 'refresh', 'introspection']);
 
 /** Several shorter measurements of one server as one: totals, mean p50, worst p99. */
 function combine(parts: Measurement[]): Measurement {
@@ -62,8 +66,29 @@ async function measurePair(servers: [ServerChild, ServerChild], scenario: LoadSc
   return { baseline: combine(results[0]), portcullis: combine(results[1]) };
 }
 
+/** The token scenarios once more, against a Portcullis whose counters are in Redis (REDIS_URL or BENCH_REDIS=1). */
+async function measureOnRedis(baseline: ServerChild, settings: BenchSettings, loads: LoadScenario[], results: Results, log: (line: string) => void) {
+  const scenarios = loads.filter((name) => REDIS_SCENARIOS.has(name));
+  if (scenarios.length === 0 || !(settings.redisUrl || settings.startRedis)) return;
+  let redis: BenchRedis | undefined;
+  if (!settings.redisUrl) {
+    redis = await startBenchRedis();
+    log(`redis-server for this run at ${redis.url}`);
+  }
+  try {
+    const onRedis = await startPortcullis(settings, settings.redisUrl ?? redis?.url);
+    try {
+      for (const scenario of scenarios) results.onRedis.set(scenario, await measurePair([baseline, onRedis], scenario, settings, log));
+    } finally {
+      await onRedis.stop();
+    }
+  } finally {
+    await redis?.stop();
+  }
+}
+
 export async function runBench(settings: BenchSettings, log: (line: string) => void): Promise<string> {
-  const results: Results = { settings, endpoints: new Map() };
+  const results: Results = { settings, endpoints: new Map(), onRedis: new Map() };
   const loads = settings.scenarios.filter(isLoad);
   const wanted = (name: ScenarioName) => settings.scenarios.includes(name);
 
@@ -82,6 +107,7 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
           results.hashRate = (await portcullis.call<{ hashesPerSecond: number }>('hashRate', settings.seconds, settings.flowConnections)).hashesPerSecond;
         }
       }
+      await measureOnRedis(baseline, settings, loads, results, log);
       // Last, because it changes the signing keys.
       if (wanted('rotation')) {
         log(`rotation on ${portcullis.name}: 3 provider swaps during ${settings.seconds} s`);

@@ -18,6 +18,8 @@ export interface Results {
   settings: BenchSettings;
   server?: ServerDescription | undefined;
   endpoints: Map<ScenarioName, { baseline: Measurement; portcullis: Measurement }>;
+  /** The token scenarios again with Portcullis's counters in Redis (REDIS_URL or BENCH_REDIS=1). */
+  onRedis: Map<ScenarioName, { baseline: Measurement; portcullis: Measurement }>;
   hashRate?: number;
   memory?: { baseline: MemoryFigures; portcullis: MemoryFigures };
   rotation?: RotationFigures;
@@ -61,12 +63,16 @@ export function buildReport(results: Results): string {
   const header = ['scenario', 'unit', 'baseline', 'p50 / p99 ms', 'errors', 'Portcullis', 'p50 / p99 ms', 'errors', 'Portcullis ÷ baseline', 'target'];
   const rows: Cell[][] = [];
 
-  for (const [scenario, pair] of results.endpoints) {
+  const measured = [
+    ...[...results.endpoints].map(([scenario, pair]) => ({ scenario, pair, label: LABELS[scenario] })),
+    ...[...results.onRedis].map(([scenario, pair]) => ({ scenario, pair, label: `${LABELS[scenario]}, Portcullis on Redis` })),
+  ];
+  for (const { scenario, pair, label } of measured) {
     const unit = scenario === 'login' ? 'logins/s' : 'req/s';
     const { baseline: b, portcullis: p } = pair;
     const connections = scenario === 'login' ? settings.flowConnections : settings.connections;
     rows.push([
-      LABELS[scenario],
+      label,
       unit,
       rate(b.rate),
       ms(b.p50, b.p99),
@@ -179,7 +185,7 @@ export function buildReport(results: Results): string {
     ]);
   }
 
-  const store = server ? `${server.store} store${server.redis ? ' + Redis' : ''}` : 'embedded store';
+  const store = `${server?.store ?? 'embedded'} store${results.onRedis.size > 0 ? ' (rows "on Redis": lockout counters in Redis)' : ''}`;
   const argon = server
     ? `, argon2id m=${server.argon2.memoryCost} KiB t=${server.argon2.timeCost} p=${server.argon2.parallelism} (at most ${server.hashConcurrency} at once)`
     : '';

@@ -20,7 +20,9 @@ export interface BenchSettings {
   scenarios: ScenarioName[];
   /** Directory for `--cpu-prof` profiles of both servers, when set. */
   cpuProfileDir: string | undefined;
+  /** Redis for the extra "Portcullis on Redis" rows: REDIS_URL, or BENCH_REDIS=1 (a redis-server the run starts). */
   redisUrl: string | undefined;
+  startRedis: boolean;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -53,5 +55,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     scenarios: scenarios.length ? (scenarios as ScenarioName[]) : [...SCENARIO_NAMES],
     cpuProfileDir: env.BENCH_CPU_PROF || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    startRedis: !env.REDIS_URL && env.BENCH_REDIS === '1',
   };
 }

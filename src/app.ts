@@ -485,9 +485,9 @@ async function assemble(
   app.silent = true;
   const timed = instruments.timeRequests();
   if (timed) app.use(timed);
-  app.use(async (ctx: Context, next: Next) => {
+  app.use((ctx: Context, next: Next) => {
     clientIp.sanitise(ctx.req);
-    await next();
+    return next();
   });
   app.use(requestContext(clientIp.resolve));
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));

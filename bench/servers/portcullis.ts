@@ -3,7 +3,7 @@
  * fresh directory, production argon2id parameters, a bootstrap file of clients, a person and APIs,
  * logs at `info` (written to /dev/null so the table stays readable; pino still does the work), the
  * breach check off (no request leaves the machine).
- * REDIS_URL, when the parent has it, reaches the configuration unchanged.
+ * REDIS_URL comes from the parent: empty for Portcullis as shipped, set for the "on Redis" rows.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';

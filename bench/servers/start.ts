@@ -17,11 +17,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPortcullis(settings: BenchSettings): Promise<ServerChild> {
+/** Portcullis as shipped (embedded store, counters in process), or with `redisUrl` its counters in Redis. */
+export async function startPortcullis(settings: BenchSettings, redisUrl?: string): Promise<ServerChild> {
   const dataDir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
   try {
-    const child = await startServerChild(settings.redisUrl ? 'portcullis+redis' : 'portcullis', './portcullis.ts', {
-      env: { NODE_ENV: 'production', PORT: String(await freePort()), DATA_DIR: dataDir, ...(settings.redisUrl ? { REDIS_URL: settings.redisUrl } : {}) },
+    const child = await startServerChild(redisUrl ? 'portcullis+redis' : 'portcullis', './portcullis.ts', {
+      env: { NODE_ENV: 'production', PORT: String(await freePort()), DATA_DIR: dataDir, REDIS_URL: redisUrl ?? '' },
       cpuProfileDir: settings.cpuProfileDir,
     });
     const stop = child.stop;

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -51,4 +53,37 @@ describe('npm run bench (smoke)', () => {
     assert.equal(rotation[8], '0', 'no request fails while keys rotate');
     assert.match(rotation[10] ?? '', /newest key signs ✓/);
   });
+
+  it('with BENCH_REDIS=1 also measures the token scenarios with Portcullis on a redis-server it starts and stops', {
+    skip: existsSync('/usr/bin/redis-server') ? false : 'no redis-server',
+  }, async () => {
+    const { code, stdout, stderr } = await runBench({
+      BENCH_SECONDS: '1',
+      BENCH_SCENARIOS: 'cc-opaque,jwks',
+      BENCH_CONNECTIONS: '4',
+      BENCH_REDIS: '1',
+      REDIS_URL: '',
+    });
+    assert.equal(code, 0, stderr);
+    const rows = stdout.split('\n').filter((line) => line.startsWith('| '));
+    const onRedis = rows.find((line) => line.startsWith('| client credentials → opaque access token, Portcullis on Redis'));
+    assert.ok(onRedis, stdout);
+    assert.equal(onRedis.split('|').map((cell) => cell.trim())[8], '0', onRedis);
+    assert.equal(rows.filter((line) => line.includes('on Redis')).length, 1, 'JWKS has no counters: no Redis row');
+    const server = /redis-server for this run at redis:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+    assert.ok(server, stderr);
+    assert.equal(await answersOn(Number(server[1])), false, 'the run stopped its redis-server');
+  });
 });
+
+/** Whether anything accepts a connection on a loopback port. */
+function answersOn(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -9,6 +9,7 @@ import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-l
 import type { Redis } from '../platform/redis.ts';
 import { globToRegExp } from './keys.ts';
 import type { FallbackAlarm } from './redis.ts';
+import { readMany } from './redis-read.ts';
 
 export { memoryCounters } from './memory-counters.ts';
 
@@ -29,11 +30,19 @@ export interface CounterFamily {
   deleteMatching(pattern: string): Promise<void>;
 }
 
+/** One key of one family, for a read of several at once. */
+export interface CounterRead {
+  family: CounterFamily;
+  key: string;
+}
+
 export interface CounterBackend {
   readonly kind: 'redis' | 'memory';
   /** False while Redis is configured but not connected (operator changes would not be shared). */
   healthy(): boolean;
   family(name: string, seconds: number): CounterFamily;
+  /** `get` of several keys (of this backend's families) at once: with Redis one command, one round trip. */
+  read(reads: readonly CounterRead[]): Promise<Array<Counter | undefined>>;
   close(): Promise<void>;
 }
 
@@ -100,10 +109,25 @@ async function deleteFromMemory(memory: InProcess, pattern: string, remove: (key
   );
 }
 
+/** The fallback of a batched read: each key on its own, each handed to the insurance store if Redis fails. */
+const eachOnItsOwn = (reads: readonly CounterRead[]) => Promise.all(reads.map((read) => read.family.get(read.key)));
+
 export function redisCounters(redis: Redis, alarm: FallbackAlarm): CounterBackend {
+  /** Where each family keeps its keys in Redis (rate-limiter-flexible's `${keyPrefix}:${key}`). */
+  const prefixes = new WeakMap<CounterFamily, string>();
   return {
     kind: 'redis',
     healthy: () => redis.status === 'ready',
+    async read(reads) {
+      const keys = reads.map((read) => `${prefixes.get(read.family) ?? ''}:${read.key}`);
+      if (redis.status !== 'ready' || keys.some((key) => key.startsWith(':'))) return eachOnItsOwn(reads);
+      try {
+        return await readMany(redis, keys);
+      } catch {
+        // A timeout or a lost connection: the same answer from the keys one by one (insurance included).
+        return eachOnItsOwn(reads);
+      }
+    },
     family(name, seconds) {
       const keyPrefix = `${PREFIX}:${name}`;
       const insurance = new InProcess(keyPrefix, seconds);
@@ -117,7 +141,7 @@ export function redisCounters(redis: Redis, alarm: FallbackAlarm): CounterBacken
         rejectIfRedisNotReady: true,
         insuranceLimiter: insurance,
       });
-      return {
+      const family: CounterFamily = {
         add: async (key) => toCounter(await store.penalty(key, 1)),
         async get(key) {
           const res = await store.get(key);
@@ -140,6 +164,8 @@ export function redisCounters(redis: Redis, alarm: FallbackAlarm): CounterBacken
           } while (cursor !== '0');
         },
       };
+      prefixes.set(family, keyPrefix);
+      return family;
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

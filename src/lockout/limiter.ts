@@ -11,7 +11,7 @@
  * suffices. Hard locks (423) exist only when an operator or an explicit policy sets them.
  */
 import { backoffDelay } from './backoff.ts';
-import type { CounterBackend, CounterFamily } from './counters.ts';
+import type { Counter, CounterBackend, CounterFamily, CounterRead } from './counters.ts';
 import { type DimensionName, type DimensionSpec, MARKS, type MarkName } from './dimensions.ts';
 import { keyFor, type Part, patternFor, type Subject, token } from './keys.ts';
 
@@ -30,6 +30,22 @@ export interface Verdict {
 
 export type LockPart = Extract<Part, 'username' | 'ip'>;
 
+export type SurveyCheck = readonly [DimensionName, Subject];
+
+/** Checks and a good-standing mark answered by one read of the counters (with Redis: one round trip). */
+export interface SurveyRequest {
+  checks: readonly SurveyCheck[];
+  /** A mark, and the checks its subject is exempt from while the mark is set. */
+  exemption?: { mark: MarkName; subject: Subject; checks: readonly SurveyCheck[] };
+}
+
+export interface Survey {
+  /** The verdicts of `checks`, then (unless exempt) those of the exemption's checks, in order. */
+  verdicts: Verdict[];
+  /** Whether the exemption's mark is set (its checks were then not applied). */
+  exempt: boolean;
+}
+
 export interface Limiter {
   readonly backend: 'redis' | 'memory';
   /** False while Redis is configured but unreachable (counters are then per process). */
@@ -43,6 +59,8 @@ export interface Limiter {
   /** Marks a subject in good standing for `seconds`, e.g. "alice signed in from this address". */
   remember(mark: MarkName, subject: Subject, seconds: number): Promise<void>;
   known(mark: MarkName, subject: Subject): Promise<boolean>;
+  /** `check` of several dimensions and `known` of one mark in one read of the store. */
+  survey(request: SurveyRequest): Promise<Survey>;
   /** Hard lock: refused with 423 until `unlock`. */
   lock(part: LockPart, value: string): Promise<void>;
   locked(part: LockPart, value: string): Promise<boolean>;
@@ -69,13 +87,11 @@ export function createLimiter(backend: CounterBackend, dimensions: Record<Dimens
   const family = (name: DimensionName) => families.get(name) as Families;
   const specOf = (name: DimensionName) => dimensions[name];
 
-  async function check(dimension: DimensionName, subject: Subject): Promise<Verdict> {
+  /** A verdict from what the store holds: the count, and for back-offs the wait. */
+  function verdictOf(dimension: DimensionName, counter: Counter | undefined, wait: Counter | undefined): Verdict {
     const spec = specOf(dimension);
-    const key = keyFor(spec.parts, subject);
-    const { counts, waits } = family(dimension);
+    const failures = counter?.count ?? 0;
     if (spec.kind === 'budget') {
-      const counter = await counts.get(key);
-      const failures = counter?.count ?? 0;
       const spent = counter !== undefined && failures >= spec.points;
       return {
         dimension,
@@ -86,8 +102,6 @@ export function createLimiter(backend: CounterBackend, dimensions: Record<Dimens
         failures,
       };
     }
-    const [counter, wait] = await Promise.all([counts.get(key), waits.get(key)]);
-    const failures = counter?.count ?? 0;
     return {
       dimension,
       allowed: wait === undefined,
@@ -96,6 +110,45 @@ export function createLimiter(backend: CounterBackend, dimensions: Record<Dimens
       remaining: Math.max(spec.free - failures, 0),
       failures,
     };
+  }
+
+  /** What a check reads: the count, and for a back-off also the wait. */
+  function readsOf(dimension: DimensionName, subject: Subject): CounterRead[] {
+    const key = keyFor(specOf(dimension).parts, subject);
+    const { counts, waits } = family(dimension);
+    return specOf(dimension).kind === 'budget'
+      ? [{ family: counts, key }]
+      : [
+          { family: counts, key },
+          { family: waits, key },
+        ];
+  }
+
+  async function check(dimension: DimensionName, subject: Subject): Promise<Verdict> {
+    const [counter, wait] = await backend.read(readsOf(dimension, subject));
+    return verdictOf(dimension, counter, wait);
+  }
+
+  /**
+   * One read for everything: the checks, the mark and the checks it exempts from. Reading the
+   * exempted counters on a known address costs nothing extra (same command); they are not applied.
+   */
+  async function survey(request: SurveyRequest): Promise<Survey> {
+    const exemption = request.exemption;
+    const checks = [...request.checks, ...(exemption?.checks ?? [])];
+    const groups = checks.map(([dimension, subject]) => readsOf(dimension, subject));
+    const reads = groups.flat();
+    if (exemption) reads.push({ family: marks, key: `${exemption.mark}:${keyFor(MARKS[exemption.mark], exemption.subject)}` });
+    const counters = await backend.read(reads);
+    const exempt = exemption !== undefined && counters[reads.length - 1] !== undefined;
+    const verdicts: Verdict[] = [];
+    let at = 0;
+    for (const [index, [dimension]] of checks.entries()) {
+      const size = groups[index]?.length ?? 0;
+      if (!exempt || index < request.checks.length) verdicts.push(verdictOf(dimension, counters[at], size === 2 ? counters[at + 1] : undefined));
+      at += size;
+    }
+    return { verdicts, exempt };
   }
 
   async function fail(dimension: DimensionName, subject: Subject): Promise<Verdict> {
@@ -125,6 +178,7 @@ export function createLimiter(backend: CounterBackend, dimensions: Record<Dimens
     healthy: () => backend.healthy(),
     spec: specOf,
     check,
+    survey,
     fail,
     async reset(dimension, subject) {
       const key = keyFor(specOf(dimension).parts, subject);

@@ -20,6 +20,7 @@ export function memoryCounters(now: () => number = () => Date.now()): CounterBac
   return {
     kind: 'memory',
     healthy: () => true,
+    read: (reads) => Promise.all(reads.map((read) => read.family.get(read.key))),
     family(_name, seconds): CounterFamily {
       const entries = new Map<string, Entry>();
       let writes = 0;

@@ -18,8 +18,24 @@ export interface TimedContext extends RoutedRequest {
   res: { statusCode: number };
 }
 
+/** How many label sets get a cached observer; route × method × class is a closed set well under it. */
+const OBSERVER_CACHE = 2000;
+
 export function timeRequests(metrics: Metrics) {
   const routeLabel = createRouteLabel();
+  // prom-client builds a closure, validates and hashes the labels on each observation; a label
+  // set's observer is built once (the sets are few: routes are templates, methods a closed list).
+  const observers = new Map<string, (seconds: number) => void>();
+  const observerOf = (route: string, method: string, status: number) => {
+    const statusLabel = statusClass(status);
+    const key = `${route} ${method} ${statusLabel}`;
+    let observe = observers.get(key);
+    if (observe === undefined) {
+      observe = metrics.httpRequestDuration.labels({ route, method, status_class: statusLabel }).observe;
+      if (observers.size < OBSERVER_CACHE) observers.set(key, observe);
+    }
+    return observe;
+  };
   return async function timedRequest(ctx: TimedContext, next: () => Promise<unknown>): Promise<void> {
     const start = performance.now();
     let status = 500;
@@ -27,10 +43,7 @@ export function timeRequests(metrics: Metrics) {
       await next();
       status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
     } finally {
-      metrics.httpRequestDuration.observe(
-        { route: routeLabel(ctx), method: METHODS.has(ctx.method) ? ctx.method : 'other', status_class: statusClass(status) },
-        (performance.now() - start) / 1000,
-      );
+      observerOf(routeLabel(ctx), METHODS.has(ctx.method) ? ctx.method : 'other', status)((performance.now() - start) / 1000);
     }
   };
 }

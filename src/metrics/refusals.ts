@@ -17,6 +17,11 @@ export function countRefusals(limiter: Limiter, metrics: Metrics): Limiter {
       if (!verdict.allowed) metrics.lockoutRefusals.inc({ dimension });
       return verdict;
     },
+    async survey(request) {
+      const survey = await limiter.survey(request);
+      for (const verdict of survey.verdicts) if (!verdict.allowed) metrics.lockoutRefusals.inc({ dimension: verdict.dimension });
+      return survey;
+    },
   };
 }
 
@@ -33,6 +38,7 @@ function bind(limiter: Limiter): Limiter {
     reset: (dimension, subject) => limiter.reset(dimension, subject),
     remember: (mark, subject, seconds) => limiter.remember(mark, subject, seconds),
     known: (mark, subject) => limiter.known(mark, subject),
+    survey: (request) => limiter.survey(request),
     lock: (part, value) => limiter.lock(part, value),
     locked: (part, value) => limiter.locked(part, value),
     unlock: (subject) => limiter.unlock(subject),

@@ -7,12 +7,13 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ProviderFactory } from './build.ts';
 
 export function withJwksCacheControl(factory: ProviderFactory, maxAgeSeconds: number): ProviderFactory {
+  const value = `public, max-age=${maxAgeSeconds}`;
   return (jwks) => {
     const provider = factory(jwks);
     provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
       await next();
       if (ctx.oidc?.route === 'jwks' && ctx.status === 200) {
-        ctx.set('Cache-Control', `public, max-age=${maxAgeSeconds}`);
+        ctx.set('Cache-Control', value);
       }
     });
     return provider;

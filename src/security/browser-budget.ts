@@ -18,10 +18,12 @@ export interface BrowserBudgetOptions {
 }
 
 export function browserBudget(limiter: Limiter, options: BrowserBudgetOptions) {
-  return async function budgetBrowserEndpoints(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method === 'OPTIONS' || !options.covers(ctx.path)) return next();
+  const budget = async (ctx: Context, next: Next): Promise<void> => {
     const verdict = await limiter.fail('browser.ip', { ip: String(ctx.state.clientIp) });
     if (verdict.failures > verdict.limit) throw refusal(verdict, 'request');
     await next();
+  };
+  return function budgetBrowserEndpoints(ctx: Context, next: Next): Promise<void> {
+    return ctx.method === 'OPTIONS' || !options.covers(ctx.path) ? next() : budget(ctx, next);
   };
 }

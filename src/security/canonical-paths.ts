@@ -10,9 +10,10 @@ import type { RouteMatch } from '../oidc/route-match.ts';
 import { AppError } from './errors.ts';
 
 export function canonicalProviderPaths(match: (path: string) => RouteMatch<string> | undefined) {
-  return async function requireCanonicalPath(ctx: Context, next: Next): Promise<void> {
-    const route = match(ctx.path);
-    if (route && route.canonical !== ctx.path) throw new AppError(404, 'not_found', 'there is nothing at this address');
-    await next();
+  return function requireCanonicalPath(ctx: Context, next: Next): Promise<void> {
+    const path = ctx.path;
+    const route = match(path);
+    if (route && route.canonical !== path) return Promise.reject(new AppError(404, 'not_found', 'there is nothing at this address'));
+    return next();
   };
 }

@@ -13,15 +13,17 @@ export function corsPolicy(allowed: readonly string[]) {
     /** For oidc-provider's clientBasedCORS hook. */
     allows: (origin: string) => origins.has(origin),
     /** Answers preflights from origins that are not allowed before oidc-provider reflects them. */
-    async middleware(ctx: Context, next: Next): Promise<void> {
+    middleware(ctx: Context, next: Next): Promise<void> {
+      // Only a preflight can be refused here: every other request goes on without a look at its headers.
+      if (ctx.method !== 'OPTIONS') return next();
       const origin = ctx.get('origin');
-      if (ctx.method === 'OPTIONS' && origin && CLIENT_ROUTES.test(ctx.path) && !origins.has(origin)) {
+      if (origin && CLIENT_ROUTES.test(ctx.path) && !origins.has(origin)) {
         ctx.vary('Origin');
         ctx.status = 403;
         ctx.body = { error: 'cors_denied', error_description: 'this origin may not call this endpoint' };
-        return;
+        return Promise.resolve();
       }
-      await next();
+      return next();
     },
   };
 }

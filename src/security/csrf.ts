@@ -32,9 +32,9 @@ const SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Makes the settings available to csrfToken/verifyCsrf for the rest of the request. */
 export function csrfProtection(settings: CsrfSettings) {
-  return async function withCsrf(ctx: Context, next: Next): Promise<void> {
+  return function withCsrf(ctx: Context, next: Next): Promise<void> {
     ctx.state[STATE] = settings;
-    await next();
+    return next();
   };
 }
 

@@ -10,20 +10,21 @@
  * users (security audit finding 3). The client is looked up, never taken on the request's word.
  * Refusals are JSON `429 too_many_attempts` with Retry-After and RateLimit-* fields.
  *
- * The client is named in the Authorization header or in the form body, so the body is read
- * here (same 56 KiB limit as oidc-provider) and handed on as `req.body`, which oidc-provider
- * reads instead of the stream; it logs one warning about that at the first such request.
+ * The happy path is one read of the counters (one Redis round trip: lockout/redis-read.ts) that
+ * usually says "nothing recorded", and no write: the address budget, the client's known-address
+ * mark and the client's counters are read together; the client is looked up only when there is
+ * something to decide (a recorded back-off, a failure, the first success from an address).
+ *
+ * The client is named in the Authorization header or in the form body, so the body is read here
+ * (at most oidc-provider's 56 KiB) and put back on the stream (peek-body.ts): oidc-provider reads
+ * and parses it as if nobody had looked.
  */
-import type { IncomingMessage } from 'node:http';
-import { parse } from 'node:querystring';
-import coBody from 'co-body';
 import { decodeJwt } from 'jose';
 import type { Context, Next } from 'koa';
 import type { Limiter, Verdict } from '../lockout/limiter.ts';
 import { waitPhrase, worst } from '../lockout/refusals.ts';
 import { rateLimitHeaders } from './errors.ts';
-
-const BODY_LIMIT = '56kb';
+import { type Form, readForm } from './token-form.ts';
 
 function basicClientId(header: string | undefined): string | undefined {
   const [scheme, value] = (header ?? '').split(' ');
@@ -43,7 +44,7 @@ function first(value: string | string[] | undefined): string | undefined {
 }
 
 /** The client the request claims to be; used only as a counter key, never trusted otherwise. */
-function claimedClient(header: string | undefined, form: Record<string, string | string[] | undefined>): string | undefined {
+function claimedClient(header: string | undefined, form: Form): string | undefined {
   const fromHeader = basicClientId(header);
   if (fromHeader) return fromHeader;
   const clientId = first(form.client_id);
@@ -102,50 +103,71 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
     };
   };
 
-  return async function guardEndpoints(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method !== 'POST' || !paths.has(ctx.path)) return next();
+  const badBody = (ctx: Context) => {
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_request', error_description: 'failed to parse the request body' };
+  };
+
+  const guard = async (ctx: Context, next: Next): Promise<void> => {
     const ip = String(ctx.state.clientIp);
-    let form: Record<string, string | string[] | undefined> = {};
-    if (ctx.is('application/x-www-form-urlencoded')) {
-      let raw: string;
-      try {
-        raw = await coBody.text(ctx.req, { limit: BODY_LIMIT });
-      } catch {
-        ctx.status = 400;
-        ctx.body = { error: 'invalid_request', error_description: 'failed to parse the request body' };
-        return;
-      }
-      (ctx.req as IncomingMessage & { body?: string }).body = raw;
-      form = parse(raw);
+    const form = await readForm(ctx);
+    if (form === undefined) {
+      badBody(ctx);
+      return;
     }
     const client = claimedClient(ctx.get('authorization') || undefined, form);
-    const pair = client !== undefined && (await hasSecret(client)) ? { client, ip } : undefined;
-    // The happy path reads and writes nothing it does not need: the address budget and the
-    // known-address mark are read together; a known address skips the client checks, and a
-    // success writes only what changes (the first mark, a back-off to clear).
-    const [exempt, ipVerdict] = await Promise.all([pair ? limiter.known('client.known', pair) : false, limiter.check('endpoint.ip', { ip })]);
-    const clientVerdicts =
-      pair && !exempt ? await Promise.all([limiter.check('client.auth', pair), limiter.check('client.total', { client: pair.client })]) : [];
-    const refused = worst([ipVerdict, ...clientVerdicts]);
+    const pair = client === undefined ? undefined : { client, ip };
+    // Whether the claimed client has a secret (a store lookup) is asked only when the answer changes something.
+    let secret: Promise<boolean> | undefined;
+    const confidential = () => {
+      if (client === undefined) return Promise.resolve(false);
+      secret ??= hasSecret(client);
+      return secret;
+    };
+    const { verdicts, exempt } = await limiter.survey({
+      checks: [['endpoint.ip', { ip }]],
+      ...(pair
+        ? {
+            exemption: {
+              mark: 'client.known',
+              subject: pair,
+              checks: [
+                ['client.auth', pair],
+                ['client.total', { client: pair.client }],
+              ],
+            },
+          }
+        : {}),
+    });
+    const [ipVerdict, ...clientVerdicts] = verdicts as [Verdict, ...Verdict[]];
+    // A client without a secret has no client back-off: counts recorded in its name (before a change of method) do not apply.
+    const clientRefuses = clientVerdicts.some((verdict) => !verdict.allowed) && (await confidential());
+    const refused = worst(clientRefuses ? verdicts : [ipVerdict]);
     if (refused) {
       refuse(ctx, refused);
       return;
     }
 
+    // Off a known address the answer will be needed either way (a failure to count, a first
+    // success to mark): look the client up while the provider works, not after it answered.
+    if (pair && !exempt) void confidential();
     await next();
 
     const status = ctx.res.statusCode;
     if (status >= 400 && status < 500) await limiter.fail('endpoint.ip', { ip });
-    if (status === 401 && pair) {
+    if (status === 401 && pair && (await confidential())) {
       // A known address is exempt from the client back-off, so its failures count only toward the ceiling.
       await Promise.all([exempt ? undefined : limiter.fail('client.auth', pair), limiter.fail('client.total', { client: pair.client })]);
     }
     // The ceiling is not reset by a success: one backend's success must not wipe a stranger's count.
-    if (status >= 200 && status < 300 && pair && !exempt) {
+    if (status >= 200 && status < 300 && pair && !exempt && (await confidential())) {
       await Promise.all([
         (clientVerdicts[0]?.failures ?? 0) > 0 ? limiter.reset('client.auth', pair) : undefined,
         limiter.remember('client.known', pair, options.knownAddressTtl),
       ]);
     }
+  };
+  return function guardEndpoints(ctx: Context, next: Next): Promise<void> {
+    return ctx.method === 'POST' && paths.has(ctx.path) ? guard(ctx, next) : next();
   };
 }

@@ -31,10 +31,10 @@ export function securityHeaders(secure: boolean) {
   // The headers are the same for every response: helmet computes them once, here, and each
   // response gets the recorded list (no per-request helmet run, no promise around it).
   const headers = recordHeaders(apply);
-  return async function withSecurityHeaders(ctx: Context, next: Next): Promise<void> {
+  return function withSecurityHeaders(ctx: Context, next: Next): Promise<void> {
     const res = ctx.res;
     for (const [name, value] of headers) res.setHeader(name, value);
-    await next();
+    return next();
   };
 }
 

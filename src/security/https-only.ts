@@ -34,8 +34,8 @@ function isLoopback(address: string | undefined): boolean {
 
 export function httpsOnly(options: HttpsOnlyOptions) {
   if (new URL(options.issuer).protocol !== 'https:') {
-    return async function plainHttpIssuer(_ctx: Context, next: Next): Promise<void> {
-      await next();
+    return function plainHttpIssuer(_ctx: Context, next: Next): Promise<void> {
+      return next();
     };
   }
   if (options.trustProxy === false) {
@@ -48,10 +48,10 @@ export function httpsOnly(options: HttpsOnlyOptions) {
     isLoopback(ctx.req.socket.remoteAddress) &&
     ctx.get('x-forwarded-proto') === '';
 
-  return async function requireHttps(ctx: Context, next: Next): Promise<void> {
+  return function requireHttps(ctx: Context, next: Next): Promise<void> {
     if (!ctx.secure && !probes.has(ctx.path) && !isLocalOperatorCall(ctx)) {
-      throw new AppError(400, 'https_required', `this service is only available over https: use ${options.issuer}`);
+      return Promise.reject(new AppError(400, 'https_required', `this service is only available over https: use ${options.issuer}`));
     }
-    await next();
+    return next();
   };
 }

@@ -8,8 +8,8 @@ import type { Context, Next } from 'koa';
 import { AppError } from './errors.ts';
 
 export function notFoundUnlessProvider(isProviderPath: (path: string) => boolean) {
-  return async function unknownPathsAreOurs(ctx: Context, next: Next): Promise<void> {
-    if (!isProviderPath(ctx.path)) throw new AppError(404, 'not_found', 'there is nothing at this address');
-    await next();
+  return function unknownPathsAreOurs(ctx: Context, next: Next): Promise<void> {
+    if (!isProviderPath(ctx.path)) return Promise.reject(new AppError(404, 'not_found', 'there is nothing at this address'));
+    return next();
   };
 }

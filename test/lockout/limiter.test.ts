@@ -9,10 +9,11 @@ import { after, afterEach, before, beforeEach, describe, it, mock } from 'node:t
 import { loadConfig } from '../../src/config/index.ts';
 import { type CounterBackend, memoryCounters, redisCounters } from '../../src/lockout/counters.ts';
 import { buildDimensions } from '../../src/lockout/dimensions.ts';
-import { createLimiter, type Limiter } from '../../src/lockout/limiter.ts';
+import { createLimiter, type Limiter, type Survey } from '../../src/lockout/limiter.ts';
 import { connectRedis, createFallbackAlarm } from '../../src/lockout/redis.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redis.ts';
+import { recordCommands } from '../support/redis-monitor.ts';
 
 /** Small numbers so every rule shows within a few failures. */
 const DIMENSIONS = buildDimensions(
@@ -142,6 +143,42 @@ function contract(open: () => Harness) {
     assert.equal(await h.limiter.known('client.known', { client: username, ip }), false);
   });
 
+  it('answers a survey as the separate checks and marks would, and skips what a known mark exempts', async () => {
+    const pair = { client: `client-${randomUUID()}`, ip };
+    const survey = () =>
+      h.limiter.survey({
+        checks: [['endpoint.ip', { ip }]],
+        exemption: {
+          mark: 'client.known',
+          subject: pair,
+          checks: [
+            ['client.auth', pair],
+            ['client.total', { client: pair.client }],
+          ],
+        },
+      });
+    const fresh = await survey();
+    assert.equal(fresh.exempt, false);
+    assert.deepEqual(fresh.verdicts, [
+      await h.limiter.check('endpoint.ip', { ip }),
+      await h.limiter.check('client.auth', pair),
+      await h.limiter.check('client.total', { client: pair.client }),
+    ]);
+    for (let i = 0; i < 7; i += 1) await h.limiter.fail('client.auth', pair);
+    await h.limiter.fail('endpoint.ip', { ip });
+    const counted = await survey();
+    assert.deepEqual(counted.verdicts, [
+      await h.limiter.check('endpoint.ip', { ip }),
+      await h.limiter.check('client.auth', pair),
+      await h.limiter.check('client.total', { client: pair.client }),
+    ]);
+    assert.deepEqual([counted.verdicts[0]?.failures, counted.verdicts[1]?.failures, counted.verdicts[1]?.allowed], [1, 7, false]);
+    await h.limiter.remember('client.known', pair, 60);
+    const known = await survey();
+    assert.equal(known.exempt, true);
+    assert.deepEqual(known.verdicts, [await h.limiter.check('endpoint.ip', { ip })], 'a known address is not held to the checks its mark exempts it from');
+  });
+
   it('serves the per-person dimensions later features call', async () => {
     const person = randomUUID();
     for (let i = 0; i < 5; i += 1) assert.equal((await h.limiter.fail('mfa.person', { person })).allowed, true);
@@ -224,6 +261,47 @@ describe('lockout limiter, Redis', { skip: redisMissing }, () => {
     // Redis keeps real time; these waits are the announced ones plus a little slack.
     pass: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100)),
   }));
+
+  it('answers a survey with one Redis command, and from the fallback store when Redis is gone', async () => {
+    const own = await startRedis();
+    const { limiter } = await open(createLogger('silent'), own.url);
+    const recorder = await recordCommands(own.url);
+    const pair = { client: 'backend', ip: '203.0.113.44' };
+    const request = {
+      checks: [['endpoint.ip', { ip: pair.ip }]],
+      exemption: {
+        mark: 'client.known',
+        subject: pair,
+        checks: [
+          ['client.auth', pair],
+          ['client.total', { client: 'backend' }],
+        ],
+      },
+    } as const;
+    await limiter.fail('client.auth', pair);
+    await limiter.survey(request);
+    try {
+      let answer: Survey | undefined;
+      const sent = await recorder.record(async () => {
+        answer = await limiter.survey(request);
+      });
+      assert.deepEqual(
+        sent.map((command) => command.name),
+        ['evalsha'],
+        'one command: one round trip',
+      );
+      assert.equal(answer?.verdicts[1]?.failures, 1);
+    } finally {
+      recorder.close();
+    }
+    await own.stop();
+    const fallback = await limiter.survey(request);
+    assert.deepEqual(
+      fallback.verdicts.map((verdict) => verdict.allowed),
+      [true, true, true],
+      'the in-process store answers',
+    );
+  });
 
   it('shares counts between two connections (two instances)', async () => {
     const other = (await open()).limiter;

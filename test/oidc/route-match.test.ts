@@ -29,4 +29,10 @@ describe('provider route matching', () => {
     assert.equal(match('/'), undefined);
     assert.equal(match('/interaction/abc'), undefined);
   });
+
+  it('answers each path on its own when paths alternate (the last answer is kept only for the same path)', () => {
+    const fresh = createRouteMatcher(providerRoutes());
+    const asked = ['/TOKEN', '/TOKEN', '/token/introspection', '/nope', '/AUTH/AbC', '/TOKEN'].map((path) => fresh(path)?.canonical);
+    assert.deepEqual(asked, ['/token', '/token', '/token/introspection', undefined, '/auth/AbC', '/token']);
+  });
 });
