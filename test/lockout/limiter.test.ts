@@ -279,12 +279,17 @@ describe('lockout limiter, Redis', { skip: redisMissing }, () => {
       },
     } as const;
     await limiter.fail('client.auth', pair);
-    await limiter.survey(request);
     try {
+      // The first surveys may load the script (EVAL after NOSCRIPT) or, on a loaded machine, find
+      // the fresh connection not ready and answer from the fallback store; a steady survey is one command.
       let answer: Survey | undefined;
-      const sent = await recorder.record(async () => {
-        answer = await limiter.survey(request);
-      });
+      let sent: Array<{ name: string }> = [];
+      for (let attempt = 0; attempt < 10; attempt += 1) {
+        sent = await recorder.record(async () => {
+          answer = await limiter.survey(request);
+        });
+        if (sent.length === 1) break;
+      }
       assert.deepEqual(
         sent.map((command) => command.name),
         ['evalsha'],
