@@ -21,6 +21,7 @@ export function peekBody(req: IncomingMessage, limit: number): Promise<Buffer | 
       req.off('readable', onReadable);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.off('close', onClose);
       finish();
     };
     function onReadable() {
@@ -47,8 +48,13 @@ export function peekBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     function onError(error: Error) {
       settle(() => reject(error));
     }
+    /** The client went away before the end: nothing more will come, and nothing else would settle this. */
+    function onClose() {
+      settle(() => reject(new Error('request closed before its body ended')));
+    }
     req.on('readable', onReadable);
     req.on('end', onEnd);
     req.on('error', onError);
+    req.on('close', onClose);
   });
 }

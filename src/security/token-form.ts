@@ -37,6 +37,9 @@ export async function readForm(ctx: Context): Promise<Form | undefined> {
     if (!req.readable) req.body = text;
     return parse(text);
   } catch {
+    // The rest of the body is never read: without this the connection stays busy with it, and a
+    // graceful shutdown waits for the client to give up.
+    ctx.set('Connection', 'close');
     return undefined;
   }
 }
