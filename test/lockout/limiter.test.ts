@@ -290,12 +290,13 @@ describe('lockout limiter, Redis', { skip: redisMissing }, () => {
         });
         if (sent.length === 1) break;
       }
-      assert.deepEqual(
-        sent.map((command) => command.name),
-        ['evalsha'],
-        'one command: one round trip',
-      );
+      // EVALSHA once the script is cached on the server; ioredis may send the script itself (EVAL) instead: one command either way.
+      assert.equal(sent.length, 1, `one command: one round trip (sent ${sent.map((command) => command.name).join(', ')})`);
+      assert.match(sent[0]?.name ?? '', /^eval(sha)?$/);
       assert.equal(answer?.verdicts[1]?.failures, 1);
+    } catch (error) {
+      await own.stop();
+      throw error;
     } finally {
       recorder.close();
     }
