@@ -19,15 +19,20 @@ export interface Line {
 
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
-/** Lines starting at or after `start`, in file order. A missing file has none. */
-export async function* linesForward(path: string, start = 0, chunkBytes = CHUNK_BYTES): AsyncGenerator<Line> {
-  let handle: Awaited<ReturnType<typeof open>>;
+/** The file opened for reading, or undefined when it does not exist (a day with no records). */
+async function openIfPresent(path: string): Promise<Awaited<ReturnType<typeof open>> | undefined> {
   try {
-    handle = await open(path, 'r');
+    return await open(path, 'r');
   } catch (error) {
-    if (missing(error)) return;
+    if (missing(error)) return undefined;
     throw error;
   }
+}
+
+/** Lines starting at or after `start`, in file order. A missing file has none. */
+export async function* linesForward(path: string, start = 0, chunkBytes = CHUNK_BYTES): AsyncGenerator<Line> {
+  const handle = await openIfPresent(path);
+  if (!handle) return;
   try {
     let position = start;
     let carry = Buffer.alloc(0);
@@ -53,13 +58,8 @@ export async function* linesForward(path: string, start = 0, chunkBytes = CHUNK_
 
 /** Lines that end before `end` (default: the file's size when called), last line first. */
 export async function* linesBackward(path: string, end?: number, chunkBytes = CHUNK_BYTES): AsyncGenerator<Line> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if (missing(error)) return;
-    throw error;
-  }
+  const handle = await openIfPresent(path);
+  if (!handle) return;
   try {
     let position = end ?? (await handle.stat()).size;
     // File bytes [position, position + tail.length): the start of a line whose beginning lies
