@@ -34,5 +34,6 @@ export async function openStore(config: Config, warn: StoreWarn = (message) => p
           ? `embedded store: compaction of ${collection} failed (${error.message}); /readyz reports unready until one succeeds`
           : `embedded store: compaction of ${collection} succeeded again; ready`,
       ),
+    audit: { onIndexError: (error, day) => warn(`embedded store: indexing the audit trail of ${day} failed (${error.message}); its queries scan`) },
   });
 }

@@ -6,27 +6,58 @@
  *   (`at`), held open, before the promise resolves (as append.ts does for nedb): handed to the
  *   OS, no fsync. Within a day, file order is seq order; a clock stepped back over midnight can
  *   put a chain's records out of order across two files, which verify tolerates.
- * - query: day files newest first (or oldest first), each read a chunk at a time (lines.ts);
- *   a line is parsed only when it contains every filter value as a JSON string.
+ * - index (audit-index/): beside each day file, immutable binary segments
+ *   `<day>.<from>-<to>.idx`, each filing the complete lines of bytes [from, to) of the day under
+ *   64-bit hashes of `a:` accountId, `r:` actor id, `c:` client, `i:` ip and `t:` + each dotted
+ *   prefix of the type, sorted, with an in-memory fence. A segment covers SEGMENT_BYTES (4 MiB,
+ *   ~11 000 records) of file; segments are contiguous from byte 0, and what follows the last
+ *   (the tail, under 4 MiB) is scanned. They are built in the background once the day being
+ *   appended to has a tail of SEGMENT_BYTES (never on the append's own path), and by a query
+ *   that meets a day with such a tail (older data, the nedb migration, after a restart).
+ * - query: day files newest first (or oldest first). A filter with an indexed key (subject,
+ *   actor, client, ip, or a type prefix with a dot) reads only the candidate lines of the
+ *   segments, coalesced (audit-index/lookup.ts), plus the tail; any other filter reads each file
+ *   a chunk at a time (lines.ts), parsing a line only when it contains every filter value as a
+ *   JSON string. Every returned line is parsed and matched in full, so the index can make a
+ *   query read less, never answer differently; a day file changed behind its index (a hand
+ *   edit) has its segments dropped and is scanned. verify and purge never use the index.
  *   Cursor: base64url of [day, byte offset, id]; the id is checked at the offset, and looked for
  *   in that day's file when an erasure has rewritten it since.
- * - retention deletes whole days; erasure rewrites a day's file into a temporary one and renames
- *   it over, finishing synchronously so no append falls between.
+ * - retention deletes whole days, with their segments; erasure rewrites a day's file into a
+ *   temporary one and renames it over, finishing synchronously so no append falls between; the
+ *   day's segments are deleted just before the rename and rebuilt later.
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditCursorError, type AuditFilter, type AuditHit, type AuditPurgePlan, type AuditRecord, type AuditRepository, type ChainMark } from '../port.ts';
+import { openCatalog } from './audit-index/catalog.ts';
+import { queryDay } from './audit-index/day-query.ts';
+import { filterKeys, hashKey } from './audit-index/keys.ts';
 import { revive, scrubDayFile } from './audit-scrub.ts';
 import { STORE_MODES } from './datastore.ts';
-import { linesBackward, linesForward } from './lines.ts';
+import { type Line, linesBackward, linesForward, type ReadCounter } from './lines.ts';
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
 const DAY_MS = 86_400_000;
 const LIST_LIMIT = 100;
+/**
+ * 4 MiB of day file per segment: ~11 000 records, ~80 000 entries to sort (a few ms, one turn of
+ * the event loop), ~1.4 MiB of segment; 100 segments for a million records.
+ */
+export const SEGMENT_BYTES = 4 * 1024 * 1024;
 
 export const dayOf = (at: Date): string => at.toISOString().slice(0, 10);
 const startOfDay = (day: string): Date => new Date(`${day}T00:00:00.000Z`);
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
 
 /** Each filter value as it must appear in a matching line: a cheap test before JSON.parse. */
 function needles(filter: AuditFilter): string[] {
@@ -72,17 +103,42 @@ function decode(cursor: string): Cursor {
   throw new AuditCursorError('not a cursor of this trail');
 }
 
+export interface EmbeddedAuditOptions {
+  /** Day-file bytes per index segment (default SEGMENT_BYTES; tests use a small one). */
+  segmentBytes?: number;
+  /** Told the size of every read of a day or segment file (statistics; tests count them). */
+  onRead?: ReadCounter;
+  /** A failed index build: the trail scans instead, so it is reported, never thrown. */
+  onIndexError?: (error: Error, day: string) => void;
+}
+
 export interface EmbeddedAuditTrail extends AuditRepository {
   /** Moves records of the nedb collection that held the trail before (migration); unchained, each to its day. */
   importRecords(records: AuditRecord[]): Promise<void>;
-  close(): void;
+  /** Builds every day's missing segments now (what queries do lazily); resolves when done. */
+  buildIndex(): Promise<void>;
+  /** Resolves when no index build is under way (tests, the bench). */
+  indexIdle(): Promise<void>;
+  /** Closes the day file and stops index builds, waiting for them (each stops at its next chunk). */
+  close(): Promise<void>;
 }
 
-export async function createEmbeddedAuditTrail(dataDir: string): Promise<EmbeddedAuditTrail> {
+export async function createEmbeddedAuditTrail(dataDir: string, options: EmbeddedAuditOptions = {}): Promise<EmbeddedAuditTrail> {
   const dir = join(dataDir, 'audit');
   await mkdir(dir, { recursive: true, mode: STORE_MODES.dirMode });
   const pathOf = (day: string) => join(dir, `${day}.ndjson`);
-  let open_: { day: string; fd: number } | undefined;
+  const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+  const onRead = options.onRead ?? (() => undefined);
+  const catalog = await openCatalog({
+    dir,
+    dayPath: pathOf,
+    segmentBytes,
+    fileMode: STORE_MODES.fileMode,
+    onRead,
+    onError: options.onIndexError ?? (() => undefined),
+  });
+  /** The day file appends go to, and its size (so appends need no stat to know when to index). */
+  let open_: { day: string; fd: number; size: number } | undefined;
 
   const days = async (): Promise<string[]> =>
     (await readdir(dir))
@@ -98,9 +154,12 @@ export async function createEmbeddedAuditTrail(dataDir: string): Promise<Embedde
   function appendLine(day: string, line: string): void {
     if (open_?.day !== day) {
       closeOpen();
-      open_ = { day, fd: openSync(pathOf(day), 'a', STORE_MODES.fileMode) };
+      const fd = openSync(pathOf(day), 'a', STORE_MODES.fileMode);
+      open_ = { day, fd, size: fstatSync(fd).size };
     }
-    writeSync(open_.fd, line);
+    open_.size += writeSync(open_.fd, line);
+    // In the background, after this append returned: the build reads the file on the thread pool.
+    if (open_.size - catalog.indexedTo(day) >= segmentBytes) void catalog.build(day);
   }
 
   /** The offset of the record `id` in `day`'s file (the cursor's offset when it still points at it). */
@@ -131,15 +190,50 @@ export async function createEmbeddedAuditTrail(dataDir: string): Promise<Embedde
       list = list.filter((candidate) => (asc ? candidate >= day : candidate <= day));
     }
     if (!asc) list.reverse();
+    const keys = filterKeys(filter).map(hashKey);
     for (const day of list) {
       const resume = start && start.day === day ? start.offset : undefined;
-      const lines = asc ? linesForward(pathOf(day), resume ?? 0) : linesBackward(pathOf(day), resume);
-      for await (const line of lines) {
-        if (asc && resume !== undefined && line.offset === resume) continue;
-        if (!wanted.every((needle) => line.text.includes(needle))) continue;
-        const record = revive(line.text);
-        if (record && matches(record, filter)) yield { record, cursor: encode([day, line.offset, record.id]) };
+      if (keys.length === 0) {
+        yield* scanDay(day, filter, wanted, resume);
+        continue;
       }
+      // Old data, a restart, a migration: index the day now, as far as whole segments go.
+      if ((await sizeOf(pathOf(day))) - catalog.indexedTo(day) >= segmentBytes) await catalog.build(day);
+      const segments = catalog.segments(day);
+      if (segments.length === 0) {
+        yield* scanDay(day, filter, wanted, resume);
+        continue;
+      }
+      yield* queryDay({
+        path: pathOf(day),
+        segments,
+        keys,
+        asc,
+        resume,
+        onRead,
+        scanned: (line) => scanned(day, line, filter, wanted),
+        parse: revive,
+        hit: (record, offset) => (matches(record, filter) ? { record, cursor: encode([day, offset, record.id]) } : undefined),
+        scan: () => scanDay(day, filter, wanted, resume),
+        drop: () => catalog.drop(day),
+      });
+    }
+  }
+
+  function scanned(day: string, line: Line, filter: AuditFilter, wanted: string[]): AuditHit | undefined {
+    if (!wanted.every((needle) => line.text.includes(needle))) return undefined;
+    const record = revive(line.text);
+    return record && matches(record, filter) ? { record, cursor: encode([day, line.offset, record.id]) } : undefined;
+  }
+
+  /** One day by reading all of it past the cursor (no indexed key, no segments, or a stale index). */
+  async function* scanDay(day: string, filter: AuditFilter, wanted: string[], resume: number | undefined): AsyncGenerator<AuditHit> {
+    const asc = filter.order === 'asc';
+    const lines = asc ? linesForward(pathOf(day), resume ?? 0, undefined, onRead) : linesBackward(pathOf(day), resume, undefined, onRead);
+    for await (const line of lines) {
+      if (asc && resume !== undefined && line.offset === resume) continue;
+      const found = scanned(day, line, filter, wanted);
+      if (found) yield found;
     }
   }
 
@@ -200,6 +294,7 @@ export async function createEmbeddedAuditTrail(dataDir: string): Promise<Embedde
       for (const day of plan.scope ?? []) {
         // Synchronously, with the descriptor closed first: no append falls between the two.
         if (open_?.day === day) closeOpen();
+        catalog.drop(day);
         try {
           unlinkSync(pathOf(day));
         } catch (error) {
@@ -212,12 +307,21 @@ export async function createEmbeddedAuditTrail(dataDir: string): Promise<Embedde
       let changed = 0;
       for (const day of await days()) {
         changed += await scrubDayFile(pathOf(day), accountId, () => {
-          // The file is replaced: the next append opens the new one.
+          // The file is replaced: the next append opens the new one, and the old file's
+          // offsets die with it (a build under way on it does not publish).
           if (open_?.day === day) closeOpen();
+          catalog.drop(day);
         });
       }
       return changed;
     },
-    close: closeOpen,
+    async buildIndex() {
+      for (const day of await days()) await catalog.build(day);
+    },
+    indexIdle: () => catalog.idle(),
+    async close() {
+      closeOpen();
+      await catalog.close();
+    },
   };
 }

@@ -8,7 +8,7 @@ import { MODEL_NAMES } from '../models.ts';
 import type { Store } from '../port.ts';
 import { createAccountRepository } from './accounts.ts';
 import { migrateNedbAudit } from './audit-migration.ts';
-import { createEmbeddedAuditTrail } from './audit-trail.ts';
+import { createEmbeddedAuditTrail, type EmbeddedAuditOptions } from './audit-trail.ts';
 import { type CompactionReport, createCompactor } from './compaction.ts';
 import { createCollectionSet, STORE_MODES } from './datastore.ts';
 import { createModelStore, type EmbeddedModelStore } from './models.ts';
@@ -23,6 +23,8 @@ export interface EmbeddedStoreOptions {
   compactionIntervalMs?: number;
   /** Told about every failed compaction, and about the first success after one. */
   onCompaction?: (report: CompactionReport) => void;
+  /** The audit trail's index (segment size, read statistics, build failures). */
+  audit?: EmbeddedAuditOptions;
 }
 
 export interface EmbeddedStore extends Store {
@@ -42,7 +44,7 @@ export async function createEmbeddedStore(dataDir: string, options: EmbeddedStor
     report: options.onCompaction ?? (() => undefined),
   });
   // The trail lives in NDJSON day files outside nedb (audit-trail.ts), not in memory.
-  const audit = await createEmbeddedAuditTrail(dataDir);
+  const audit = await createEmbeddedAuditTrail(dataDir, options.audit);
   await migrateNedbAudit(dataDir, audit);
   const store: EmbeddedStore = {
     kind: 'embedded',
@@ -68,7 +70,7 @@ export async function createEmbeddedStore(dataDir: string, options: EmbeddedStor
     compact: () => compactor.run(),
     async close() {
       compactor.stop();
-      audit.close();
+      await audit.close();
       // A last rewrite so the next start loads compact files; a failure is reported, not thrown:
       // the appended files still hold everything.
       await compactor.run();

@@ -17,6 +17,10 @@ export interface Line {
   offset: number;
 }
 
+/** Told how many bytes each read returned (statistics; the index's tests count them). */
+export type ReadCounter = (bytes: number) => void;
+const ignore: ReadCounter = () => undefined;
+
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** The file opened for reading, or undefined when it does not exist (a day with no records). */
@@ -30,7 +34,7 @@ async function openIfPresent(path: string): Promise<Awaited<ReturnType<typeof op
 }
 
 /** Lines starting at or after `start`, in file order. A missing file has none. */
-export async function* linesForward(path: string, start = 0, chunkBytes = CHUNK_BYTES): AsyncGenerator<Line> {
+export async function* linesForward(path: string, start = 0, chunkBytes = CHUNK_BYTES, onRead: ReadCounter = ignore): AsyncGenerator<Line> {
   const handle = await openIfPresent(path);
   if (!handle) return;
   try {
@@ -40,6 +44,7 @@ export async function* linesForward(path: string, start = 0, chunkBytes = CHUNK_
     const buffer = Buffer.allocUnsafe(chunkBytes);
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, chunkBytes, position);
+      onRead(bytesRead);
       if (bytesRead === 0) return;
       const data = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
       let from = 0;
@@ -57,7 +62,7 @@ export async function* linesForward(path: string, start = 0, chunkBytes = CHUNK_
 }
 
 /** Lines that end before `end` (default: the file's size when called), last line first. */
-export async function* linesBackward(path: string, end?: number, chunkBytes = CHUNK_BYTES): AsyncGenerator<Line> {
+export async function* linesBackward(path: string, end?: number, chunkBytes = CHUNK_BYTES, onRead: ReadCounter = ignore): AsyncGenerator<Line> {
   const handle = await openIfPresent(path);
   if (!handle) return;
   try {
@@ -70,6 +75,7 @@ export async function* linesBackward(path: string, end?: number, chunkBytes = CH
     while (position > 0) {
       const from = Math.max(0, position - chunkBytes);
       const { bytesRead } = await handle.read(buffer, 0, position - from, from);
+      onRead(bytesRead);
       let data = Buffer.concat([buffer.subarray(0, bytesRead), tail]);
       if (!trimmed) {
         // Whatever follows the last newline is an append under way (or nothing): not a line yet.
