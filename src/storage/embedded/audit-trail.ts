@@ -106,6 +106,8 @@ function decode(cursor: string): Cursor {
 export interface EmbeddedAuditOptions {
   /** Day-file bytes per index segment (default SEGMENT_BYTES; tests use a small one). */
   segmentBytes?: number;
+  /** Entries per fence block of new segments (default 256; tests scale it down with segmentBytes). */
+  fenceStride?: number;
   /** Told the size of every read of a day or segment file (statistics; tests count them). */
   onRead?: ReadCounter;
   /** A failed index build: the trail scans instead, so it is reported, never thrown. */
@@ -133,6 +135,7 @@ export async function createEmbeddedAuditTrail(dataDir: string, options: Embedde
     dir,
     dayPath: pathOf,
     segmentBytes,
+    fenceStride: options.fenceStride,
     fileMode: STORE_MODES.fileMode,
     onRead,
     onError: options.onIndexError ?? (() => undefined),

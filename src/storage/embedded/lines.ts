@@ -61,8 +61,11 @@ export async function* linesForward(path: string, start = 0, chunkBytes = CHUNK_
   }
 }
 
-/** Lines that end before `end` (default: the file's size when called), last line first. */
-export async function* linesBackward(path: string, end?: number, chunkBytes = CHUNK_BYTES, onRead: ReadCounter = ignore): AsyncGenerator<Line> {
+/**
+ * Lines that end before `end` (default: the file's size when called), last line first, down to
+ * `floor` (a line's start: the index's tail ends there, so nothing before it is read).
+ */
+export async function* linesBackward(path: string, end?: number, chunkBytes = CHUNK_BYTES, onRead: ReadCounter = ignore, floor = 0): AsyncGenerator<Line> {
   const handle = await openIfPresent(path);
   if (!handle) return;
   try {
@@ -72,8 +75,8 @@ export async function* linesBackward(path: string, end?: number, chunkBytes = CH
     let tail = Buffer.alloc(0);
     let trimmed = false;
     const buffer = Buffer.allocUnsafe(chunkBytes);
-    while (position > 0) {
-      const from = Math.max(0, position - chunkBytes);
+    while (position > floor) {
+      const from = Math.max(floor, position - chunkBytes);
       const { bytesRead } = await handle.read(buffer, 0, position - from, from);
       onRead(bytesRead);
       let data = Buffer.concat([buffer.subarray(0, bytesRead), tail]);
@@ -81,7 +84,7 @@ export async function* linesBackward(path: string, end?: number, chunkBytes = CH
         // Whatever follows the last newline is an append under way (or nothing): not a line yet.
         const last = data.lastIndexOf(NEWLINE);
         if (last === -1) {
-          if (from === 0) return;
+          if (from === floor) return;
           tail = data;
           position = from;
           continue;
@@ -96,8 +99,8 @@ export async function* linesBackward(path: string, end?: number, chunkBytes = CH
         if (lineEnd > start + 1) yield { text: data.toString('utf8', start + 1, lineEnd), offset: from + start + 1 };
         lineEnd = start;
       }
-      if (from === 0) {
-        if (lineEnd > 0) yield { text: data.toString('utf8', 0, lineEnd), offset: 0 };
+      if (from === floor) {
+        if (lineEnd > 0) yield { text: data.toString('utf8', 0, lineEnd), offset: floor };
         return;
       }
       tail = Buffer.from(data.subarray(0, lineEnd + 1));

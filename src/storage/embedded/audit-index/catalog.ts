@@ -19,6 +19,8 @@ export interface CatalogOptions {
   dir: string;
   dayPath: (day: string) => string;
   segmentBytes: number;
+  /** Entries per fence block (segment.ts FENCE_STRIDE unless a test scales it down with segmentBytes). */
+  fenceStride?: number | undefined;
   fileMode: number;
   onRead: ReadCounter;
   /** A build that failed (the query scans instead); never thrown into an append or a query. */
@@ -95,7 +97,7 @@ export async function openCatalog(options: CatalogOptions): Promise<Catalog> {
     if (!collected || stale()) return false;
     const target = join(dir, segmentName(day, from, collected.to));
     const temporary = `${target}.tmp`;
-    await writeFile(temporary, encodeSegment(from, collected.to, collected.entries), { mode: options.fileMode });
+    await writeFile(temporary, encodeSegment(from, collected.to, collected.entries, options.fenceStride), { mode: options.fileMode });
     // From the check to the rename, synchronously: no drop can fall between.
     if (stale() || indexedTo(day) !== from) {
       unlinkQuietly(temporary);

@@ -53,8 +53,7 @@ async function* tail(query: DayQuery, to: number): AsyncGenerator<AuditHit> {
     return;
   }
   if (resume !== undefined && resume < to) return;
-  for await (const line of linesBackward(path, resume, undefined, query.onRead)) {
-    if (line.offset < to) return;
+  for await (const line of linesBackward(path, resume, undefined, query.onRead, to)) {
     const found = query.scanned(line);
     if (found) yield found;
   }

@@ -17,6 +17,7 @@ import type { KeyHash } from './keys.ts';
 
 const MAGIC = 0x50434149;
 const VERSION = 1;
+/** Entries per fence block: a block is 4.5 KiB, one read; a 4 MiB segment's fence is ~2.5 KiB. */
 export const FENCE_STRIDE = 256;
 const HEADER_BYTES = 32;
 const ENTRY_BYTES = 18;
@@ -32,6 +33,7 @@ export class StaleIndexError extends Error {
 
 interface Fence {
   count: number;
+  stride: number;
   hi: Uint32Array;
   lo: Uint32Array;
 }
@@ -88,16 +90,17 @@ function order(entries: Entries): Uint32Array {
   return rank;
 }
 
-export function encodeSegment(from: number, to: number, entries: Entries): Buffer {
+/** `stride` is written into the header, so readers take each segment's own (tests use a small one). */
+export function encodeSegment(from: number, to: number, entries: Entries, stride = FENCE_STRIDE): Buffer {
   const count = entries.hi.length;
-  const fences = Math.ceil(count / FENCE_STRIDE);
+  const fences = Math.ceil(count / stride);
   const buffer = Buffer.alloc(HEADER_BYTES + count * ENTRY_BYTES + fences * FENCE_BYTES);
   buffer.writeUInt32BE(MAGIC, 0);
   buffer.writeUInt32BE(VERSION, 4);
   buffer.writeUIntBE(from, 8, 6);
   buffer.writeUIntBE(to, 16, 6);
   buffer.writeUInt32BE(count, 24);
-  buffer.writeUInt32BE(FENCE_STRIDE, 28);
+  buffer.writeUInt32BE(stride, 28);
   const rank = order(entries);
   const fenceAt = HEADER_BYTES + count * ENTRY_BYTES;
   for (let i = 0; i < count; i += 1) {
@@ -107,7 +110,7 @@ export function encodeSegment(from: number, to: number, entries: Entries): Buffe
     buffer.writeUInt32BE(entries.lo[source] as number, at + 4);
     buffer.writeUIntBE(entries.offsets[source] as number, at + 8, 6);
     buffer.writeUInt32BE(entries.lengths[source] as number, at + 14);
-    if (i % FENCE_STRIDE === 0) buffer.copy(buffer, fenceAt + (i / FENCE_STRIDE) * FENCE_BYTES, at, at + 8);
+    if (i % stride === 0) buffer.copy(buffer, fenceAt + (i / stride) * FENCE_BYTES, at, at + 8);
   }
   return buffer;
 }
@@ -122,12 +125,13 @@ async function readFence(segment: Segment, read: Read): Promise<Fence> {
     header.readUInt32BE(4) !== VERSION ||
     header.readUIntBE(8, 6) !== segment.from ||
     header.readUIntBE(16, 6) !== segment.to ||
-    header.readUInt32BE(28) !== FENCE_STRIDE
+    header.readUInt32BE(28) === 0
   ) {
     throw new StaleIndexError(`${segment.path} is not an index segment of this version`);
   }
   const count = header.readUInt32BE(24);
-  const fences = Math.ceil(count / FENCE_STRIDE);
+  const stride = header.readUInt32BE(28);
+  const fences = Math.ceil(count / stride);
   const data = await read(segment.path, HEADER_BYTES + count * ENTRY_BYTES, fences * FENCE_BYTES);
   if (data.length !== fences * FENCE_BYTES) throw new StaleIndexError(`${segment.path} is truncated`);
   const hi = new Uint32Array(fences);
@@ -136,7 +140,7 @@ async function readFence(segment: Segment, read: Read): Promise<Fence> {
     hi[i] = data.readUInt32BE(i * FENCE_BYTES);
     lo[i] = data.readUInt32BE(i * FENCE_BYTES + 4);
   }
-  return { count, hi, lo };
+  return { count, stride, hi, lo };
 }
 
 const compare = (hi: number, lo: number, key: KeyHash) => (hi !== key.hi ? (hi < key.hi ? -1 : 1) : lo !== key.lo ? (lo < key.lo ? -1 : 1) : 0);
@@ -174,8 +178,8 @@ export async function lookup(segment: Segment, key: KeyHash, read: Read): Promis
   const found: Postings = { offsets: [], lengths: [] };
   const range = blocks(fence, key);
   if (!range) return found;
-  const first = range[0] * FENCE_STRIDE;
-  const end = Math.min(fence.count, (range[1] + 1) * FENCE_STRIDE);
+  const first = range[0] * fence.stride;
+  const end = Math.min(fence.count, (range[1] + 1) * fence.stride);
   const data = await read(segment.path, HEADER_BYTES + first * ENTRY_BYTES, (end - first) * ENTRY_BYTES);
   if (data.length !== (end - first) * ENTRY_BYTES) throw new StaleIndexError(`${segment.path} is truncated`);
   for (let at = 0; at < data.length; at += ENTRY_BYTES) {
