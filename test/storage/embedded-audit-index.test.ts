@@ -124,8 +124,9 @@ describe('embedded audit trail index', () => {
     const { trail } = await openTrail();
     const records = makeRecords(3000, 3);
     await writeAll(trail, records);
-    // Records appended after the background builds: tails of each day and a day with no segment.
-    const late = makeRecords(60, 1, 99).map((record, i) => ({ ...record, id: `late-${i}`, at: new Date(BASE + (i % 4) * DAY_MS + 1000 + i) }));
+    // Records appended after the background builds: short last segments of the closed days
+    // (built by the queries), and more tail after the segments of the current (latest) day.
+    const late = makeRecords(60, 1, 99).map((record, i) => ({ ...record, id: `late-${i}`, at: new Date(BASE + (i % 3) * DAY_MS + 1000 + i) }));
     for (const record of late) await trail.append(record);
     const all = [...records, ...late];
 
@@ -172,6 +173,25 @@ describe('embedded audit trail index', () => {
       }
       assert.deepEqual(paged, expected(all, filter), order);
     }
+    await trail.close();
+  });
+
+  it('indexes the last tail of a day once appends move on to the next day, and leaves the current day’s tail to the scan', async () => {
+    const { dir, trail } = await openTrail();
+    const records = makeRecords(1000, 1);
+    await writeAll(trail, records);
+    const first = '2026-11-20';
+    const size = (await stat(dayFile(dir, first))).size;
+    const ends = async () => (await segmentFiles(dir)).map((name) => Number(name.split('-').at(-1)?.split('.')[0]));
+    assert.ok(Math.max(...(await ends())) < size, 'the current day keeps a tail');
+    await trail.append({ id: 'next-day', type: 'login.success', at: new Date(BASE + DAY_MS), accountId: 'p-1' });
+    await trail.indexIdle();
+    assert.equal(Math.max(...(await ends())), size, 'the closed day is indexed to its end');
+    assert.ok(!(await segmentFiles(dir)).some((name) => name.startsWith('2026-11-21.')), 'the new day is too small for a segment');
+    assert.deepEqual(
+      await ids(trail, { accountId: 'p-1' }),
+      expected([...records, { id: 'next-day', type: 'login.success', at: new Date(BASE + DAY_MS), accountId: 'p-1' }], { accountId: 'p-1' }),
+    );
     await trail.close();
   });
 

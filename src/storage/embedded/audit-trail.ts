@@ -13,7 +13,9 @@
  *   ~11 000 records) of file; segments are contiguous from byte 0, and what follows the last
  *   (the tail, under 4 MiB) is scanned. They are built in the background once the day being
  *   appended to has a tail of SEGMENT_BYTES (never on the append's own path), and by a query
- *   that meets a day with such a tail (older data, the nedb migration, after a restart).
+ *   that meets a day with such a tail (older data, the nedb migration, after a restart). A day
+ *   that later days follow is closed: its last, shorter tail gets a segment too (when appends
+ *   move to the next day, or at the next query), so only the current day's tail is scanned.
  * - query: day files newest first (or oldest first). A filter with an indexed key (subject,
  *   actor, client, ip, or a type prefix with a dot) reads only the candidate lines of the
  *   segments, coalesced (audit-index/lookup.ts), plus the tail; any other filter reads each file
@@ -131,10 +133,18 @@ export async function createEmbeddedAuditTrail(dataDir: string, options: Embedde
   const pathOf = (day: string) => join(dir, `${day}.ndjson`);
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
   const onRead = options.onRead ?? (() => undefined);
+  const days = async (): Promise<string[]> =>
+    (await readdir(dir))
+      .map((name) => DAY_FILE.exec(name)?.[1])
+      .filter((day): day is string => day !== undefined)
+      .sort();
+  /** The latest day with a file: every earlier day is closed (appends go on in later files). */
+  let latest = (await days()).at(-1);
   const catalog = await openCatalog({
     dir,
     dayPath: pathOf,
     segmentBytes,
+    isClosed: (day) => latest !== undefined && day < latest,
     fenceStride: options.fenceStride,
     fileMode: STORE_MODES.fileMode,
     onRead,
@@ -143,12 +153,6 @@ export async function createEmbeddedAuditTrail(dataDir: string, options: Embedde
   /** The day file appends go to, and its size (so appends need no stat to know when to index). */
   let open_: { day: string; fd: number; size: number } | undefined;
 
-  const days = async (): Promise<string[]> =>
-    (await readdir(dir))
-      .map((name) => DAY_FILE.exec(name)?.[1])
-      .filter((day): day is string => day !== undefined)
-      .sort();
-
   const closeOpen = () => {
     if (open_) closeSync(open_.fd);
     open_ = undefined;
@@ -156,13 +160,17 @@ export async function createEmbeddedAuditTrail(dataDir: string, options: Embedde
 
   function appendLine(day: string, line: string): void {
     if (open_?.day !== day) {
+      const previous = open_?.day;
       closeOpen();
       const fd = openSync(pathOf(day), 'a', STORE_MODES.fileMode);
       open_ = { day, fd, size: fstatSync(fd).size };
+      if (latest === undefined || day > latest) latest = day;
+      // The day appends left behind (at midnight): its last tail can be indexed now.
+      if (previous !== undefined && previous < day) void catalog.build(previous);
     }
     open_.size += writeSync(open_.fd, line);
     // In the background, after this append returned: the build reads the file on the thread pool.
-    if (open_.size - catalog.indexedTo(day) >= segmentBytes) void catalog.build(day);
+    if (catalog.due(day, open_.size)) void catalog.build(day);
   }
 
   /** The offset of the record `id` in `day`'s file (the cursor's offset when it still points at it). */
@@ -201,7 +209,7 @@ export async function createEmbeddedAuditTrail(dataDir: string, options: Embedde
         continue;
       }
       // Old data, a restart, a migration: index the day now, as far as whole segments go.
-      if ((await sizeOf(pathOf(day))) - catalog.indexedTo(day) >= segmentBytes) await catalog.build(day);
+      if (catalog.due(day, await sizeOf(pathOf(day)))) await catalog.build(day);
       const segments = catalog.segments(day);
       if (segments.length === 0) {
         yield* scanDay(day, filter, wanted, resume);
@@ -258,6 +266,7 @@ export async function createEmbeddedAuditTrail(dataDir: string, options: Embedde
       for (const record of records) byDay.set(dayOf(record.at), `${byDay.get(dayOf(record.at)) ?? ''}${JSON.stringify(record)}\n`);
       for (const [day, lines] of byDay) {
         if (open_?.day === day) closeOpen();
+        if (latest === undefined || day > latest) latest = day;
         const fd = openSync(pathOf(day), 'a', STORE_MODES.fileMode);
         try {
           writeSync(fd, lines);

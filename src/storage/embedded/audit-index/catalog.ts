@@ -19,6 +19,11 @@ export interface CatalogOptions {
   dir: string;
   dayPath: (day: string) => string;
   segmentBytes: number;
+  /**
+   * A day that later days follow: appends have moved on, so its last tail (under segmentBytes)
+   * is indexed too, as a shorter last segment, instead of being scanned by every query for good.
+   */
+  isClosed: (day: string) => boolean;
   /** Entries per fence block (segment.ts FENCE_STRIDE unless a test scales it down with segmentBytes). */
   fenceStride?: number | undefined;
   fileMode: number;
@@ -32,7 +37,9 @@ export interface Catalog {
   segments(day: string): Segment[];
   /** Where the day's un-indexed tail begins. */
   indexedTo(day: string): number;
-  /** Builds the day's segments while its tail is ≥ segmentBytes; joins a build under way. Never rejects. */
+  /** Whether a day file of `size` bytes has a tail to index: ≥ segmentBytes, or any for a closed day. */
+  due(day: string, size: number): boolean;
+  /** Builds the day's segments while it is due; joins a build under way. Never rejects. */
   build(day: string): Promise<void>;
   /** Synchronously deletes the day's segments and stops a build under way from publishing. */
   drop(day: string): void;
@@ -84,6 +91,7 @@ export async function openCatalog(options: CatalogOptions): Promise<Catalog> {
   }
 
   const indexedTo = (day: string) => byDay.get(day)?.at(-1)?.to ?? 0;
+  const due = (day: string, size: number) => size - indexedTo(day) >= (options.isClosed(day) ? 1 : segmentBytes);
 
   /** Builds and publishes one segment; false when there is nothing (more) to build. */
   async function buildOne(day: string): Promise<boolean> {
@@ -92,7 +100,7 @@ export async function openCatalog(options: CatalogOptions): Promise<Catalog> {
     const from = indexedTo(day);
     const stale = () => closed || (generation.get(day) ?? 0) !== started;
     const { size } = await stat(path);
-    if (size - from < segmentBytes || stale()) return false;
+    if (!due(day, size) || stale()) return false;
     const collected = await collect(path, from, segmentBytes, options.onRead, stale);
     if (!collected || stale()) return false;
     const target = join(dir, segmentName(day, from, collected.to));
@@ -122,6 +130,7 @@ export async function openCatalog(options: CatalogOptions): Promise<Catalog> {
   return {
     segments: (day) => [...(byDay.get(day) ?? [])],
     indexedTo,
+    due,
     build(day) {
       if (closed) return Promise.resolve();
       let pending = building.get(day);
