@@ -14,8 +14,9 @@
  *   (the tail, under 4 MiB) is scanned. They are built in the background once the day being
  *   appended to has a tail of SEGMENT_BYTES (never on the append's own path), and by a query
  *   that meets a day with such a tail (older data, the nedb migration, after a restart). A day
- *   that later days follow is closed: its last, shorter tail gets a segment too (when appends
- *   move to the next day, or at the next query), so only the current day's tail is scanned.
+ *   that later days follow is closed: if it has segments, its last, shorter tail gets one too
+ *   (when appends move to the next day, or at the next query), so what is scanned is the
+ *   current day's tail and days smaller than one segment.
  * - query: day files newest first (or oldest first). A filter with an indexed key (subject,
  *   actor, client, ip, or a type prefix with a dot) reads only the candidate lines of the
  *   segments, coalesced (audit-index/lookup.ts), plus the tail; any other filter reads each file

@@ -20,8 +20,9 @@ export interface CatalogOptions {
   dayPath: (day: string) => string;
   segmentBytes: number;
   /**
-   * A day that later days follow: appends have moved on, so its last tail (under segmentBytes)
-   * is indexed too, as a shorter last segment, instead of being scanned by every query for good.
+   * A day that later days follow: appends have moved on, so the last tail (under segmentBytes)
+   * of a day that has segments is indexed too, as a shorter last segment, instead of being
+   * scanned by every query for good.
    */
   isClosed: (day: string) => boolean;
   /** Entries per fence block (segment.ts FENCE_STRIDE unless a test scales it down with segmentBytes). */
@@ -37,7 +38,7 @@ export interface Catalog {
   segments(day: string): Segment[];
   /** Where the day's un-indexed tail begins. */
   indexedTo(day: string): number;
-  /** Whether a day file of `size` bytes has a tail to index: ≥ segmentBytes, or any for a closed day. */
+  /** Whether a day file of `size` bytes has a tail to index: ≥ segmentBytes, or any for a closed day that has segments. */
   due(day: string, size: number): boolean;
   /** Builds the day's segments while it is due; joins a build under way. Never rejects. */
   build(day: string): Promise<void>;
@@ -91,7 +92,8 @@ export async function openCatalog(options: CatalogOptions): Promise<Catalog> {
   }
 
   const indexedTo = (day: string) => byDay.get(day)?.at(-1)?.to ?? 0;
-  const due = (day: string, size: number) => size - indexedTo(day) >= (options.isClosed(day) ? 1 : segmentBytes);
+  // A day smaller than one segment stays unindexed: scanning it is a read of under segmentBytes.
+  const due = (day: string, size: number) => size - indexedTo(day) >= (indexedTo(day) > 0 && options.isClosed(day) ? 1 : segmentBytes);
 
   /** Builds and publishes one segment; false when there is nothing (more) to build. */
   async function buildOne(day: string): Promise<boolean> {
