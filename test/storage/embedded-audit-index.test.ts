@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createEmbeddedAuditTrail, dayOf, type EmbeddedAuditTrail, matches } from '../../src/storage/embedded/audit-trail.ts';
+import { matches } from '../../src/storage/embedded/audit-filter.ts';
+import { createEmbeddedAuditTrail, dayOf, type EmbeddedAuditTrail } from '../../src/storage/embedded/audit-trail.ts';
 import type { AuditFilter, AuditRecord } from '../../src/storage/port.ts';
 import { tempDir } from '../support/tmp.ts';
 

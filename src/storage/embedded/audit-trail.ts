@@ -34,6 +34,7 @@ import { closeSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditCursorError, type AuditFilter, type AuditHit, type AuditPurgePlan, type AuditRecord, type AuditRepository, type ChainMark } from '../port.ts';
+import { decode, encode, matches, needles } from './audit-filter.ts';
 import { openCatalog } from './audit-index/catalog.ts';
 import { queryDay } from './audit-index/day-query.ts';
 import { filterKeys, hashKey } from './audit-index/keys.ts';
@@ -60,50 +61,6 @@ async function sizeOf(path: string): Promise<number> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
   }
-}
-
-/** Each filter value as it must appear in a matching line: a cheap test before JSON.parse. */
-function needles(filter: AuditFilter): string[] {
-  const found: string[] = [];
-  for (const value of [filter.accountId, filter.actorId, filter.clientId, filter.ip]) if (value) found.push(JSON.stringify(value));
-  if (filter.typePrefix) found.push(JSON.stringify(filter.typePrefix).slice(0, -1));
-  return found;
-}
-
-export function matches(record: AuditRecord, filter: AuditFilter): boolean {
-  if (filter.typePrefix && !record.type.startsWith(filter.typePrefix)) return false;
-  if (filter.accountId && record.accountId !== filter.accountId) return false;
-  if (filter.actorId && record.actor?.id !== filter.actorId) return false;
-  if (filter.clientId && record.clientId !== filter.clientId) return false;
-  if (filter.ip && record.ip !== filter.ip) return false;
-  const at = record.at.getTime();
-  if (filter.since && at < filter.since.getTime()) return false;
-  if (filter.until && at >= filter.until.getTime()) return false;
-  return true;
-}
-
-type Cursor = [day: string, offset: number, id: string];
-
-const encode = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
-
-function decode(cursor: string): Cursor {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      typeof value[0] === 'string' &&
-      /^\d{4}-\d{2}-\d{2}$/.test(value[0]) &&
-      Number.isSafeInteger(value[1]) &&
-      value[1] >= 0 &&
-      typeof value[2] === 'string'
-    ) {
-      return value as Cursor;
-    }
-  } catch {
-    // Falls through to the refusal.
-  }
-  throw new AuditCursorError('not a cursor of this trail');
 }
 
 export interface EmbeddedAuditOptions {
