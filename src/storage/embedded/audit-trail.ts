@@ -31,7 +31,7 @@
  *   day's segments are deleted just before the rename and rebuilt later.
  */
 import { closeSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditCursorError, type AuditFilter, type AuditHit, type AuditPurgePlan, type AuditRecord, type AuditRepository, type ChainMark } from '../port.ts';
 import { decode, encode, matches, needles } from './audit-filter.ts';
@@ -40,7 +40,7 @@ import { queryDay } from './audit-index/day-query.ts';
 import { filterKeys, hashKey } from './audit-index/keys.ts';
 import { revive, scrubDayFile } from './audit-scrub.ts';
 import { STORE_MODES } from './datastore.ts';
-import { type Line, linesBackward, linesForward, type ReadCounter } from './lines.ts';
+import { type Line, linesBackward, linesForward, type ReadCounter, sizeOf } from './lines.ts';
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
 const DAY_MS = 86_400_000;
@@ -53,15 +53,6 @@ export const SEGMENT_BYTES = 4 * 1024 * 1024;
 
 export const dayOf = (at: Date): string => at.toISOString().slice(0, 10);
 const startOfDay = (day: string): Date => new Date(`${day}T00:00:00.000Z`);
-
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
-}
 
 export interface EmbeddedAuditOptions {
   /** Day-file bytes per index segment (default SEGMENT_BYTES; tests use a small one). */

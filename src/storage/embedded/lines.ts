@@ -5,7 +5,7 @@
  * one partial line) in memory, whatever the file's size. A last line without its newline is a
  * write still under way and is left out.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 /** 64 KiB: a few hundred records per read. */
 export const CHUNK_BYTES = 64 * 1024;
@@ -22,6 +22,16 @@ export type ReadCounter = (bytes: number) => void;
 const ignore: ReadCounter = () => undefined;
 
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** The file's size in bytes; 0 when it does not exist. */
+export async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (missing(error)) return 0;
+    throw error;
+  }
+}
 
 /** The file opened for reading, or undefined when it does not exist (a day with no records). */
 async function openIfPresent(path: string): Promise<Awaited<ReturnType<typeof open>> | undefined> {

@@ -7,9 +7,8 @@
  * already served (by id): wrong or repeated records are never returned; the index is rebuilt by
  * a later query or append.
  */
-import { stat } from 'node:fs/promises';
 import type { AuditHit, AuditRecord } from '../../port.ts';
-import { type Line, linesBackward, linesForward, type ReadCounter } from '../lines.ts';
+import { type Line, linesBackward, linesForward, type ReadCounter, sizeOf } from '../lines.ts';
 import type { KeyHash } from './keys.ts';
 import { indexedLines } from './lookup.ts';
 import { type Segment, StaleIndexError } from './segment.ts';
@@ -30,15 +29,6 @@ export interface DayQuery {
   scan(): AsyncIterable<AuditHit>;
   /** Drops the day's segments (synchronously). */
   drop(): void;
-}
-
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
 }
 
 async function* tail(query: DayQuery, to: number): AsyncGenerator<AuditHit> {
