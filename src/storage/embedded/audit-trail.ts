@@ -40,7 +40,7 @@ import { queryDay } from './audit-index/day-query.ts';
 import { filterKeys, hashKey } from './audit-index/keys.ts';
 import { revive, scrubDayFile } from './audit-scrub.ts';
 import { STORE_MODES } from './datastore.ts';
-import { type Line, linesBackward, linesForward, type ReadCounter, sizeOf } from './lines.ts';
+import { type Line, linesBackward, linesForward, missing, type ReadCounter, sizeOf } from './lines.ts';
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
 const DAY_MS = 86_400_000;
@@ -158,14 +158,22 @@ export async function createEmbeddedAuditTrail(dataDir: string, options: Embedde
         continue;
       }
       // Old data, a restart, a migration: index the day now, as far as whole segments go.
-      if (catalog.due(day, await sizeOf(pathOf(day)))) await catalog.build(day);
-      const segments = catalog.segments(day);
+      // The segments first, then the size: a segment only covers bytes the file already had, so the
+      // size is at least every segment's end unless the file was rewritten (queryDay checks that).
+      let segments = catalog.segments(day);
+      let size = await sizeOf(pathOf(day));
+      if (catalog.due(day, size)) {
+        await catalog.build(day);
+        segments = catalog.segments(day);
+        size = await sizeOf(pathOf(day));
+      }
       if (segments.length === 0) {
         yield* scanDay(day, filter, wanted, resume);
         continue;
       }
       yield* queryDay({
         path: pathOf(day),
+        size,
         segments,
         keys,
         asc,
@@ -259,7 +267,7 @@ export async function createEmbeddedAuditTrail(dataDir: string, options: Embedde
         try {
           unlinkSync(pathOf(day));
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          if (!missing(error)) throw error;
         }
       }
       return plan.count;

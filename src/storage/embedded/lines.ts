@@ -21,7 +21,8 @@ export interface Line {
 export type ReadCounter = (bytes: number) => void;
 const ignore: ReadCounter = () => undefined;
 
-const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+/** Whether a file operation failed because the file is not there. */
+export const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** The file's size in bytes; 0 when it does not exist. */
 export async function sizeOf(path: string): Promise<number> {
@@ -34,7 +35,7 @@ export async function sizeOf(path: string): Promise<number> {
 }
 
 /** The file opened for reading, or undefined when it does not exist (a day with no records). */
-async function openIfPresent(path: string): Promise<Awaited<ReturnType<typeof open>> | undefined> {
+export async function openIfPresent(path: string): Promise<Awaited<ReturnType<typeof open>> | undefined> {
   try {
     return await open(path, 'r');
   } catch (error) {

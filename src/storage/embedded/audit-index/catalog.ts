@@ -11,7 +11,7 @@
 import { renameSync, unlinkSync } from 'node:fs';
 import { readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReadCounter } from '../lines.ts';
+import { missing, type ReadCounter } from '../lines.ts';
 import { collect } from './build.ts';
 import { encodeSegment, SEGMENT_FILE, type Segment, segmentName } from './segment.ts';
 
@@ -49,8 +49,6 @@ export interface Catalog {
   /** Stops builds (each stops at its next chunk, publishing nothing) and waits for them. */
   close(): Promise<void>;
 }
-
-const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 function unlinkQuietly(path: string): void {
   try {

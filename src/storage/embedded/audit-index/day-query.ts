@@ -8,13 +8,15 @@
  * a later query or append.
  */
 import type { AuditHit, AuditRecord } from '../../port.ts';
-import { type Line, linesBackward, linesForward, type ReadCounter, sizeOf } from '../lines.ts';
+import { type Line, linesBackward, linesForward, type ReadCounter } from '../lines.ts';
 import type { KeyHash } from './keys.ts';
 import { indexedLines } from './lookup.ts';
 import { type Segment, StaleIndexError } from './segment.ts';
 
 export interface DayQuery {
   path: string;
+  /** The day file's size when the query reached it (appends only grow it). */
+  size: number;
   segments: Segment[];
   keys: KeyHash[];
   asc: boolean;
@@ -51,7 +53,7 @@ async function* tail(query: DayQuery, to: number): AsyncGenerator<AuditHit> {
 
 async function* indexed(query: DayQuery, to: number, served: Set<string>): AsyncGenerator<AuditHit> {
   // Appends only grow the file; a file shorter than the index was rewritten (or truncated).
-  if ((await sizeOf(query.path)) < to) throw new StaleIndexError(`${query.path} is shorter than its index`);
+  if (query.size < to) throw new StaleIndexError(`${query.path} is shorter than its index`);
   if (!query.asc) for await (const found of tail(query, to)) yield remember(found, served);
   for await (const line of indexedLines(query)) {
     const record = query.parse(line.text);

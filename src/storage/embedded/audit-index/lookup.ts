@@ -10,8 +10,7 @@
  * it) that parses: otherwise the day file changed behind the index, and StaleIndexError says so.
  * Matching the whole filter is the caller's job (a 64-bit hash collision yields a stray line).
  */
-import { open } from 'node:fs/promises';
-import type { Line, ReadCounter } from '../lines.ts';
+import { type Line, openIfPresent, type ReadCounter } from '../lines.ts';
 import type { KeyHash } from './keys.ts';
 import { lookup, type Postings, reader, type Segment, StaleIndexError } from './segment.ts';
 
@@ -64,14 +63,9 @@ export async function* indexedLines(request: IndexedRead): AsyncGenerator<Line> 
   const { asc, resume } = request;
   const readIndex = reader(request.onRead);
   const ordered = asc ? request.segments : [...request.segments].reverse();
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(request.path, 'r');
-  } catch (error) {
-    // Purged while the query ran: the day has nothing left, as for a scan.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
+  const handle = await openIfPresent(request.path);
+  // Purged while the query ran: the day has nothing left, as for a scan.
+  if (!handle) return;
   try {
     for (const segment of ordered) {
       if (resume !== undefined && (asc ? segment.to <= resume : segment.from >= resume)) continue;

@@ -12,7 +12,7 @@
  * searches the fence in memory, then reads the one or few 256-entry blocks (4.5 KiB each) that can
  * hold the hash: one small read per key and segment, whatever the segment's size.
  */
-import { open } from 'node:fs/promises';
+import { openIfPresent } from '../lines.ts';
 import type { KeyHash } from './keys.ts';
 
 const MAGIC = 0x50434149;
@@ -196,13 +196,8 @@ export async function lookup(segment: Segment, key: KeyHash, read: Read): Promis
 /** A positioned read through a fresh handle; a missing file means the index was dropped under a query. */
 export function reader(onRead: (bytes: number) => void): Read {
   return async (path, position, length) => {
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StaleIndexError(`${path} is gone`);
-      throw error;
-    }
+    const handle = await openIfPresent(path);
+    if (!handle) throw new StaleIndexError(`${path} is gone`);
     try {
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await handle.read(buffer, 0, length, position);
