@@ -1,0 +1,81 @@
+/**
+ * CPU per request: server CPU time (user + system, from /proc/<pid>/stat) over the answers it gave,
+ * for both servers, alternating rounds, median of the rounds. Far steadier on a shared machine than
+ * throughput, since a neighbour's load slows the clock but not the work a request costs.
+ *
+ *   node bench/cpu.ts [scenario …]     (default: cc-opaque cc-jwt introspection userinfo jwks)
+ *   BENCH_SECONDS (per round, default 2), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 32)
+ *   BENCH_AGAINST=<another checkout>: compare with Portcullis from that tree instead of bare
+ *   oidc-provider (a change against the commit before it, in one run).
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { measure, type Plan } from './load.ts';
+import { ccJwt, ccOpaque, discovery, introspection, jwks, refresh, userinfo } from './scenarios/endpoints.ts';
+import type { ServerChild } from './servers/child.ts';
+import { startBaseline, startPortcullis } from './servers/start.ts';
+import { readSettings } from './settings.ts';
+
+const PLANS: Record<string, (server: ServerChild) => Plan | Promise<Plan>> = {
+  'cc-opaque': () => ccOpaque(),
+  'cc-jwt': () => ccJwt(),
+  introspection: (server) => introspection(server, 500),
+  userinfo: (server) => userinfo(server, 500),
+  jwks: () => jwks(),
+  discovery: () => discovery(),
+  refresh: (server) => refresh(server, 20_000),
+};
+
+/** Clock ticks (1/100 s on Linux) of user and of system time. */
+async function cpuTicks(pid: number): Promise<[number, number]> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [Number(fields[11]), Number(fields[12])];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+const settings = readSettings({ ...process.env, BENCH_SCENARIOS: '' });
+const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const names = process.argv.slice(2).length ? process.argv.slice(2) : ['cc-opaque', 'cc-jwt', 'introspection', 'userinfo', 'jwks'];
+for (const name of names) if (!PLANS[name]) throw new Error(`unknown scenario ${name} (known: ${Object.keys(PLANS).join(', ')})`);
+
+const against = process.env.BENCH_AGAINST;
+const startFirst: typeof startBaseline = against
+  ? ((await import(join(resolve(against), 'bench/servers/start.ts'))) as { startPortcullis: typeof startPortcullis }).startPortcullis
+  : startBaseline;
+const servers = [await startFirst(settings), await startPortcullis(settings)] as const;
+const firstName = against ? 'before' : 'baseline';
+try {
+  for (const name of names) {
+    const plans = await Promise.all(servers.map((server) => (PLANS[name] as (server: ServerChild) => Plan | Promise<Plan>)(server)));
+    const perRequest: number[][] = [[], []];
+    const systemShare: number[][] = [[], []];
+    const rates: number[][] = [[], []];
+    for (const [index, server] of servers.entries()) await measure({ url: server.url, connections: settings.connections, seconds: 1 }, plans[index] as Plan);
+    for (let round = 0; round < rounds; round++) {
+      for (const [index, server] of servers.entries()) {
+        const before = await cpuTicks(server.pid);
+        const result = await measure({ url: server.url, connections: settings.connections, seconds }, plans[index] as Plan);
+        const after = await cpuTicks(server.pid);
+        const [user, system] = [after[0] - before[0], after[1] - before[1]];
+        if (result.errors) throw new Error(`${name} on ${server.name}: ${result.errors} errors`);
+        perRequest[index]?.push(((user + system) * 10_000) / result.completed);
+        systemShare[index]?.push(system / (user + system));
+        rates[index]?.push(result.rate);
+      }
+    }
+    const [base, ours] = perRequest.map(median) as [number, number];
+    const [baseRate, ourRate] = rates.map(median) as [number, number];
+    const [baseSystem, ourSystem] = systemShare.map(median) as [number, number];
+    console.log(
+      `${name.padEnd(14)} CPU/request ${firstName} ${base.toFixed(0).padStart(4)} µs  portcullis ${ours.toFixed(0).padStart(4)} µs  ratio ${(base / ours).toFixed(2)}×  (system ${(100 * baseSystem).toFixed(0)} % vs ${(100 * ourSystem).toFixed(0)} %)   rate ${baseRate.toFixed(0)} vs ${ourRate.toFixed(0)} req/s (${(ourRate / baseRate).toFixed(2)}×)`,
+    );
+  }
+} finally {
+  for (const server of servers) await server.stop();
+}
