@@ -9,7 +9,10 @@ export { LOG_ONLY_EVENTS } from './stored-events.ts';
 
 /** `chain`: stored records go through this process's chain (chain.ts), which stamps seq and MACs. */
 export function attachAuditSinks(bus: AuditBus, logger: Logger, chain: Pick<AuditChain, 'append'>): void {
-  const log = logger.child({ channel: 'audit' });
+  // No redaction on this channel: the bus already keeps secrets out of every event (catalogue
+  // allow-list and mask, detail-filter.ts), and the redaction pass costs more than the line itself
+  // on the token hot path (it copies the event to look for keys that cannot be there).
+  const log = logger.child({ channel: 'audit' }, { redact: [] });
   bus.subscribe((event) => {
     const { detail, ...fields } = event;
     const level = event.type.endsWith('.failed') || event.type.includes('error') || event.type.includes('reuse') ? 'warn' : 'info';
