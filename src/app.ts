@@ -669,10 +669,7 @@ async function assemble(
     }),
   );
   // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
-  app.use(async (ctx: Context) => {
-    ctx.respond = false;
-    await holder.handler()(ctx.req, ctx.res);
-  });
+  app.use((ctx: Context) => holder.middleware()(ctx));
 
   let server: Server | undefined;
   let metricsListener: MetricsListener | undefined;
