@@ -15,9 +15,9 @@
  * mark and the client's counters are read together; the client is looked up only when there is
  * something to decide (a recorded back-off, a failure, the first success from an address).
  *
- * The client is named in the Authorization header or in the form body, so the body is read here
- * (at most oidc-provider's 56 KiB) and put back on the stream (peek-body.ts): oidc-provider reads
- * and parses it as if nobody had looked.
+ * The client is named in the Authorization header or in the form body. With HTTP Basic the body
+ * is left alone; otherwise it is read here (at most oidc-provider's 56 KiB) and put back on the
+ * stream (peek-body.ts): oidc-provider reads and parses it as if nobody had looked.
  */
 import { decodeJwt } from 'jose';
 import type { Context, Next } from 'koa';
@@ -108,14 +108,27 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
     ctx.body = { error: 'invalid_request', error_description: 'failed to parse the request body' };
   };
 
+  /**
+   * The claimed client: from HTTP Basic without touching the body (oidc-provider reads it, with its
+   * own limit), else from the form. A compressed body is always read here: the guard inflates it.
+   */
+  const claimed = async (ctx: Context): Promise<{ client: string | undefined } | undefined> => {
+    const authorization = ctx.req.headers.authorization;
+    const encoding = ctx.req.headers['content-encoding'];
+    const fromHeader = basicClientId(authorization);
+    if (fromHeader && (encoding === undefined || encoding === '' || encoding.toLowerCase() === 'identity')) return { client: fromHeader };
+    const form = await readForm(ctx);
+    return form === undefined ? undefined : { client: claimedClient(authorization, form) };
+  };
+
   const guard = async (ctx: Context, next: Next): Promise<void> => {
     const ip = String(ctx.state.clientIp);
-    const form = await readForm(ctx);
-    if (form === undefined) {
+    const claim = await claimed(ctx);
+    if (claim === undefined) {
       badBody(ctx);
       return;
     }
-    const client = claimedClient(ctx.get('authorization') || undefined, form);
+    const client = claim.client;
     const pair = client === undefined ? undefined : { client, ip };
     // Whether the claimed client has a secret (a store lookup) is asked only when the answer changes something.
     let secret: Promise<boolean> | undefined;

@@ -93,6 +93,31 @@ describe('token endpoint body', () => {
     assert.equal(((await answer.json()) as { error: string }).error, 'invalid_request');
   });
 
+  // web-app authenticates with HTTP Basic; a refresh token it never had is the provider's invalid_grant.
+  const basic = (secret: string) => `Basic ${Buffer.from(`web-app:${secret}`).toString('base64')}`;
+  const REFRESH = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'never-issued' }).toString();
+
+  it('with HTTP Basic the form is left to oidc-provider: sent in pieces it is read, over 56 KiB it is refused with 400', async () => {
+    const bytes = Buffer.from(REFRESH);
+    const pieces = await post(server.url, [bytes.subarray(0, 7), bytes.subarray(7)], { authorization: basic('web-app-secret-that-is-long-enough') });
+    assert.equal(pieces.status, 400, pieces.body);
+    assert.equal((JSON.parse(pieces.body) as { error: string }).error, 'invalid_grant');
+    const large = await post(server.url, [Buffer.from(`${REFRESH}&padding=${'x'.repeat(57 * 1024)}`)], {
+      authorization: basic('web-app-secret-that-is-long-enough'),
+    });
+    assert.equal(large.status, 400, large.body);
+    assert.equal((JSON.parse(large.body) as { error: string }).error, 'invalid_request');
+  });
+
+  it('with HTTP Basic a bad secret counts against the client the header names', async () => {
+    const counted = () => server.portcullis.lockout.check('client.total', { client: 'web-app' });
+    const before = (await counted()).failures;
+    const answer = await post(server.url, [Buffer.from(REFRESH)], { authorization: basic('wrong-secret-that-is-long-enough') });
+    assert.equal(answer.status, 401, answer.body);
+    for (let i = 0; i < 40 && (await counted()).failures === before; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.equal((await counted()).failures, before + 1);
+  });
+
   it("answers an empty form with the provider's 400, not a 500", async () => {
     const answer = await post(server.url, [], { 'content-length': '0' });
     assert.equal(answer.status, 400, answer.body);
