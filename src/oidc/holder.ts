@@ -4,12 +4,12 @@
  * the next request goes to the new one. Everything else lives in storage and survives the swap.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Context } from 'koa';
 import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-type Middleware = (ctx: Context) => Promise<void>;
+/** Takes the public app's Koa context (typed loosely: this folder does not import Koa). */
+type Middleware = (ctx: unknown) => Promise<void>;
 
 /**
  * The provider's own middleware, run on the caller's Koa context. The provider is a Koa app; its
