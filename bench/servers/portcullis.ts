@@ -10,11 +10,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import argon2 from 'argon2';
 import { exportJWK, generateKeyPair } from 'jose';
-import { pino } from 'pino';
 import { createPortcullis } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type PrivateJwk, privateJwks } from '../../src/keys/keystore.ts';
-import { createLogger } from '../../src/platform/logger.ts';
+import { createLogger, logDestination } from '../../src/platform/logger.ts';
 import { CLIENTS, LOGIN_USERS, RESOURCES, USER } from '../fixtures.ts';
 import { sharedCommands } from './commands.ts';
 import { hashRate } from './hash-rate.ts';
@@ -56,7 +55,7 @@ await writeFile(
   }),
 );
 
-const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }) as unknown as NodeJS.WritableStream);
+const logger = createLogger(config.logLevel, logDestination('/dev/null'));
 const portcullis = await createPortcullis({ ...config, bootstrapFile }, { logger });
 const url = await portcullis.listen(config.port, '127.0.0.1');
 const account = await portcullis.accounts.findByUsername(USER.username);
