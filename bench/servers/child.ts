@@ -1,6 +1,7 @@
 /** The parent side: starts a server in a child process and talks to it. */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { shippedNodeFlags } from '../../scripts/node-flags.ts';
 import type { CommandReply, ReadyMessage } from './ipc.ts';
 
 export interface ServerChild {
@@ -21,6 +22,8 @@ const STARTUP_TIMEOUT_MS = 60_000;
 
 export async function startServerChild(name: string, entry: string, options: ChildOptions): Promise<ServerChild> {
   const execArgv = [
+    // Both servers run on the runtime `npm start` sets up: the comparison is of code, not of flags.
+    ...shippedNodeFlags(),
     '--expose-gc',
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : []),
   ];

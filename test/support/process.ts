@@ -1,6 +1,7 @@
 /** Runs `src/main.ts` as its own process (what `npm start` does), for tests about the process itself. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { shippedNodeFlags } from '../../scripts/node-flags.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -16,7 +17,7 @@ export interface ServerProcess {
 }
 
 export function startServerProcess(env: Record<string, string>, nodeArgs: string[] = []): ServerProcess {
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const child = spawn(process.execPath, [...shippedNodeFlags(), ...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH ?? '', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
