@@ -3,12 +3,19 @@
  * against a zod schema before anything else sees them. A field that should be a string and
  * arrives as an object (`username[$ne]=`) fails here, never reaching a query.
  */
-import coBody from 'co-body';
 import type { Context } from 'koa';
 import type { z } from 'zod';
+import { lazy } from '../platform/lazy.ts';
 import { AppError } from './errors.ts';
 
 const LIMIT = '16kb';
+
+/**
+ * co-body, loaded with the first body that needs it (platform/lazy.ts): it brings its own copies of
+ * type-is, mime-types and their 180 KB media-type table, raw-body, qs and iconv-lite, none of which
+ * the token endpoints or an idle server use (oidc-provider reads its own bodies).
+ */
+export const loadCoBody = lazy(async () => (await import('co-body')).default);
 
 export function wantsJson(ctx: Context): boolean {
   return ctx.is('application/json') === 'application/json' || ctx.accepts('html', 'json') === 'json';
@@ -16,10 +23,10 @@ export function wantsJson(ctx: Context): boolean {
 
 async function readRaw(ctx: Context): Promise<unknown> {
   if (ctx.is('application/x-www-form-urlencoded')) {
-    return coBody.form(ctx.req, { limit: LIMIT, queryString: { depth: 2, parameterLimit: 50 } });
+    return (await loadCoBody()).form(ctx.req, { limit: LIMIT, queryString: { depth: 2, parameterLimit: 50 } });
   }
   if (ctx.is('application/json')) {
-    return coBody.json(ctx.req, { limit: LIMIT, strict: true });
+    return (await loadCoBody()).json(ctx.req, { limit: LIMIT, strict: true });
   }
   throw new AppError(415, 'unsupported_media_type', 'send application/x-www-form-urlencoded or application/json');
 }

@@ -7,8 +7,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { type ParsedUrlQuery, parse } from 'node:querystring';
-import coBody from 'co-body';
 import type { Context } from 'koa';
+import { loadCoBody } from './body.ts';
 import { peekBody } from './peek-body.ts';
 
 export type Form = ParsedUrlQuery;
@@ -25,7 +25,7 @@ export async function readForm(ctx: Context): Promise<Form | undefined> {
   try {
     const encoding = ctx.get('content-encoding').toLowerCase();
     if (encoding !== '' && encoding !== 'identity') {
-      const text = await coBody.text(req, { limit: BODY_LIMIT });
+      const text = await (await loadCoBody()).text(req, { limit: BODY_LIMIT });
       req.body = text;
       return parse(text);
     }
