@@ -166,6 +166,10 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
     if (pair && !exempt) void confidential();
     await next();
 
+    // The client went away before its answer: the provider judged a body cut short (its 400 says
+    // nothing about the client), and nobody will read the outcome, so there is nothing to count.
+    // The answer is written only after this guard, so a client can never see it and then vanish.
+    if (ctx.res.destroyed) return;
     const status = ctx.res.statusCode;
     if (status >= 400 && status < 500) await limiter.fail('endpoint.ip', { ip });
     if (status === 401 && pair && (await confidential())) {

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it, mock } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -115,6 +116,33 @@ describe('token endpoint body', () => {
     const answer = await post(server.url, [Buffer.from(REFRESH)], { authorization: basic('wrong-secret-that-is-long-enough') });
     assert.equal(answer.status, 401, answer.body);
     for (let i = 0; i < 40 && (await counted()).failures === before; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.equal((await counted()).failures, before + 1);
+  });
+
+  it('a request whose client hangs up before the body is complete counts toward no budget', async () => {
+    const counted = () => server.portcullis.lockout.check('endpoint.ip', { ip: '127.0.0.1' });
+    const before = (await counted()).failures;
+    // HTTP Basic names the client, so the provider itself reads the form and finds it cut short.
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(
+      [
+        'POST /token HTTP/1.1',
+        `Host: 127.0.0.1:${new URL(server.url).port}`,
+        `Authorization: ${basic('web-app-secret-that-is-long-enough')}`,
+        'Content-Type: application/x-www-form-urlencoded',
+        `Content-Length: ${REFRESH.length + 10}`,
+        '',
+        REFRESH.slice(0, 10),
+      ].join('\r\n'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    // A request that fails for real afterwards is counted: the count moved by it alone.
+    const answer = await post(server.url, [Buffer.from(REFRESH)], { authorization: basic('web-app-secret-that-is-long-enough') });
+    assert.equal(answer.status, 400, answer.body);
+    for (let i = 0; i < 40 && (await counted()).failures === before; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal((await counted()).failures, before + 1);
   });
 
