@@ -51,6 +51,13 @@ const startFirst: typeof startBaseline = against
 const servers = [await startFirst(settings), await startPortcullis(settings)] as const;
 const firstName = against ? 'before' : 'baseline';
 try {
+  // The JIT settles over ~10 s of traffic: every scenario once on each server before any round.
+  for (const server of servers) {
+    for (const name of names) {
+      const plan = await (PLANS[name] as (server: ServerChild) => Plan | Promise<Plan>)(server);
+      await measure({ url: server.url, connections: settings.connections, seconds: settings.startWarmupSeconds }, plan);
+    }
+  }
   for (const name of names) {
     const plans = await Promise.all(servers.map((server) => (PLANS[name] as (server: ServerChild) => Plan | Promise<Plan>)(server)));
     const perRequest: number[][] = [[], []];

@@ -207,7 +207,7 @@ export function buildReport(results: Results): string {
   const lines = [
     `date: ${new Date().toUTCString()}`,
     `machine: ${machine()}`,
-    `settings: ${settings.seconds} s per scenario after ${settings.warmupSeconds} s warm-up, ${settings.connections} keep-alive connections (login flow: ${settings.flowConnections}), Portcullis with NODE_ENV=production, ${store}, LOG_LEVEL=${server?.logLevel ?? 'info'}${argon}`,
+    `settings: ${settings.seconds} s per scenario after ${settings.warmupSeconds} s warm-up (and ${settings.startWarmupSeconds} s of each endpoint scenario after start-up), ${settings.connections} keep-alive connections (login flow: ${settings.flowConnections}), Portcullis with NODE_ENV=production, ${store}, LOG_LEVEL=${server?.logLevel ?? 'info'}${argon}`,
     '',
     renderTable(header, rows),
   ];

@@ -11,6 +11,12 @@ export interface BenchSettings {
   seconds: number;
   /** Unmeasured seconds before each measurement, so both servers are measured warm. */
   warmupSeconds: number;
+  /**
+   * Unmeasured seconds of every endpoint scenario each server gets once after it starts, before
+   * its first measurement: the JIT takes ~10 s of traffic to settle, and without this the first
+   * scenarios of a run measured it.
+   */
+  startWarmupSeconds: number;
   /** Concurrent keep-alive connections for endpoint scenarios (the p99 target is at 32). */
   connections: number;
   /** Concurrent browsers for the login flow; each pays one argon2id verification per login. */
@@ -46,8 +52,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
   }
   return {
     seconds,
-    // A fifth of the measured time, at most 2 s: enough for the JIT and caches to settle.
+    // A fifth of the measured time, at most 2 s: caches and pools settle; the JIT has had its start warm-up.
     warmupSeconds: Math.min(2, Math.max(0.5, seconds / 5)),
+    startWarmupSeconds: positive(env, 'BENCH_START_WARMUP', Math.min(2, Math.max(0.5, seconds * 0.4))),
     connections: Math.round(positive(env, 'BENCH_CONNECTIONS', 32)),
     flowConnections: Math.round(positive(env, 'BENCH_FLOW_CONNECTIONS', 8)),
     sessions: Math.round(positive(env, 'BENCH_SESSIONS', 10_000)),
