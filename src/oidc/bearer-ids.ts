@@ -19,7 +19,7 @@
  * refresh token's whole family is re-keyed at once, so reuse detection keeps seeing the chain.
  * A marked record is never found by its stored id: presenting a digest read from disk finds nothing.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Sealer } from '../keys/sealing.ts';
 import { epochSeconds } from '../platform/clock.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
@@ -35,9 +35,9 @@ const FOUND_BY_OTHER_KEYS: ReadonlySet<string> = new Set(['Session', 'DeviceCode
 export const KEYED_BY = 'keyedBy';
 const SEALED_ID = 'sealedId';
 
-/** The id a bearer value is stored under. */
+/** The id a bearer value is stored under (one-shot SHA-256: no Hash object per token). */
 export function bearerKey(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+  return hash('sha256', id, 'base64url');
 }
 
 export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, sealer: Sealer): ModelStore {
