@@ -93,15 +93,21 @@ export interface TestServerOptions {
   options?: PortcullisOptions;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
+/** A loopback port held by a placeholder listener until `release()`: nobody else can take it meanwhile. */
+export async function reservePort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.listen(0, '127.0.0.1', () => resolve());
   });
+  const { port } = server.address() as { port: number };
+  return { port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export async function freePort(): Promise<number> {
+  const { port, release } = await reservePort();
+  await release();
+  return port;
 }
 
 // Cheap argon2 parameters keep the suite fast; the production defaults are exercised in unit tests and benchmarks.
@@ -115,29 +121,34 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     dataDir = dir.path;
     cleanup = dir.cleanup;
   }
-  const port = options.port ?? (await freePort());
-  const bootstrapPath = join(dataDir, 'bootstrap.json');
-  await writeFile(bootstrapPath, JSON.stringify(options.bootstrap ?? DEFAULT_BOOTSTRAP));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ISSUER: `http://127.0.0.1:${port}`,
-    DATA_DIR: dataDir,
-    BOOTSTRAP_FILE: bootstrapPath,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    // Tests never reach the internet: the breach check is off unless a test points it at the loopback fake.
-    PASSWORD_BREACH_CHECK: 'off',
-    ...FAST_ARGON2,
-    ...options.env,
-  });
+  // The issuer names the port, so it is chosen first; it stays held while the server is built
+  // (seconds), or a parallel test file's socket could take it before the listen.
+  const reserved = options.port === undefined ? await reservePort() : undefined;
+  const port = options.port ?? (reserved?.port as number);
   let portcullis: Portcullis;
   try {
+    const bootstrapPath = join(dataDir, 'bootstrap.json');
+    await writeFile(bootstrapPath, JSON.stringify(options.bootstrap ?? DEFAULT_BOOTSTRAP));
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ISSUER: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      BOOTSTRAP_FILE: bootstrapPath,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      // Tests never reach the internet: the breach check is off unless a test points it at the loopback fake.
+      PASSWORD_BREACH_CHECK: 'off',
+      ...FAST_ARGON2,
+      ...options.env,
+    });
     portcullis = await createPortcullis(config, { logger: createLogger(config.logLevel), ...options.options });
   } catch (error) {
+    await reserved?.release();
     await cleanup?.();
     throw error;
   }
+  await reserved?.release();
   const url = await portcullis.listen(port, '127.0.0.1');
   const server: TestServer = {
     url,
