@@ -1,8 +1,7 @@
 /**
  * One middleware, first in the public app, times every request by route template, method and
- * status class: a timer, a label lookup and one histogram observation. Requests the provider
- * answers itself (`ctx.respond = false`) report the status it wrote to the response.
- * Typed structurally: this folder does not import Koa.
+ * status class: a timer, a label lookup and one histogram observation (the provider's answers
+ * included: its middleware runs on the same context, oidc/holder.ts). Typed structurally: this folder does not import Koa.
  */
 import { performance } from 'node:perf_hooks';
 import type { Metrics } from './registry.ts';
@@ -14,8 +13,6 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 export interface TimedContext extends RoutedRequest {
   method: string;
   status: number;
-  respond?: boolean | undefined;
-  res: { statusCode: number };
 }
 
 /** How many label sets get a cached observer; route × method × class is a closed set well under it. */
@@ -41,7 +38,7 @@ export function timeRequests(metrics: Metrics) {
     let status = 500;
     try {
       await next();
-      status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
+      status = ctx.status;
     } finally {
       observerOf(routeLabel(ctx), METHODS.has(ctx.method) ? ctx.method : 'other', status)((performance.now() - start) / 1000);
     }
