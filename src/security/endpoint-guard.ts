@@ -24,7 +24,7 @@ import type { Context, Next } from 'koa';
 import type { Limiter, Verdict } from '../lockout/limiter.ts';
 import { waitPhrase, worst } from '../lockout/refusals.ts';
 import { rateLimitHeaders } from './errors.ts';
-import { type Form, readForm } from './token-form.ts';
+import { type Form, isEncoded, readForm } from './token-form.ts';
 
 function basicClientId(header: string | undefined): string | undefined {
   const [scheme, value] = (header ?? '').split(' ');
@@ -114,9 +114,8 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
    */
   const claimed = async (ctx: Context): Promise<{ client: string | undefined } | undefined> => {
     const authorization = ctx.req.headers.authorization;
-    const encoding = ctx.req.headers['content-encoding'];
     const fromHeader = basicClientId(authorization);
-    if (fromHeader && (encoding === undefined || encoding === '' || encoding.toLowerCase() === 'identity')) return { client: fromHeader };
+    if (fromHeader && !isEncoded(ctx)) return { client: fromHeader };
     const form = await readForm(ctx);
     return form === undefined ? undefined : { client: claimedClient(authorization, form) };
   };

@@ -18,13 +18,18 @@ const BODY_LIMIT = 56 * 1024;
 
 type WithBody = IncomingMessage & { body?: string };
 
+/** Whether the body is compressed (a `Content-Encoding` other than identity): only co-body inflates it. */
+export function isEncoded(ctx: Context): boolean {
+  const encoding = ctx.get('content-encoding').toLowerCase();
+  return encoding !== '' && encoding !== 'identity';
+}
+
 /** The form, `{}` for another content type, `undefined` for a body that cannot be read. */
 export async function readForm(ctx: Context): Promise<Form | undefined> {
   if (!ctx.is('application/x-www-form-urlencoded')) return {};
   const req = ctx.req as WithBody;
   try {
-    const encoding = ctx.get('content-encoding').toLowerCase();
-    if (encoding !== '' && encoding !== 'identity') {
+    if (isEncoded(ctx)) {
       const text = await (await loadCoBody()).text(req, { limit: BODY_LIMIT });
       req.body = text;
       return parse(text);
