@@ -18,7 +18,7 @@ export type LoadScenario = Exclude<ScenarioName, 'memory' | 'rotation'>;
 /** Tokens per pool: enough for every connection to hold a few, few enough to mint in a second. */
 const poolSize = (settings: BenchSettings) => Math.max(64, settings.connections * 8);
 
-const PLANS: Record<LoadScenario, (server: ServerChild, settings: BenchSettings) => Plan | Promise<Plan>> = {
+export const PLANS: Record<LoadScenario, (server: ServerChild, settings: BenchSettings) => Plan | Promise<Plan>> = {
   'cc-jwt': () => ccJwt(),
   'cc-opaque': () => ccOpaque(),
   refresh: (server, settings) => refresh(server, poolSize(settings)),
@@ -70,7 +70,7 @@ async function measurePair(servers: [ServerChild, ServerChild], scenario: LoadSc
  * A server fresh from start-up runs its code unoptimised at first: every endpoint scenario of the
  * run, once, unmeasured, so that the first measured scenario is not the one that paid for the JIT.
  */
-async function warmUp(server: ServerChild, scenarios: LoadScenario[], settings: BenchSettings, log: (line: string) => void) {
+export async function warmUp(server: ServerChild, scenarios: LoadScenario[], settings: BenchSettings, log: (line: string) => void) {
   const endpoints = scenarios.filter((name) => name !== 'login');
   if (endpoints.length === 0) return;
   log(`start warm-up of ${server.name}: ${settings.startWarmupSeconds} s of each of ${endpoints.join(', ')}`);

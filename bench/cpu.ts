@@ -10,21 +10,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { type LoadScenario, PLANS, warmUp } from './bench.ts';
 import { measure, type Plan } from './load.ts';
-import { ccJwt, ccOpaque, discovery, introspection, jwks, refresh, userinfo } from './scenarios/endpoints.ts';
-import type { ServerChild } from './servers/child.ts';
 import { startBaseline, startPortcullis } from './servers/start.ts';
 import { readSettings } from './settings.ts';
 
-const PLANS: Record<string, (server: ServerChild) => Plan | Promise<Plan>> = {
-  'cc-opaque': () => ccOpaque(),
-  'cc-jwt': () => ccJwt(),
-  introspection: (server) => introspection(server, 500),
-  userinfo: (server) => userinfo(server, 500),
-  jwks: () => jwks(),
-  discovery: () => discovery(),
-  refresh: (server) => refresh(server, 20_000),
-};
+/** The endpoint scenarios of `npm run bench` (the login flow is measured there, against argon2id). */
+const ENDPOINTS: LoadScenario[] = (Object.keys(PLANS) as LoadScenario[]).filter((name) => name !== 'login');
 
 /** Clock ticks (1/100 s on Linux) of user and of system time. */
 async function cpuTicks(pid: number): Promise<[number, number]> {
@@ -41,8 +33,9 @@ function median(values: number[]): number {
 const settings = readSettings({ ...process.env, BENCH_SCENARIOS: '' });
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const names = process.argv.slice(2).length ? process.argv.slice(2) : ['cc-opaque', 'cc-jwt', 'introspection', 'userinfo', 'jwks'];
-for (const name of names) if (!PLANS[name]) throw new Error(`unknown scenario ${name} (known: ${Object.keys(PLANS).join(', ')})`);
+const names = (process.argv.slice(2).length ? process.argv.slice(2) : ['cc-opaque', 'cc-jwt', 'introspection', 'userinfo', 'jwks']) as LoadScenario[];
+for (const name of names) if (!ENDPOINTS.includes(name)) throw new Error(`unknown scenario ${name} (known: ${ENDPOINTS.join(', ')})`);
+const log = (line: string) => console.error(`cpu: ${line}`);
 
 const against = process.env.BENCH_AGAINST;
 const startFirst: typeof startBaseline = against
@@ -51,15 +44,9 @@ const startFirst: typeof startBaseline = against
 const servers = [await startFirst(settings), await startPortcullis(settings)] as const;
 const firstName = against ? 'before' : 'baseline';
 try {
-  // The JIT settles over ~10 s of traffic: every scenario once on each server before any round.
-  for (const server of servers) {
-    for (const name of names) {
-      const plan = await (PLANS[name] as (server: ServerChild) => Plan | Promise<Plan>)(server);
-      await measure({ url: server.url, connections: settings.connections, seconds: settings.startWarmupSeconds }, plan);
-    }
-  }
+  for (const server of servers) await warmUp(server, names, settings, log);
   for (const name of names) {
-    const plans = await Promise.all(servers.map((server) => (PLANS[name] as (server: ServerChild) => Plan | Promise<Plan>)(server)));
+    const plans = await Promise.all(servers.map((server) => PLANS[name](server, settings)));
     const perRequest: number[][] = [[], []];
     const systemShare: number[][] = [[], []];
     const rates: number[][] = [[], []];
