@@ -38,8 +38,10 @@ for (const name of names) if (!ENDPOINTS.includes(name)) throw new Error(`unknow
 const log = (line: string) => console.error(`cpu: ${line}`);
 
 const against = process.env.BENCH_AGAINST;
+// Run from dist/ (npm run build), the other tree is compared built too.
+const againstStart = import.meta.url.endsWith('.js') ? 'dist/bench/servers/start.js' : 'bench/servers/start.ts';
 const startFirst: typeof startBaseline = against
-  ? ((await import(join(resolve(against), 'bench/servers/start.ts'))) as { startPortcullis: typeof startPortcullis }).startPortcullis
+  ? ((await import(join(resolve(against), againstStart))) as { startPortcullis: typeof startPortcullis }).startPortcullis
   : startBaseline;
 const servers = [await startFirst(settings), await startPortcullis(settings)] as const;
 const firstName = against ? 'before' : 'baseline';

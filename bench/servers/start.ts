@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import type { BenchSettings } from '../settings.ts';
 import { type ServerChild, startServerChild } from './child.ts';
 
+/** The child entries beside this module: `.ts` when the bench runs from the sources, `.js` from `npm run build`. */
+const EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
@@ -21,7 +24,7 @@ async function freePort(): Promise<number> {
 export async function startPortcullis(settings: BenchSettings, redisUrl?: string): Promise<ServerChild> {
   const dataDir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
   try {
-    const child = await startServerChild(redisUrl ? 'portcullis+redis' : 'portcullis', './portcullis.ts', {
+    const child = await startServerChild(redisUrl ? 'portcullis+redis' : 'portcullis', `./portcullis${EXTENSION}`, {
       env: { NODE_ENV: 'production', PORT: String(await freePort()), DATA_DIR: dataDir, REDIS_URL: redisUrl ?? '' },
       cpuProfileDir: settings.cpuProfileDir,
     });
@@ -39,7 +42,7 @@ export async function startPortcullis(settings: BenchSettings, redisUrl?: string
 }
 
 export async function startBaseline(settings: BenchSettings): Promise<ServerChild> {
-  return startServerChild('baseline', './baseline.ts', {
+  return startServerChild('baseline', `./baseline${EXTENSION}`, {
     env: { NODE_ENV: 'production', PORT: String(await freePort()) },
     cpuProfileDir: settings.cpuProfileDir,
   });

@@ -7,10 +7,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { build } from '../../scripts/build.ts';
 
-const RUN = fileURLToPath(new URL('../run.ts', import.meta.url));
+/** What `npm run bench` runs: the bench and both servers compiled into dist/ first. */
+let RUN: string;
+before(() => {
+  RUN = join(build(), 'bench', 'run.js');
+});
 
 function runBench(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

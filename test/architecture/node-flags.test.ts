@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { shippedNodeFlags } from '../../scripts/node-flags.ts';
+import { SHIPPED_ENTRY, shippedNodeFlags } from '../../scripts/node-flags.ts';
 
 const flags = shippedNodeFlags();
 
@@ -19,7 +19,7 @@ test('the Dockerfile starts the server with the same flags as npm start', () => 
   const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
   const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
   assert.ok(cmd, 'the Dockerfile has an exec-form CMD');
-  assert.deepEqual(JSON.parse(cmd), ['node', ...flags, 'src/main.ts']);
+  assert.deepEqual(JSON.parse(cmd), ['node', ...flags, SHIPPED_ENTRY]);
 });
 
 test('npm test and npm run test:bench run on those flags, and this test process has them', () => {

@@ -1,4 +1,7 @@
-/** Runs `src/main.ts` as its own process (what `npm start` does), for tests about the process itself. */
+/**
+ * Runs `src/main.ts` as its own process (what `npm start` does from its build, dist/src/main.js), for
+ * tests about the process itself; `entry` runs another copy of it (test/architecture/build.test.ts).
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { shippedNodeFlags } from '../../scripts/node-flags.ts';
@@ -16,8 +19,8 @@ export interface ServerProcess {
   waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
 }
 
-export function startServerProcess(env: Record<string, string>, nodeArgs: string[] = []): ServerProcess {
-  const child = spawn(process.execPath, [...shippedNodeFlags(), ...nodeArgs, MAIN], {
+export function startServerProcess(env: Record<string, string>, nodeArgs: string[] = [], entry = MAIN): ServerProcess {
+  const child = spawn(process.execPath, [...shippedNodeFlags(), ...nodeArgs, entry], {
     env: { PATH: process.env.PATH ?? '', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
