@@ -2,7 +2,8 @@
  * Resident memory of a fresh server: idle, after N browser sessions, then after M more records
  * (grants, refresh tokens, access tokens in equal parts), all written through the server's own
  * store (Portcullis: store.model(…).upsert; baseline: its memory adapter). Readings follow a full
- * garbage collection, so the differences are what the records keep alive.
+ * garbage collection. Per record, two figures: resident growth (what the process costs the machine,
+ * allocator and heap slack included) and JS heap growth (what the stored records keep alive).
  */
 import type { ServerChild } from '../servers/child.ts';
 
@@ -17,6 +18,8 @@ export interface MemoryFigures {
   afterGrants: number;
   bytesPerSession: number;
   bytesPerGrant: number;
+  heapPerSession: number;
+  heapPerGrant: number;
 }
 
 export async function memoryFigures(server: ServerChild, sessions: number, grants: number): Promise<MemoryFigures> {
@@ -29,5 +32,7 @@ export async function memoryFigures(server: ServerChild, sessions: number, grant
     afterGrants: afterGrants.rss,
     bytesPerSession: (afterSessions.rss - idle.rss) / sessions,
     bytesPerGrant: (afterGrants.rss - afterSessions.rss) / grants,
+    heapPerSession: (afterSessions.heapUsed - idle.heapUsed) / sessions,
+    heapPerGrant: (afterGrants.heapUsed - afterSessions.heapUsed) / grants,
   };
 }

@@ -26,9 +26,19 @@ export interface MintedTokens {
 /** Up to 64 writes in flight: enough to keep either store busy without an unbounded queue. */
 const BATCH = 64;
 
-async function insertAll(sink: RecordSink, records: StoredRecord[]): Promise<void> {
-  for (let index = 0; index < records.length; index += BATCH) {
-    await Promise.all(records.slice(index, index + BATCH).map((record) => sink.upsert(record.model, record.id, record.payload, record.expiresIn)));
+/**
+ * `count` records from `make`, made one batch at a time: a whole run's records made up front (tens
+ * of MB of payload objects) would grow the heap, and the resident size after them, by memory that
+ * is garbage once they are stored.
+ */
+async function insertAll(sink: RecordSink, count: number, make: () => StoredRecord[]): Promise<void> {
+  let pending: StoredRecord[] = [];
+  for (let stored = 0; stored < count; ) {
+    while (pending.length < BATCH) pending.push(...make());
+    const batch = pending.slice(0, Math.min(BATCH, count - stored));
+    pending = pending.slice(batch.length);
+    await Promise.all(batch.map((record) => sink.upsert(record.model, record.id, record.payload, record.expiresIn)));
+    stored += batch.length;
   }
 }
 
@@ -43,15 +53,12 @@ export function sharedCommands(deps: CommandDeps): Commands {
       return user + system;
     },
     async fillSessions(count: number) {
-      const records = Array.from({ length: count }, () => sessionRecord(deps.accountId));
-      await insertAll(deps.sink, records);
+      await insertAll(deps.sink, count, () => [sessionRecord(deps.accountId)]);
       return residentBytes();
     },
     /** `count` records in all: grants, refresh tokens and access tokens in equal parts. */
     async fillGrants(count: number) {
-      const records: StoredRecord[] = [];
-      while (records.length < count) records.push(...loginRecords(deps.accountId));
-      await insertAll(deps.sink, records.slice(0, count));
+      await insertAll(deps.sink, count, () => loginRecords(deps.accountId));
       return residentBytes();
     },
     async mint(count: number): Promise<MintedTokens> {
