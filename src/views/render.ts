@@ -9,7 +9,9 @@ export type Renderer = (ctx: Context, view: string, locals: Record<string, unkno
 
 export function createRenderer(cache: boolean): Renderer {
   return async (ctx, view, locals, status = 200) => {
-    const html = await ejs.renderFile(`${VIEWS}${view}.ejs`, locals, { cache, async: false });
+    // Includes are written from `root` (`/partials/head`): ejs resolves those by name, where a
+    // relative include costs an existsSync on every render, cached template or not.
+    const html = await ejs.renderFile(`${VIEWS}${view}.ejs`, locals, { cache, async: false, root: VIEWS });
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = html;
