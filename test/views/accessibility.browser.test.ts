@@ -320,7 +320,7 @@ describe('every page a person sees passes the accessibility check', { skip: chro
     const fixed = readdirSync(VIEWS)
       .filter((name) => name.endsWith('.ejs'))
       .flatMap((view) => {
-        const title = /include\('partials\/head', \{ title: '([^']+)' \}\)/.exec(readFileSync(`${VIEWS}${view}`, 'utf8'))?.[1];
+        const title = /include\('\/partials\/head', \{ title: '([^']+)' \}\)/.exec(readFileSync(`${VIEWS}${view}`, 'utf8'))?.[1];
         return title ? [{ view, title }] : [];
       });
     assert.ok(
