@@ -9,7 +9,7 @@
  *   node scripts/build.ts [--out-dir <dir>]    (default: dist/ of the project)
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -19,19 +19,9 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 export function build(outDir = join(ROOT, 'dist')): string {
   rmSync(outDir, { recursive: true, force: true });
   execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'inherit' });
-  copyAssets(join(ROOT, 'src'), join(outDir, 'src'));
+  // Views and assets beside the emitted modules (tsc made every folder that holds a module).
+  cpSync(join(ROOT, 'src'), join(outDir, 'src'), { recursive: true, filter: (source) => !source.endsWith('.ts') });
   return outDir;
-}
-
-function copyAssets(from: string, to: string): void {
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const source = join(from, entry.name);
-    if (entry.isDirectory()) copyAssets(source, join(to, entry.name));
-    else if (!entry.name.endsWith('.ts')) {
-      mkdirSync(to, { recursive: true });
-      cpSync(source, join(to, entry.name));
-    }
-  }
 }
 
 if (import.meta.main) {
