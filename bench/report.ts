@@ -124,90 +124,28 @@ export function buildReport(results: Results): string {
     const { baseline: b, portcullis: p } = results.memory;
     const sessions = settings.sessions.toLocaleString('en-US');
     const grants = settings.grants.toLocaleString('en-US');
-    rows.push([
+    /** One memory reading of both servers: a figure of each, formatted, their ratio, a target. */
+    const memoryRow = (label: string, unit: string, format: (value: number) => string | undefined, figure: (m: MemoryFigures) => number, target?: string) =>
+      rows.push([label, unit, format(figure(b)), undefined, undefined, format(figure(p)), undefined, undefined, ratio(figure(p), figure(b)), target]);
+    memoryRow(
       'memory: resident, idle',
       'RSS',
-      mib(b.idle),
-      undefined,
-      undefined,
-      mib(p.idle),
-      undefined,
-      undefined,
-      ratio(p.idle, b.idle),
+      mib,
+      (m) => m.idle,
       `≤ baseline + ${IDLE_MARGIN_MIB} MiB ${mark(p.idle <= b.idle + IDLE_MARGIN_MIB * 1024 ** 2)}`,
-    ]);
-    rows.push([
-      `memory: after ${sessions} sessions`,
-      'RSS',
-      mib(b.afterSessions),
-      undefined,
-      undefined,
-      mib(p.afterSessions),
-      undefined,
-      undefined,
-      ratio(p.afterSessions, b.afterSessions),
-      undefined,
-    ]);
-    rows.push([
-      'memory: per session',
-      'bytes',
-      bytes(b.bytesPerSession),
-      undefined,
-      undefined,
-      bytes(p.bytesPerSession),
-      undefined,
-      undefined,
-      ratio(p.bytesPerSession, b.bytesPerSession),
-      undefined,
-    ]);
-    rows.push([
+    );
+    memoryRow(`memory: after ${sessions} sessions`, 'RSS', mib, (m) => m.afterSessions);
+    memoryRow('memory: per session', 'bytes', bytes, (m) => m.bytesPerSession);
+    memoryRow(
       'memory: per session, JS heap kept alive',
       'bytes',
-      bytes(b.heapPerSession),
-      undefined,
-      undefined,
-      bytes(p.heapPerSession),
-      undefined,
-      undefined,
-      ratio(p.heapPerSession, b.heapPerSession),
+      bytes,
+      (m) => m.heapPerSession,
       `≤ ${SESSION_TARGET_BYTES.toLocaleString('en-US')} B ${mark(p.heapPerSession <= SESSION_TARGET_BYTES)}`,
-    ]);
-    rows.push([
-      `memory: after ${grants} more grants/tokens`,
-      'RSS',
-      mib(b.afterGrants),
-      undefined,
-      undefined,
-      mib(p.afterGrants),
-      undefined,
-      undefined,
-      ratio(p.afterGrants, b.afterGrants),
-      undefined,
-    ]);
-    rows.push([
-      'memory: per grant/token',
-      'bytes',
-      bytes(b.bytesPerGrant),
-      undefined,
-      undefined,
-      bytes(p.bytesPerGrant),
-      undefined,
-      undefined,
-      ratio(p.bytesPerGrant, b.bytesPerGrant),
-      undefined,
-    ]);
-    rows.push([
-      'memory: per grant/token, JS heap kept alive',
-      'bytes',
-      bytes(b.heapPerGrant),
-      undefined,
-      undefined,
-      bytes(p.heapPerGrant),
-      undefined,
-      undefined,
-      ratio(p.heapPerGrant, b.heapPerGrant),
-      undefined,
-    ]);
+    );
+    memoryRow(`memory: after ${grants} more grants/tokens`, 'RSS', mib, (m) => m.afterGrants);
+    memoryRow('memory: per grant/token', 'bytes', bytes, (m) => m.bytesPerGrant);
+    memoryRow('memory: per grant/token, JS heap kept alive', 'bytes', bytes, (m) => m.heapPerGrant);
   }
   if (results.rotation) {
     const { measurement: m, swaps, newestKeySigns } = results.rotation;
