@@ -105,6 +105,7 @@ import { securityHeaders } from './security/headers.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { notFoundUnlessProvider } from './security/not-found.ts';
 import { requestContext } from './security/request-context.ts';
+import { machineLane } from './security/machine-lane.ts';
 import { mountRouter, ROUTER_OPTIONS } from './security/routing.ts';
 import { withSelfServiceLinks } from './self-service/links.ts';
 import { selfServiceRouter } from './self-service/router.ts';
@@ -651,25 +652,35 @@ async function assemble(
       resources: { resources, sync: resourceSync, adminResource: adminResourceOf(config.issuer), adminTokenTtl: config.admin.tokenTtl },
     }),
   );
-  for (const router of routers) app.use(mountRouter(router));
-  // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
+  const mounted = routers.map(mountRouter);
   const routeOf = createRouteMatcher(providerRoutes());
-  app.use(canonicalProviderPaths(routeOf));
-  app.use(notFoundUnlessProvider((path) => routeOf(path) !== undefined));
   const browserEndpoint = (path: string) => {
     const route = routeOf(path);
     return route !== undefined && BROWSER_ENDPOINTS.has(route.name);
   };
-  app.use(browserBudget(lockout.limiter, { covers: browserEndpoint }));
+  const endpoints = endpointGuard(lockout.limiter, {
+    paths: [PROVIDER_ROUTES.token, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.revocation],
+    knownAddressTtl: config.lockout.knownAddressTtl,
+    findClient: (clientId) => holder.current.Client.find(clientId),
+  });
+  // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
+  const toProvider = (ctx: Context) => holder.middleware()(ctx);
+  // The machine endpoints go straight to the guard and the provider (security/machine-lane.ts).
   app.use(
-    endpointGuard(lockout.limiter, {
-      paths: [PROVIDER_ROUTES.token, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.revocation],
-      knownAddressTtl: config.lockout.knownAddressTtl,
-      findClient: (clientId) => holder.current.Client.find(clientId),
+    machineLane({
+      routes: providerRoutes(),
+      browserEndpoint,
+      routerCouldMatch: (path) => mounted.some((router) => router.couldMatch(path)),
+      handle: (ctx) => endpoints(ctx, () => toProvider(ctx)),
     }),
   );
-  // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
-  app.use((ctx: Context) => holder.middleware()(ctx));
+  for (const router of mounted) app.use(router);
+  // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
+  app.use(canonicalProviderPaths(routeOf));
+  app.use(notFoundUnlessProvider((path) => routeOf(path) !== undefined));
+  app.use(browserBudget(lockout.limiter, { covers: browserEndpoint }));
+  app.use(endpoints);
+  app.use(toProvider);
 
   let server: Server | undefined;
   let metricsListener: MetricsListener | undefined;

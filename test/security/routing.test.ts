@@ -39,3 +39,39 @@ test('a mounted router serves its routes and 405s, and passes every other path o
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test('a router of fixed paths runs only for those paths: its "/" does not take in every request', async () => {
+  const router = new Router(ROUTER_OPTIONS);
+  router.get('/', (ctx) => {
+    ctx.body = { root: true };
+  });
+  router.get('/exact', (ctx) => {
+    ctx.body = { exact: true };
+  });
+  let routerRuns = 0;
+  const app = new Koa();
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.matched !== undefined) routerRuns += 1;
+  });
+  app.use(mountRouter(router));
+  // Like the provider behind our routers: our paths it leaves unanswered.
+  app.use((ctx) => {
+    if (ctx.path !== '/exact') ctx.body = { fallthrough: ctx.path };
+  });
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    assert.deepEqual(await (await fetch(`${base}/`)).json(), { root: true });
+    assert.deepEqual(await (await fetch(`${base}/exact`)).json(), { exact: true });
+    assert.deepEqual(await (await fetch(`${base}/exact/`)).json(), { exact: true }, 'a trailing slash names the same route');
+    assert.equal(routerRuns, 3);
+    assert.deepEqual(await (await fetch(`${base}/token`)).json(), { fallthrough: '/token' });
+    assert.deepEqual(await (await fetch(`${base}/exactly`)).json(), { fallthrough: '/exactly' });
+    assert.equal((await fetch(`${base}/exact`, { method: 'POST' })).status, 405, 'a method it does not serve is still its 405');
+    assert.equal(routerRuns, 4, 'the router never looked at /token or /exactly');
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

@@ -1,0 +1,69 @@
+/**
+ * The machine endpoints skip our routers, the canonical-path check, the 404 and the browser
+ * budget (security/machine-lane.ts). Which paths take that lane is decided at start; these tests
+ * pin the list for the real app and show that the skipped checks still hold for every other
+ * spelling of those paths and for the browser endpoints.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { machinePaths } from '../../src/security/machine-lane.ts';
+import { startServer, type TestServer } from '../support/server.ts';
+
+describe('the machine lane', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  const lanePaths = () => {
+    const lane = server.portcullis.app.middleware.find((fn) => (fn as { paths?: unknown }).paths instanceof Set) as { paths: Set<string> } | undefined;
+    assert.ok(lane, 'the app mounts the lane');
+    return lane.paths;
+  };
+
+  it('takes exactly the machine endpoints, never a browser endpoint or a path of ours', () => {
+    const paths = lanePaths();
+    for (const path of ['/token', '/token/introspection', '/token/revocation', '/me', '/jwks', '/.well-known/openid-configuration', '/request', '/device/auth']) {
+      assert.ok(paths.has(path), `${path} takes the lane`);
+    }
+    for (const path of ['/auth', '/device', '/session/end', '/', '/account', '/admin/v1/users', '/interaction']) {
+      assert.ok(!paths.has(path), `${path} does not`);
+    }
+  });
+
+  it('leaves out a provider path that a router of ours could match, and every browser endpoint', () => {
+    const routes: [string, string][] = [
+      ['token', '/token'],
+      ['jwks', '/jwks'],
+      ['authorization', '/auth'],
+    ];
+    const paths = machinePaths({ routes, browserEndpoint: (path) => path === '/auth', routerCouldMatch: (path) => path === '/jwks' });
+    assert.deepEqual([...paths], ['/token']);
+  });
+
+  it('other spellings of a lane path still answer 404 before the provider', async () => {
+    for (const path of ['/TOKEN', '/token/', '/Jwks', '/me/']) {
+      const answer = await fetch(`${server.url}${path}`, { method: path.toLowerCase().startsWith('/token') ? 'POST' : 'GET', headers: { accept: 'application/json' } });
+      assert.equal(answer.status, 404, path);
+      assert.equal(((await answer.json()) as { error: string }).error, 'not_found');
+    }
+  });
+
+  it('a lane answer carries the security headers and the request id, and the guard still counts its failures', async () => {
+    const jwks = await fetch(`${server.url}/jwks`);
+    assert.equal(jwks.status, 200);
+    assert.equal(jwks.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(jwks.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.ok(jwks.headers.get('x-request-id'));
+    const counted = async () => (await server.portcullis.lockout.check('endpoint.ip', { ip: '127.0.0.1' })).failures;
+    const before = await counted();
+    const failed = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=nobody&client_secret=wrong',
+    });
+    assert.equal(failed.status, 401);
+    assert.equal(await counted(), before + 1, 'the endpoint guard counted the failure');
+  });
+});
