@@ -24,7 +24,16 @@ describe('the machine lane', () => {
 
   it('takes exactly the machine endpoints, never a browser endpoint or a path of ours', () => {
     const paths = lanePaths();
-    for (const path of ['/token', '/token/introspection', '/token/revocation', '/me', '/jwks', '/.well-known/openid-configuration', '/request', '/device/auth']) {
+    for (const path of [
+      '/token',
+      '/token/introspection',
+      '/token/revocation',
+      '/me',
+      '/jwks',
+      '/.well-known/openid-configuration',
+      '/request',
+      '/device/auth',
+    ]) {
       assert.ok(paths.has(path), `${path} takes the lane`);
     }
     for (const path of ['/auth', '/device', '/session/end', '/', '/account', '/admin/v1/users', '/interaction']) {
@@ -44,7 +53,10 @@ describe('the machine lane', () => {
 
   it('other spellings of a lane path still answer 404 before the provider', async () => {
     for (const path of ['/TOKEN', '/token/', '/Jwks', '/me/']) {
-      const answer = await fetch(`${server.url}${path}`, { method: path.toLowerCase().startsWith('/token') ? 'POST' : 'GET', headers: { accept: 'application/json' } });
+      const answer = await fetch(`${server.url}${path}`, {
+        method: path.toLowerCase().startsWith('/token') ? 'POST' : 'GET',
+        headers: { accept: 'application/json' },
+      });
       assert.equal(answer.status, 404, path);
       assert.equal(((await answer.json()) as { error: string }).error, 'not_found');
     }
