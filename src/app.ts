@@ -491,7 +491,9 @@ async function assemble(
     return next();
   });
   app.use(requestContext(clientIp.resolve));
-  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
+  // The machine endpoints' paths, known once the routers are (the lane, below).
+  let machinePaths: ReadonlySet<string> = new Set();
+  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', { deferFor: (path) => machinePaths.has(path) }));
   app.use(cors.middleware);
   app.use(errorHandler(logger, render, wantsJson));
   app.use(httpsOnly({ issuer: config.issuer, trustProxy: config.trustProxy, logger, probes: ['/healthz', '/readyz'], localOperatorPaths: [ADMIN_PREFIX] }));
@@ -666,14 +668,14 @@ async function assemble(
   // Everything else is the protocol: discovery, jwks, authorize, token, userinfo, logout …
   const toProvider = (ctx: Context) => holder.middleware()(ctx);
   // The machine endpoints go straight to the guard and the provider (security/machine-lane.ts).
-  app.use(
-    machineLane({
-      routes: providerRoutes(),
-      browserEndpoint,
-      routerCouldMatch: (path) => mounted.some((router) => router.couldMatch(path)),
-      handle: (ctx) => endpoints(ctx, () => toProvider(ctx)),
-    }),
-  );
+  const lane = machineLane({
+    routes: providerRoutes(),
+    browserEndpoint,
+    routerCouldMatch: (path) => mounted.some((router) => router.couldMatch(path)),
+    handle: (ctx) => endpoints(ctx, () => toProvider(ctx)),
+  });
+  machinePaths = lane.paths;
+  app.use(lane);
   for (const router of mounted) app.use(router);
   // In front of the provider: one spelling per endpoint path (others 404), then the budgets.
   app.use(canonicalProviderPaths(routeOf));

@@ -129,23 +129,46 @@ export function createLimiter(backend: CounterBackend, dimensions: Record<Dimens
     return verdictOf(dimension, counter, wait);
   }
 
+  interface SurveyPlan {
+    checks: readonly SurveyCheck[];
+    /** How many counters each check reads (1 for a budget, 2 for a back-off). */
+    sizes: number[];
+    reads: readonly CounterRead[];
+  }
   /**
-   * One read for everything: the checks, the mark and the checks it exempts from. Reading the
-   * exempted counters on a known address costs nothing extra (same command); they are not applied.
+   * What a survey reads, by request object: a caller that asks the same question again with the
+   * same (unchanged) request object — the token-endpoint guard, per client and address — has its
+   * keys hashed and its reads listed once. A fresh request object is planned afresh.
    */
-  async function survey(request: SurveyRequest): Promise<Survey> {
+  const plans = new WeakMap<SurveyRequest, SurveyPlan>();
+  function planOf(request: SurveyRequest): SurveyPlan {
+    let plan = plans.get(request);
+    if (plan) return plan;
     const exemption = request.exemption;
     const checks = [...request.checks, ...(exemption?.checks ?? [])];
     const groups = checks.map(([dimension, subject]) => readsOf(dimension, subject));
     const reads = groups.flat();
     if (exemption) reads.push({ family: marks, key: `${exemption.mark}:${keyFor(MARKS[exemption.mark], exemption.subject)}` });
+    plan = { checks, sizes: groups.map((group) => group.length), reads };
+    plans.set(request, plan);
+    return plan;
+  }
+
+  /**
+   * One read for everything: the checks, the mark and the checks it exempts from. Reading the
+   * exempted counters on a known address costs nothing extra (same command); they are not applied.
+   */
+  async function survey(request: SurveyRequest): Promise<Survey> {
+    const { checks, sizes, reads } = planOf(request);
     const counters = await backend.read(reads);
-    const exempt = exemption !== undefined && counters[reads.length - 1] !== undefined;
+    const exempt = request.exemption !== undefined && counters[reads.length - 1] !== undefined;
     const verdicts: Verdict[] = [];
     let at = 0;
-    for (const [index, [dimension]] of checks.entries()) {
-      const size = groups[index]?.length ?? 0;
-      if (!exempt || index < request.checks.length) verdicts.push(verdictOf(dimension, counters[at], size === 2 ? counters[at + 1] : undefined));
+    for (let index = 0; index < checks.length; index++) {
+      const size = sizes[index] ?? 0;
+      if (!exempt || index < request.checks.length) {
+        verdicts.push(verdictOf((checks[index] as SurveyCheck)[0], counters[at], size === 2 ? counters[at + 1] : undefined));
+      }
       at += size;
     }
     return { verdicts, exempt };

@@ -21,7 +21,7 @@
  */
 import { decodeJwt } from 'jose';
 import type { Context, Next } from 'koa';
-import type { Limiter, Verdict } from '../lockout/limiter.ts';
+import type { Limiter, SurveyRequest, Verdict } from '../lockout/limiter.ts';
 import { waitPhrase, worst } from '../lockout/refusals.ts';
 import { rateLimitHeaders } from './errors.ts';
 import { type Form, isEncoded, readForm } from './token-form.ts';
@@ -75,8 +75,45 @@ export interface EndpointGuardOptions {
   findClient(clientId: string): Promise<RegisteredClient | undefined>;
 }
 
+/** The guard's question for one client and address, asked of the limiter on every request. */
+interface Question {
+  pair: { client: string; ip: string } | undefined;
+  request: SurveyRequest;
+}
+
+/** Questions kept per client and address (emptied at this size: made-up client ids cost at most this many). */
+const QUESTIONS = 10_000;
+
 export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
   const paths = new Set(options.paths);
+  // The same few clients and addresses ask again and again: the same request object lets the
+  // limiter reuse its plan of the read (limiter.ts planOf) instead of hashing the keys each time.
+  const questions = new Map<string, Question>();
+  const questionFor = (client: string | undefined, ip: string): Question => {
+    const id = client === undefined ? ip : `${ip}\u0000${client}`;
+    let question = questions.get(id);
+    if (question) return question;
+    const pair = client === undefined ? undefined : { client, ip };
+    const request: SurveyRequest = {
+      checks: [['endpoint.ip', { ip }]],
+      ...(pair
+        ? {
+            exemption: {
+              mark: 'client.known',
+              subject: pair,
+              checks: [
+                ['client.auth', pair],
+                ['client.total', { client: pair.client }],
+              ],
+            },
+          }
+        : {}),
+    };
+    question = { pair, request };
+    if (questions.size >= QUESTIONS) questions.clear();
+    questions.set(id, question);
+    return question;
+  };
 
   /**
    * Whether failures in this client's name are secret guessing: a registered client that
@@ -128,7 +165,7 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
       return;
     }
     const client = claim.client;
-    const pair = client === undefined ? undefined : { client, ip };
+    const { pair, request } = questionFor(client, ip);
     // Whether the claimed client has a secret (a store lookup) is asked only when the answer changes something.
     let secret: Promise<boolean> | undefined;
     const confidential = () => {
@@ -136,21 +173,7 @@ export function endpointGuard(limiter: Limiter, options: EndpointGuardOptions) {
       secret ??= hasSecret(client);
       return secret;
     };
-    const { verdicts, exempt } = await limiter.survey({
-      checks: [['endpoint.ip', { ip }]],
-      ...(pair
-        ? {
-            exemption: {
-              mark: 'client.known',
-              subject: pair,
-              checks: [
-                ['client.auth', pair],
-                ['client.total', { client: pair.client }],
-              ],
-            },
-          }
-        : {}),
-    });
+    const { verdicts, exempt } = await limiter.survey(request);
     const [ipVerdict, ...clientVerdicts] = verdicts as [Verdict, ...Verdict[]];
     // A client without a secret has no client back-off: counts recorded in its name (before a change of method) do not apply.
     const clientRefuses = clientVerdicts.some((verdict) => !verdict.allowed) && (await confidential());

@@ -4,10 +4,22 @@
  * redirects that follow a form POST, and the login form's final redirect goes to the client's
  * redirect_uri, whatever its origin.
  */
+import type { ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import type { Context, Next } from 'koa';
 
-export function securityHeaders(secure: boolean) {
+export interface SecurityHeaderOptions {
+  /**
+   * Paths whose answers get the headers once the rest of the chain is done, not before it: the
+   * machine endpoints (machine-lane.ts). oidc-provider's CORS step copies every header already
+   * set on each request (`Object.keys(ctx.response.headers)`), a dozen of ours included; set
+   * afterwards they cost it nothing. A header the chain set itself is kept, as it would have
+   * replaced ours. Never for pages: oidc-provider adds its script hash to the CSP already there.
+   */
+  deferFor?: (path: string) => boolean;
+}
+
+export function securityHeaders(secure: boolean, options: SecurityHeaderOptions = {}) {
   const apply = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -31,8 +43,22 @@ export function securityHeaders(secure: boolean) {
   // The headers are the same for every response: helmet computes them once, here, and each
   // response gets the recorded list (no per-request helmet run, no promise around it).
   const headers = recordHeaders(apply);
+  const deferFor = options.deferFor ?? (() => false);
+  const addMissing = (res: ServerResponse) => {
+    if (res.headersSent) return;
+    for (const [name, value] of headers) if (!res.hasHeader(name)) res.setHeader(name, value);
+  };
   return function withSecurityHeaders(ctx: Context, next: Next): Promise<void> {
     const res = ctx.res;
+    if (deferFor(ctx.path)) {
+      return next().then(
+        () => addMissing(res),
+        (error: unknown) => {
+          addMissing(res);
+          throw error;
+        },
+      );
+    }
     for (const [name, value] of headers) res.setHeader(name, value);
     return next();
   };

@@ -9,7 +9,7 @@ import { after, afterEach, before, beforeEach, describe, it, mock } from 'node:t
 import { loadConfig } from '../../src/config/index.ts';
 import { type CounterBackend, memoryCounters, redisCounters } from '../../src/lockout/counters.ts';
 import { buildDimensions } from '../../src/lockout/dimensions.ts';
-import { createLimiter, type Limiter, type Survey } from '../../src/lockout/limiter.ts';
+import { createLimiter, type Limiter, type Survey, type SurveyRequest } from '../../src/lockout/limiter.ts';
 import { connectRedis, createFallbackAlarm } from '../../src/lockout/redis.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redis.ts';
@@ -145,18 +145,20 @@ function contract(open: () => Harness) {
 
   it('answers a survey as the separate checks and marks would, and skips what a known mark exempts', async () => {
     const pair = { client: `client-${randomUUID()}`, ip };
-    const survey = () =>
-      h.limiter.survey({
-        checks: [['endpoint.ip', { ip }]],
-        exemption: {
-          mark: 'client.known',
-          subject: pair,
-          checks: [
-            ['client.auth', pair],
-            ['client.total', { client: pair.client }],
-          ],
-        },
-      });
+    // One request object asked again and again, as the token-endpoint guard does (the limiter
+    // plans its read once per object): each answer still reads the counters as they are now.
+    const request: SurveyRequest = {
+      checks: [['endpoint.ip', { ip }]],
+      exemption: {
+        mark: 'client.known',
+        subject: pair,
+        checks: [
+          ['client.auth', pair],
+          ['client.total', { client: pair.client }],
+        ],
+      },
+    };
+    const survey = () => h.limiter.survey(request);
     const fresh = await survey();
     assert.equal(fresh.exempt, false);
     assert.deepEqual(fresh.verdicts, [
@@ -177,6 +179,7 @@ function contract(open: () => Harness) {
     const known = await survey();
     assert.equal(known.exempt, true);
     assert.deepEqual(known.verdicts, [await h.limiter.check('endpoint.ip', { ip })], 'a known address is not held to the checks its mark exempts it from');
+    assert.deepEqual(await h.limiter.survey({ ...request }), known, 'a fresh request object gets the same answer');
   });
 
   it('serves the per-person dimensions later features call', async () => {

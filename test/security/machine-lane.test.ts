@@ -78,4 +78,42 @@ describe('the machine lane', () => {
     assert.equal(failed.status, 401);
     assert.equal(await counted(), before + 1, 'the endpoint guard counted the failure');
   });
+
+  it('every lane answer, success or error, carries the same security headers as a page, and the provider keeps its own', async () => {
+    const SECURITY = [
+      'content-security-policy',
+      'x-content-type-options',
+      'x-frame-options',
+      'referrer-policy',
+      'cross-origin-opener-policy',
+      'cross-origin-resource-policy',
+      'origin-agent-cluster',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-permitted-cross-domain-policies',
+      'x-xss-protection',
+    ];
+    const page = await fetch(`${server.url}/`, { redirect: 'manual' });
+    const expected = Object.fromEntries(SECURITY.map((name) => [name, page.headers.get(name)]));
+    for (const [name, value] of Object.entries(expected)) assert.ok(value, `a page has ${name}`);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const answers = {
+      jwks: await fetch(`${server.url}/jwks`),
+      discovery: await fetch(`${server.url}/.well-known/openid-configuration`),
+      'token 401': await fetch(`${server.url}/token`, {
+        method: 'POST',
+        headers: form,
+        body: 'grant_type=client_credentials&client_id=nobody&client_secret=x',
+      }),
+      'token 400': await fetch(`${server.url}/token`, { method: 'POST', headers: form, body: 'grant_type=nonsense' }),
+      'userinfo 401': await fetch(`${server.url}/me`),
+      'introspection 401': await fetch(`${server.url}/token/introspection`, { method: 'POST', headers: form, body: 'token=x' }),
+    };
+    for (const [what, answer] of Object.entries(answers)) {
+      const got = Object.fromEntries(SECURITY.map((name) => [name, answer.headers.get(name)]));
+      assert.deepEqual(got, expected, what);
+    }
+    assert.equal(answers['token 401'].headers.get('cache-control'), 'no-store', 'the provider’s no-store stays');
+    assert.match(answers['userinfo 401'].headers.get('www-authenticate') ?? '', /Bearer/, 'and its challenge');
+  });
 });
