@@ -1,8 +1,9 @@
 /**
  * What clients send a test Redis, as MONITOR reports it: each command a client sent (round trips
  * are these, MULTI…EXEC aside), without the ones a Lua script runs (MONITOR names their source
- * `lua`). `record()` runs work and returns the commands it caused; an ECHO sentinel marks the end,
- * so nothing waits for time to pass.
+ * `lua`). `record()` runs work and returns the commands it caused. ECHO sentinels mark the start
+ * and the end, so nothing waits for time to pass: MONITOR reports with a lag, and on a busy machine
+ * a command sent before `record()` (the previous request's) used to be reported inside it.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -27,14 +28,25 @@ export async function recordCommands(url: string): Promise<CommandRecorder> {
   });
   return {
     async record(work) {
+      const start = `start-${randomUUID()}`;
       const sentinel = `end-${randomUUID()}`;
       const seen: SentCommand[] = [];
+      let recording = false;
+      let started: () => void = () => undefined;
+      const begun = new Promise<void>((resolve) => {
+        started = resolve;
+      });
       const ended = new Promise<void>((resolve) => {
         sink = (command, source) => {
-          if (command.name === 'echo' && command.args[0] === sentinel) resolve();
-          else if (source !== 'lua') seen.push(command);
+          if (command.name === 'echo' && command.args[0] === start) {
+            recording = true;
+            started();
+          } else if (command.name === 'echo' && command.args[0] === sentinel) resolve();
+          else if (recording && source !== 'lua') seen.push(command);
         };
       });
+      await control.echo(start);
+      await begun;
       await work();
       await control.echo(sentinel);
       await ended;
