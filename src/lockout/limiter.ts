@@ -130,7 +130,8 @@ export function createLimiter(backend: CounterBackend, dimensions: Record<Dimens
   }
 
   interface SurveyPlan {
-    checks: readonly SurveyCheck[];
+    /** The dimension of each check: the request's own checks, then the exemption's. */
+    dimensions: readonly DimensionName[];
     /** How many counters each check reads (1 for a budget, 2 for a back-off). */
     sizes: number[];
     reads: readonly CounterRead[];
@@ -149,7 +150,7 @@ export function createLimiter(backend: CounterBackend, dimensions: Record<Dimens
     const groups = checks.map(([dimension, subject]) => readsOf(dimension, subject));
     const reads = groups.flat();
     if (exemption) reads.push({ family: marks, key: `${exemption.mark}:${keyFor(MARKS[exemption.mark], exemption.subject)}` });
-    plan = { checks, sizes: groups.map((group) => group.length), reads };
+    plan = { dimensions: checks.map(([dimension]) => dimension), sizes: groups.map((group) => group.length), reads };
     plans.set(request, plan);
     return plan;
   }
@@ -159,16 +160,14 @@ export function createLimiter(backend: CounterBackend, dimensions: Record<Dimens
    * exempted counters on a known address costs nothing extra (same command); they are not applied.
    */
   async function survey(request: SurveyRequest): Promise<Survey> {
-    const { checks, sizes, reads } = planOf(request);
+    const { dimensions, sizes, reads } = planOf(request);
     const counters = await backend.read(reads);
     const exempt = request.exemption !== undefined && counters[reads.length - 1] !== undefined;
     const verdicts: Verdict[] = [];
     let at = 0;
-    for (let index = 0; index < checks.length; index++) {
+    for (const [index, dimension] of dimensions.entries()) {
       const size = sizes[index] ?? 0;
-      if (!exempt || index < request.checks.length) {
-        verdicts.push(verdictOf((checks[index] as SurveyCheck)[0], counters[at], size === 2 ? counters[at + 1] : undefined));
-      }
+      if (!exempt || index < request.checks.length) verdicts.push(verdictOf(dimension, counters[at], size === 2 ? counters[at + 1] : undefined));
       at += size;
     }
     return { verdicts, exempt };

@@ -38,14 +38,15 @@ export interface MountableRouter {
   allowedMethods(): unknown;
 }
 
+/** A mounted router, with the test the machine lane asks of it (machine-lane.ts). */
+export type MountedRouter = Middleware & { router: MountableRouter; couldMatch: CouldMatch };
+
 /**
  * A router as one middleware (its routes, then its 405/501 answers) that a request none of whose
  * routes could match (couldMatch) skips at once: every request used to be matched against every
  * route of every router before it reached the provider. Equivalent, since matching is
  * case-sensitive and such a path can match none of the router's routes.
  */
-export type MountedRouter = Middleware & { router: MountableRouter; couldMatch: CouldMatch };
-
 export function mountRouter(router: MountableRouter): MountedRouter {
   const tests = router.stack.map(couldMatch);
   const could: CouldMatch = (path) => tests.some((test) => test(path));
