@@ -20,6 +20,7 @@
 import { type Client, errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import { hasSecondFactor } from '../mfa/acr.ts';
 import { ADMIN_SCOPES, type AdminScope, adminResourceOf, permissionSet } from '../rbac/scopes.ts';
+import { clientExtension } from './client-metadata.ts';
 
 export interface AdminResourceDeps {
   issuer: string;
@@ -41,7 +42,7 @@ export interface AdminResource {
 
 /** The client's `admin_scopes` that are admin scopes (the metadata validator admits nothing else). */
 export function clientAdminScopes(client: Client | undefined): Set<AdminScope> {
-  const value = (client?.metadata() as { admin_scopes?: unknown } | undefined)?.admin_scopes;
+  const value = clientExtension(client, 'admin_scopes');
   return permissionSet(Array.isArray(value) ? value.filter((scope): scope is string => typeof scope === 'string') : []);
 }
 

@@ -13,6 +13,7 @@ import { isAdminScope } from '../rbac/scopes.ts';
 import type { Renderer } from '../views/render.ts';
 import type { AdapterConstructor } from './adapter.ts';
 import type { AdminResource } from './admin-resource.ts';
+import { clientExtension } from './client-metadata.ts';
 import { deviceInputNotice } from './device-notice.ts';
 import { internalClients } from './internal-clients.ts';
 import { introspectionAllowed } from './introspection.ts';
@@ -169,7 +170,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       const client = ctx.oidc.client;
       if (!client) return undefined;
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session?.grantIdFor(client.clientId);
-      if (!(client.metadata() as { first_party?: boolean }).first_party || !ctx.oidc.session?.accountId) {
+      if (clientExtension(client, 'first_party') !== true || !ctx.oidc.session?.accountId) {
         return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
       }
       const grant =

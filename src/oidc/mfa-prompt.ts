@@ -7,6 +7,7 @@
  */
 import { type Client, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { MFA_REASONS, type MfaDecision, type MfaPolicy, type MfaReason } from '../mfa/policy.ts';
+import { clientExtension } from './client-metadata.ts';
 
 export const MFA_PROMPT = 'mfa';
 
@@ -21,7 +22,7 @@ const DESCRIPTIONS: Record<MfaReason, string> = {
 
 /** The `require_mfa` client metadata extension (registered in configuration.ts). */
 export function clientRequiresMfa(client: Client | undefined): boolean {
-  return (client?.metadata() as { require_mfa?: unknown } | undefined)?.require_mfa === true;
+  return clientExtension(client, 'require_mfa') === true;
 }
 
 export function buildInteractionPolicy(mfa: MfaPolicy): interactionPolicy.DefaultPolicy {

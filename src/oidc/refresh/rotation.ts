@@ -5,6 +5,7 @@
  * detection needs rotation, so such a client gives it up (README § Refresh tokens).
  */
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { clientExtension } from '../client-metadata.ts';
 
 export const ROTATION_METADATA = 'refresh_token_rotation';
 
@@ -15,6 +16,5 @@ export function validateRotationMetadata(key: string, value: unknown): void {
 }
 
 export function rotatesRefreshTokens(ctx: KoaContextWithOIDC): boolean {
-  const metadata = ctx.oidc.client?.metadata() as { [ROTATION_METADATA]?: boolean } | undefined;
-  return metadata?.[ROTATION_METADATA] !== false;
+  return clientExtension(ctx.oidc.client, ROTATION_METADATA) !== false;
 }
