@@ -35,4 +35,17 @@ describe('cookie signing keys', () => {
     }
     assert.equal(ours.index(`${DATA}x`, good), -1, 'a signature belongs to its own data');
   });
+
+  it('a signature seen before still answers as a fresh HMAC would: same index, only for its own data, also after the memory is full', () => {
+    const ours = createCookieKeys(SECRETS);
+    const byOlder = new Keygrip([SECRETS[1] as string], 'sha256').sign(DATA);
+    assert.equal(ours.index(DATA, byOlder), 1);
+    assert.equal(ours.index(DATA, byOlder), 1, 'the second time, from memory, names the same key');
+    assert.equal(ours.index(`${DATA}x`, byOlder), -1, 'a remembered digest does not vouch for other data');
+    const many = Array.from({ length: 5000 }, (_, n) => `_session=${n}`);
+    const digests = many.map((data) => ours.sign(data));
+    for (const [n, data] of many.entries()) assert.equal(ours.index(data, digests[n] as string), 0);
+    assert.equal(ours.index(DATA, byOlder), 1, 'forgotten when full, then verified afresh');
+    assert.equal(ours.index(many[0] as string, digests[1] as string), -1);
+  });
 });
