@@ -43,3 +43,40 @@ export function createSealer(encodedKeys: string[]): Sealer {
     },
   };
 }
+
+/**
+ * A sealer for values that are sealed and opened again and again in one process (a client's
+ * secret on every token request, the session id an interaction refers to on every step of a
+ * sign-in): what it opened or sealed is remembered, up to `size` entries, the oldest forgotten
+ * first. Sealing the same text twice then gives the same sealed text, so a reader of the store
+ * can tell two records hold the same value; use it only where the records say as much in clear
+ * (the session uid beside the sealed session id) or where the value lives in one record only.
+ * The clear values are in this process's memory anyway while they are used.
+ */
+export function rememberingSealer(sealer: Sealer, size: number): Sealer {
+  const opened = new Map<string, string>();
+  const sealed = new Map<string, string>();
+  const keep = (map: Map<string, string>, key: string, value: string) => {
+    if (map.size >= size) map.delete(map.keys().next().value as string);
+    map.set(key, value);
+  };
+  return {
+    seal(plaintext) {
+      let text = sealed.get(plaintext);
+      if (text === undefined) {
+        text = sealer.seal(plaintext);
+        keep(sealed, plaintext, text);
+        keep(opened, text, plaintext);
+      }
+      return text;
+    },
+    open(text) {
+      let plaintext = opened.get(text);
+      if (plaintext === undefined) {
+        plaintext = sealer.open(text);
+        keep(opened, text, plaintext);
+      }
+      return plaintext;
+    },
+  };
+}

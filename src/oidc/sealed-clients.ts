@@ -35,24 +35,12 @@ function withSecret(payload: ModelPayload, secret: string): ModelPayload {
   return rebuilt;
 }
 
-/** How many opened secrets are remembered: more than the clients of any one deployment's hot set. */
-const OPENED_CACHE = 1000;
-
+/**
+ * `sealer` should remember what it opened (keys/sealing.ts rememberingSealer, as at-rest.ts
+ * gives it): opening a secret (AES-GCM) on every token request costs more than the rest of the
+ * lookup, and the clear secret is in this process's memory anyway while oidc-provider uses it.
+ */
 export function sealClientSecrets(view: ModelStore, raw: ModelStore, sealer: Sealer): ModelStore {
-  // Opening a secret (AES-GCM) on every token request costs more than the rest of the lookup; the
-  // clear secret is in this process's memory anyway while oidc-provider uses it. Keyed by the
-  // sealed text, so a rotated secret is a new entry and the old one simply ages out.
-  const openedSecrets = new Map<string, string>();
-  const open = (sealedText: string): string => {
-    let clear = openedSecrets.get(sealedText);
-    if (clear === undefined) {
-      clear = sealer.open(sealedText);
-      if (openedSecrets.size >= OPENED_CACHE) openedSecrets.delete(openedSecrets.keys().next().value as string);
-      openedSecrets.set(sealedText, clear);
-    }
-    return clear;
-  };
-
   // oidc-provider and bootstrap only ever hand this path clear metadata.
   function sealed(payload: ModelPayload): ModelPayload {
     const secret = payload[SECRET];
@@ -63,7 +51,7 @@ export function sealClientSecrets(view: ModelStore, raw: ModelStore, sealer: Sea
   function opened(clientId: string, stored: ModelPayload): ModelPayload {
     const secret = stored[SECRET] as string;
     try {
-      return withSecret(stored, open(secret.slice(SEALED_PREFIX.length)));
+      return withSecret(stored, sealer.open(secret.slice(SEALED_PREFIX.length)));
     } catch {
       // Never fall back to the stored text: that would make the sealed form a working secret.
       throw new UnreadableClientSecret(`client ${clientId}: its secret is sealed with a key-encryption key that is not configured`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createSealer } from '../../src/keys/sealing.ts';
+import { createSealer, rememberingSealer } from '../../src/keys/sealing.ts';
 
 const key = () => randomBytes(32).toString('base64url');
 
@@ -36,5 +36,39 @@ describe('sealing secrets at rest', () => {
   it('refuses keys of the wrong size', () => {
     assert.throws(() => createSealer([]));
     assert.throws(() => createSealer([randomBytes(16).toString('base64url')]));
+  });
+
+  it('a remembering sealer opens and seals each value once, and still refuses what the keys do not open', () => {
+    const inner = createSealer([key()]);
+    let opens = 0;
+    let seals = 0;
+    const counted = {
+      seal(clear: string) {
+        seals += 1;
+        return inner.seal(clear);
+      },
+      open(text: string) {
+        opens += 1;
+        return inner.open(text);
+      },
+    };
+    const remembering = rememberingSealer(counted, 2);
+    const sealedElsewhere = inner.seal('session-a');
+    assert.equal(remembering.open(sealedElsewhere), 'session-a');
+    assert.equal(remembering.open(sealedElsewhere), 'session-a');
+    assert.equal(opens, 1);
+    const b = remembering.seal('session-b');
+    assert.equal(remembering.seal('session-b'), b, 'the same value seals to the same text');
+    assert.equal(remembering.open(b), 'session-b');
+    assert.equal(seals, 1);
+    assert.equal(opens, 1, 'what it sealed it can open without the cipher');
+    assert.equal(inner.open(b), 'session-b', 'its sealed text is an ordinary sealed value');
+    remembering.open(inner.seal('c'));
+    remembering.open(inner.seal('d'));
+    assert.equal(remembering.open(sealedElsewhere), 'session-a', 'forgotten beyond its size, then opened again');
+    assert.equal(opens, 4);
+    const parts = b.split('.');
+    parts[3] = Buffer.from('tampered').toString('base64url');
+    assert.throws(() => remembering.open(parts.join('.')));
   });
 });
