@@ -17,9 +17,21 @@ const LIMIT = '16kb';
  */
 export const loadCoBody = lazy(async () => (await import('co-body')).default);
 
+/**
+ * JSON when the request sends JSON, or when its Accept header prefers JSON to HTML. A browser's
+ * Accept header starts with `text/html` (no parameters): HTML then wins whatever follows (the
+ * highest quality, the most specific, listed first), so that case is answered from the header's
+ * first characters; every other header goes through koa's content negotiation.
+ */
 export function wantsJson(ctx: Context): boolean {
-  return ctx.is('application/json') === 'application/json' || ctx.accepts('html', 'json') === 'json';
+  if (ctx.request.headers['content-type'] !== undefined && ctx.is('application/json') === 'application/json') return true;
+  const accept = ctx.request.headers.accept;
+  if (typeof accept === 'string' && BROWSER_ACCEPT.test(accept)) return false;
+  return ctx.accepts('html', 'json') === 'json';
 }
+
+/** `text/html` as the whole first entry of an Accept header. */
+const BROWSER_ACCEPT = /^\s*text\/html\s*(?:,|$)/i;
 
 async function readRaw(ctx: Context): Promise<unknown> {
   if (ctx.is('application/x-www-form-urlencoded')) {
