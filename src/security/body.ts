@@ -24,7 +24,7 @@ export const loadCoBody = lazy(async () => (await import('co-body')).default);
  * first characters; every other header goes through koa's content negotiation.
  */
 export function wantsJson(ctx: Context): boolean {
-  if (ctx.request.headers['content-type'] !== undefined && ctx.is('application/json') === 'application/json') return true;
+  if (ctx.is('application/json') === 'application/json') return true;
   const accept = ctx.request.headers.accept;
   if (typeof accept === 'string' && BROWSER_ACCEPT.test(accept)) return false;
   return ctx.accepts('html', 'json') === 'json';

@@ -27,7 +27,7 @@ export interface CookieKeys {
 
 /** base64url of a SHA-256 digest without padding. */
 const DIGEST_LENGTH = 43;
-/** Verified signatures kept: a few per browser mid-sign-in; ~0.5 MB when full. */
+/** Signatures kept: a few per browser mid-sign-in; a few hundred bytes each, about 1 MB when full. */
 const REMEMBERED = 4096;
 
 export function createCookieKeys(secrets: readonly string[]): CookieKeys {
