@@ -62,36 +62,42 @@ function describe(error: unknown): Described | undefined {
 }
 
 export function errorHandler(logger: Logger, render: Renderer, wantsJson: (ctx: Context) => boolean) {
-  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AppError(404, 'not_found', 'there is nothing at this address');
-    } catch (error) {
-      let described = describe(error);
-      if (!described) {
-        logger.error({ err: error, requestId: ctx.state.requestId, path: redactPath(ctx.path) }, 'unhandled error');
-        described = { status: 500, code: 'server_error', message: 'something went wrong on our side', headers: {} };
-      } else if (described.status >= 500) {
-        logger.warn({ err: error, requestId: ctx.state.requestId }, described.code);
-      }
-      ctx.set(described.headers);
-      ctx.set('Cache-Control', 'no-store');
-      if (wantsJson(ctx)) {
-        ctx.status = described.status;
-        ctx.body = { ...described.detail, error: described.code, error_description: described.message };
-        return;
-      }
-      await render(
-        ctx,
-        'error',
-        {
-          title: TITLES[described.status] ?? (described.status >= 500 ? 'Something went wrong' : 'Request not accepted'),
-          message: described.message,
-          code: described.code,
-          requestId: ctx.state.requestId,
-        },
-        described.status,
-      );
+  async function answer(ctx: Context, error: unknown): Promise<void> {
+    let described = describe(error);
+    if (!described) {
+      logger.error({ err: error, requestId: ctx.state.requestId, path: redactPath(ctx.path) }, 'unhandled error');
+      described = { status: 500, code: 'server_error', message: 'something went wrong on our side', headers: {} };
+    } else if (described.status >= 500) {
+      logger.warn({ err: error, requestId: ctx.state.requestId }, described.code);
     }
+    ctx.set(described.headers);
+    ctx.set('Cache-Control', 'no-store');
+    if (wantsJson(ctx)) {
+      ctx.status = described.status;
+      ctx.body = { ...described.detail, error: described.code, error_description: described.message };
+      return;
+    }
+    await render(
+      ctx,
+      'error',
+      {
+        title: TITLES[described.status] ?? (described.status >= 500 ? 'Something went wrong' : 'Request not accepted'),
+        message: described.message,
+        code: described.code,
+        requestId: ctx.state.requestId,
+      },
+      described.status,
+    );
+  }
+  // Promise steps, not `await`: an awaiting async function here would be walked into the stack
+  // trace of every error made further down, and oidc-provider makes several on each request
+  // (`ctx.assert(value, new InvalidToken(...))` builds the error before it asserts).
+  const notFound = (ctx: Context) => {
+    if (ctx.status === 404 && ctx.body === undefined) throw new AppError(404, 'not_found', 'there is nothing at this address');
+  };
+  return function handleErrors(ctx: Context, next: Next): Promise<void> {
+    return next()
+      .then(() => notFound(ctx))
+      .catch((error: unknown) => answer(ctx, error));
   };
 }
