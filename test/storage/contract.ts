@@ -197,6 +197,29 @@ export function runStorageContract(name: string, factory: StoreFactory): void {
         await assert.rejects(store.accounts.update(carol.id, { username: 'alice' }), DuplicateError);
       });
 
+      it('hands each reader its own record: changing one read back changes nothing stored, and a change is read back at once', async () => {
+        const gale = { ...account('gale-copies', 'gale@copies.example'), adminRoles: ['auditor'] };
+        await store.accounts.create(gale);
+        const first = await store.accounts.findById(gale.id);
+        assert.ok(first);
+        first.roles.push('admin');
+        first.adminRoles?.push('owner');
+        first.status = 'disabled';
+        const byName = await store.accounts.findByUsername('gale-copies');
+        assert.deepEqual(byName?.roles, ['user']);
+        assert.deepEqual(byName?.adminRoles, ['auditor']);
+        assert.equal(byName?.status, 'active');
+        assert.deepEqual(Object.keys(byName ?? {})[0], 'id');
+        await store.accounts.update(gale.id, { roles: ['user', 'editor'], name: 'Gale' });
+        const after = await store.accounts.findById(gale.id);
+        assert.deepEqual(after?.roles, ['user', 'editor']);
+        assert.equal(after?.name, 'Gale');
+        assert.equal(after?.email, 'gale@copies.example');
+        await store.accounts.update(gale.id, { username: 'gale-renamed' });
+        assert.equal(await store.accounts.findByUsername('gale-copies'), undefined);
+        assert.equal((await store.accounts.findByUsername('gale-renamed'))?.id, gale.id);
+      });
+
       it('searches by literal username or email prefix, role, admin role and status, ordered by username, without soft-deleted people', async () => {
         const make = async (username: string, extra: Partial<AccountRecord> = {}) => {
           const record = { ...account(username, `${username}@search.example`), ...extra };
