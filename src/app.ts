@@ -367,6 +367,8 @@ async function assemble(
         audit.emit({ type: 'artefact.reuse_detected', detail: { model, id: id.slice(0, 8) } });
       }),
       findAccount: createFindAccount(accounts),
+      // Clients found by oidc-provider are kept until their record changes (oidc/remembered-clients.ts).
+      clientRevision: models.model('Client').revision?.bind(models.model('Client')),
       resources,
       adminResource,
       cookieKeys,

@@ -70,5 +70,7 @@ export function sealClientSecrets(view: ModelStore, raw: ModelStore, sealer: Sea
       await raw.upsert(id, sealed(stored));
       return stored;
     },
+    // What find gives depends on the stored record alone (and the keys, fixed for the process).
+    ...(view.revision ? { revision: (id: string) => view.revision?.(id) } : {}),
   });
 }

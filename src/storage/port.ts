@@ -32,6 +32,13 @@ export interface ModelStore {
   revokeByGrantId(grantId: string): Promise<void>;
   /** How many live records this model holds (operations and benchmarks). */
   count(): Promise<number>;
+  /**
+   * An object that stays the same while record `id` is unchanged and is replaced by every write
+   * to it (undefined when there is no live record), so a reader may keep what it built from the
+   * record until then (oidc/remembered-clients.ts). Only a backend whose records all live in this
+   * process can promise that: the embedded one has it, MongoDB does not.
+   */
+  revision?(id: string): object | undefined;
 }
 
 export type AccountStatus = 'active' | 'disabled';

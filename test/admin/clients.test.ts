@@ -148,6 +148,44 @@ describe('admin API: clients', () => {
     assert.equal((await call('POST', '/clients/no-secret/secret')).body.error, 'client_not_confidential');
   });
 
+  it('keeps a client built from its record until the record changes: every change applies from the next request', async () => {
+    const created = await call('POST', '/clients', machine({ client_id: 'remembered' }));
+    const secret = String(created.body.client_secret);
+    // The embedded store keeps revisions (storage/port.ts): count how often the record itself is read.
+    const records = server.portcullis.store.model('Client');
+    const find = records.find;
+    let reads = 0;
+    records.find = (id) => {
+      if (id === 'remembered') reads += 1;
+      return find.call(records, id);
+    };
+    try {
+      assert.equal((await clientCredentials('remembered', secret)).status, 200);
+      const first = reads;
+      assert.ok(first >= 1);
+      assert.equal((await clientCredentials('remembered', secret)).status, 200);
+      assert.equal((await clientCredentials('remembered', 'not-the-secret')).status, 401);
+      assert.equal(reads, first, 'an unchanged record is not read again');
+
+      const rotated = await call('POST', '/clients/remembered/secret');
+      const fresh = String(rotated.body.client_secret);
+      assert.equal((await clientCredentials('remembered', secret)).status, 401, 'the old secret fails at once');
+      assert.equal((await clientCredentials('remembered', fresh)).status, 200);
+      assert.ok(reads > first, 'the changed record was read');
+
+      const patched = await call('PATCH', '/clients/remembered', { grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: ['https://a.example.com/cb'] });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      const refused = await clientCredentials('remembered', fresh);
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.match(String(refused.body.error_description), /grant type is not allowed for this client/);
+
+      assert.equal((await call('DELETE', '/clients/remembered')).status, 204);
+      assert.equal((await clientCredentials('remembered', fresh)).status, 401, 'a deleted client is unknown at once');
+    } finally {
+      records.find = find;
+    }
+  });
+
   it('updates with an RFC 7396 merge, validates the result and keeps the secret', async () => {
     const created = await call('POST', '/clients', machine({ client_id: 'patched', client_name: 'Before', client_uri: 'https://before.example.com' }));
     const secret = String(created.body.client_secret);

@@ -119,11 +119,13 @@ export async function createModelStore(dataDir: string, model: string, options: 
     async consume(id) {
       const row = table.get(id);
       if (!row || row.consumed !== undefined) return false;
-      // In place: only the table holds rows, and `consumed` is no index.
-      row.consumed = Math.floor(Date.now() / 1000);
-      await log.append(rowLine(id, row));
+      // A new row, as every write makes one: a row is its record's revision.
+      const marked: Row = { ...row, consumed: Math.floor(Date.now() / 1000) };
+      table.set(id, marked);
+      await log.append(rowLine(id, marked));
       return true;
     },
+    revision: (id) => table.get(id),
     async destroy(id) {
       if (table.delete(id)) await log.append(deletedLine(id));
     },
