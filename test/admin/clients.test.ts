@@ -173,7 +173,11 @@ describe('admin API: clients', () => {
       assert.equal((await clientCredentials('remembered', fresh)).status, 200);
       assert.ok(reads > first, 'the changed record was read');
 
-      const patched = await call('PATCH', '/clients/remembered', { grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: ['https://a.example.com/cb'] });
+      const patched = await call('PATCH', '/clients/remembered', {
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['https://a.example.com/cb'],
+      });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
       const refused = await clientCredentials('remembered', fresh);
       assert.equal(refused.status, 400, JSON.stringify(refused.body));
