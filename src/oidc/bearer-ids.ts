@@ -51,8 +51,20 @@ export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, 
   }
 
   function toPresented(id: string, stored: ModelPayload): ModelPayload {
-    const { [KEYED_BY]: _keyedBy, [SEALED_ID]: _sealed, ...payload } = stored;
-    return { ...payload, jti: id };
+    // One copy, in the stored order (jti where it was), without the two marks: this runs on every
+    // token, grant and session lookup.
+    const payload: ModelPayload = {};
+    let hasJti = false;
+    for (const key of Object.keys(stored)) {
+      if (key === KEYED_BY || key === SEALED_ID) continue;
+      if (key === 'jti') hasJti = true;
+      const value = key === 'jti' ? id : stored[key];
+      // An own `__proto__` key (JSON.parse makes one) stays data, as the spread kept it.
+      if (key === '__proto__') Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
+      else payload[key] = value;
+    }
+    if (!hasJti) payload.jti = id;
+    return payload;
   }
 
   /** Writes a record of the old format under its digest; the raw store, so no wrapper acts on it. */

@@ -69,9 +69,11 @@ type Helmet = ReturnType<typeof helmet>;
 function recordHeaders(apply: Helmet): Array<[string, string]> {
   const recorded = new Map<string, string>();
   const res = {
-    setHeader: (name: string, value: unknown) => recorded.set(name, String(value)),
-    removeHeader: (name: string) => recorded.delete(name),
-    getHeader: (name: string) => recorded.get(name),
+    // Lower-cased, as Node keys them: `setHeader` and `hasHeader` then lower-case nothing per
+    // response (a dozen new strings each time with helmet's spelling). Names are case-insensitive.
+    setHeader: (name: string, value: unknown) => recorded.set(name.toLowerCase(), String(value)),
+    removeHeader: (name: string) => recorded.delete(name.toLowerCase()),
+    getHeader: (name: string) => recorded.get(name.toLowerCase()),
   };
   let finished = false;
   apply({ headers: {}, method: 'GET', url: '/' } as never, res as never, (error?: unknown) => {
