@@ -23,7 +23,7 @@ import { hash } from 'node:crypto';
 import type { Sealer } from '../keys/sealing.ts';
 import { epochSeconds } from '../platform/clock.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
-import { overrideModel } from './model-view.ts';
+import { copyPayload, overrideModel } from './model-view.ts';
 import { ROTATED_FROM } from './refresh/replay.ts';
 
 export const BEARER_MODELS: ReadonlySet<string> = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'ClientCredentials', 'Session']);
@@ -34,6 +34,8 @@ const FOUND_BY_OTHER_KEYS: ReadonlySet<string> = new Set(['Session', 'DeviceCode
 /** Marks a record stored under a digest; its absence marks one written before. */
 export const KEYED_BY = 'keyedBy';
 const SEALED_ID = 'sealedId';
+/** What only the store's copy carries: oidc-provider never sees these. */
+const STORAGE_MARKS: ReadonlySet<string> = new Set([KEYED_BY, SEALED_ID]);
 
 /** The id a bearer value is stored under (one-shot SHA-256: no Hash object per token). */
 export function bearerKey(id: string): string {
@@ -51,20 +53,7 @@ export function hashBearerIds(model: string, view: ModelStore, raw: ModelStore, 
   }
 
   function toPresented(id: string, stored: ModelPayload): ModelPayload {
-    // One copy, in the stored order (jti where it was), without the two marks: this runs on every
-    // token, grant and session lookup.
-    const payload: ModelPayload = {};
-    let hasJti = false;
-    for (const key of Object.keys(stored)) {
-      if (key === KEYED_BY || key === SEALED_ID) continue;
-      if (key === 'jti') hasJti = true;
-      const value = key === 'jti' ? id : stored[key];
-      // An own `__proto__` key (JSON.parse makes one) stays data, as the spread kept it.
-      if (key === '__proto__') Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
-      else payload[key] = value;
-    }
-    if (!hasJti) payload.jti = id;
-    return payload;
+    return copyPayload(stored, { jti: id }, STORAGE_MARKS);
   }
 
   /** Writes a record of the old format under its digest; the raw store, so no wrapper acts on it. */

@@ -2,7 +2,7 @@
  * The view of the store that oidc-provider's adapter sees: the store's own model stores, except
  * where a domain wraps one to add policy (refresh-token reuse detection, session activity).
  */
-import type { ModelStore, Store } from '../storage/port.ts';
+import type { ModelPayload, ModelStore, Store } from '../storage/port.ts';
 
 export type ModelWrapper = (inner: ModelStore) => ModelStore;
 
@@ -27,4 +27,23 @@ export function overrideModel(inner: ModelStore, overrides: Partial<ModelStore>)
     count: () => inner.count(),
     ...overrides,
   };
+}
+
+/**
+ * A copy of a stored payload, key by key in its order, with `values` in place of the keys it
+ * names (added at the end where absent) and the keys in `omit` left out: the at-rest layers give
+ * oidc-provider back what it saved (the clear client secret, the bearer id as jti) without moving
+ * a key. An own `__proto__` key (JSON.parse makes one) stays data, as a spread keeps it.
+ */
+export function copyPayload(payload: ModelPayload, values: ModelPayload, omit?: ReadonlySet<string>): ModelPayload {
+  const copy: ModelPayload = {};
+  const put = (key: string, value: unknown) => {
+    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+    else copy[key] = value;
+  };
+  for (const key of Object.keys(payload)) {
+    if (!omit?.has(key)) put(key, Object.hasOwn(values, key) ? values[key] : payload[key]);
+  }
+  for (const key of Object.keys(values)) if (!Object.hasOwn(copy, key)) put(key, values[key]);
+  return copy;
 }

@@ -9,7 +9,7 @@
  */
 import type { Sealer } from '../keys/sealing.ts';
 import type { ModelPayload, ModelStore } from '../storage/port.ts';
-import { overrideModel } from './model-view.ts';
+import { copyPayload, overrideModel } from './model-view.ts';
 
 const SECRET = 'client_secret';
 /**
@@ -22,19 +22,6 @@ export class UnreadableClientSecret extends Error {
   override name = 'UnreadableClientSecret';
 }
 
-function withSecret(payload: ModelPayload, secret: string): ModelPayload {
-  // Rebuilt key by key so that `client_secret` keeps its place in the record. A plain loop: this
-  // runs twice per token request (the endpoint guard and oidc-provider each find the client).
-  const rebuilt: ModelPayload = {};
-  for (const key of Object.keys(payload)) {
-    const value = key === SECRET ? secret : payload[key];
-    // An own `__proto__` key (JSON.parse makes one) stays data, as Object.fromEntries kept it.
-    if (key === '__proto__') Object.defineProperty(rebuilt, key, { value, enumerable: true, writable: true, configurable: true });
-    else rebuilt[key] = value;
-  }
-  return rebuilt;
-}
-
 /**
  * `sealer` should remember what it opened (keys/sealing.ts rememberingSealer, as at-rest.ts
  * gives it): opening a secret (AES-GCM) on every token request costs more than the rest of the
@@ -45,13 +32,13 @@ export function sealClientSecrets(view: ModelStore, raw: ModelStore, sealer: Sea
   function sealed(payload: ModelPayload): ModelPayload {
     const secret = payload[SECRET];
     if (typeof secret !== 'string') return payload;
-    return withSecret(payload, SEALED_PREFIX + sealer.seal(secret));
+    return copyPayload(payload, { [SECRET]: SEALED_PREFIX + sealer.seal(secret) });
   }
 
   function opened(clientId: string, stored: ModelPayload): ModelPayload {
     const secret = stored[SECRET] as string;
     try {
-      return withSecret(stored, sealer.open(secret.slice(SEALED_PREFIX.length)));
+      return copyPayload(stored, { [SECRET]: sealer.open(secret.slice(SEALED_PREFIX.length)) });
     } catch {
       // Never fall back to the stored text: that would make the sealed form a working secret.
       throw new UnreadableClientSecret(`client ${clientId}: its secret is sealed with a key-encryption key that is not configured`);

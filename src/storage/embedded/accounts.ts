@@ -3,7 +3,7 @@
 import { literalPrefix } from '../pattern.ts';
 import { type AccountRecord, type AccountRepository, DuplicateError } from '../port.ts';
 import { type Collection, isUniqueViolation } from './datastore.ts';
-import type { Db } from './nedb.ts';
+import { copyDocument, type Db } from './nedb.ts';
 
 type AccountDocument = Omit<AccountRecord, 'id'> & { _id: string };
 
@@ -18,46 +18,31 @@ interface UniqueIndex {
   getMatching(value: string): AccountDocument[];
 }
 
-/** A value of a stored document, copied as nedb's own `deepCopy` copies it (Dates are shared, as there). */
-function copied(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(copied);
-  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = copied((value as Record<string, unknown>)[key]);
-  return copy;
-}
-
-/** The caller's own copy of a stored document, `id` first as toRecord gives it. */
-function recordOf(doc: AccountDocument): AccountRecord {
-  const record: Record<string, unknown> = { id: doc._id };
-  for (const key of Object.keys(doc)) if (key !== '_id') record[key] = copied((doc as unknown as Record<string, unknown>)[key]);
-  return record as unknown as AccountRecord;
-}
-
 export async function createAccountRepository(collection: Collection): Promise<AccountRepository> {
   await collection.ensureIndexAsync({ fieldName: 'username', unique: true });
   await collection.ensureIndexAsync({ fieldName: 'email', unique: true, sparse: true });
   const db = collection as unknown as Db<AccountDocument>;
   /*
    * Reads by id and by username look in nedb's unique index directly. findOneAsync would queue
-   * behind the datastore's executor, run a cursor over the candidates and deep-copy the match:
+   * behind the datastore's executor and run a cursor over the candidates before copying the match:
    * most of the cost of every userinfo request (its findAccount) and a good part of a sign-in.
    * nedb never changes a stored document in place (an update stores a modified copy and swaps it
    * into each index in one step), so a document read here is always whole; as with the token
    * tables (model-table.ts), a change is visible from the moment it is applied in memory.
    */
+  // nedb makes its indexes once and resets them in place on load: looked up at start, where a
+  // datastore without them is refused at once.
   const index = (field: '_id' | 'username') => {
     const found = db.indexes[field] as UniqueIndex | undefined;
     if (typeof found?.getMatching !== 'function') throw new Error(`accounts: the datastore has no ${field} index to read from`);
     return found;
   };
-  // At start, not at the first sign-in: a datastore without these indexes is refused at once.
-  index('_id');
-  index('username');
-  const stored = (field: '_id' | 'username', value: string): AccountRecord | undefined => {
+  const byId = index('_id');
+  const byUsername = index('username');
+  const stored = (by: UniqueIndex, value: string): AccountRecord | undefined => {
     if (typeof value !== 'string') return undefined;
-    const [doc] = index(field).getMatching(value);
-    return doc && recordOf(doc);
+    const [doc] = by.getMatching(value);
+    return doc && toRecord(copyDocument(doc));
   };
 
   async function duplicateOf(candidate: Partial<AccountRecord>, selfId?: string): Promise<DuplicateError> {
@@ -76,8 +61,8 @@ export async function createAccountRepository(collection: Collection): Promise<A
         throw error;
       }
     },
-    findById: async (id) => stored('_id', id),
-    findByUsername: async (username) => stored('username', username),
+    findById: async (id) => stored(byId, id),
+    findByUsername: async (username) => stored(byUsername, username),
     async update(id, patch) {
       const set: Record<string, unknown> = {};
       const unset: Record<string, true> = {};

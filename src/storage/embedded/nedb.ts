@@ -2,6 +2,7 @@
  * @seald-io/nedb ships CommonJS with ESM-style typings; under Node's ESM loader the default import
  * is the class itself, while the typings see a namespace. This module states the part we use once.
  */
+import { createRequire } from 'node:module';
 import nedb from '@seald-io/nedb';
 
 export interface Cursor<T> extends PromiseLike<T> {
@@ -35,3 +36,9 @@ export interface Db<S extends object = Record<string, unknown>> {
 }
 
 export const Datastore = nedb as unknown as new (options: { filename: string; modes?: { fileMode: number; dirMode: number } }) => Db;
+
+/**
+ * nedb's own copy of a stored document, the one its finds return: arrays and objects copied,
+ * Dates shared. For reads that take a document from an index (accounts.ts) instead of a find.
+ */
+export const copyDocument = (createRequire(import.meta.url)('@seald-io/nedb/lib/model.js') as { deepCopy<T>(value: T): T }).deepCopy;
