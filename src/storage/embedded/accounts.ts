@@ -30,8 +30,9 @@ export async function createAccountRepository(collection: Collection): Promise<A
    * into each index in one step), so a document read here is always whole; as with the token
    * tables (model-table.ts), a change is visible from the moment it is applied in memory.
    */
-  // nedb makes its indexes once and resets them in place on load: looked up at start, where a
-  // datastore without them is refused at once.
+  // nedb makes its index objects when it loads the file (collections are loaded once, before this
+  // runs: datastore.ts) or ensures an index; inserts, updates and compaction work in those same
+  // objects. So they are looked up once, at start, where a datastore without them is refused.
   const index = (field: '_id' | 'username') => {
     const found = db.indexes[field] as UniqueIndex | undefined;
     if (typeof found?.getMatching !== 'function') throw new Error(`accounts: the datastore has no ${field} index to read from`);
