@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { machinePaths } from '../../src/security/machine-lane.ts';
+import type { Context } from 'koa';
+import { machineLane, machinePaths } from '../../src/security/machine-lane.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 describe('the machine lane', () => {
@@ -49,6 +50,30 @@ describe('the machine lane', () => {
     ];
     const paths = machinePaths({ routes, browserEndpoint: (path) => path === '/auth', routerCouldMatch: (path) => path === '/jwks' });
     assert.deepEqual([...paths], ['/token']);
+  });
+
+  it('a lane request is handled in the next check phase, after what the loop had queued; other paths go on at once', async () => {
+    const order: string[] = [];
+    const lane = machineLane({
+      routes: [['token', '/token']],
+      browserEndpoint: () => false,
+      routerCouldMatch: () => false,
+      handle: async () => {
+        order.push('lane');
+      },
+    });
+    const next = async () => {
+      order.push('next');
+    };
+    setImmediate(() => order.push('queued before'));
+    const handled = lane({ path: '/token' } as Context, next);
+    await Promise.resolve();
+    assert.deepEqual(order, [], 'not within the same turn, not even in a microtask');
+    await handled;
+    assert.deepEqual(order, ['queued before', 'lane']);
+    order.length = 0;
+    await lane({ path: '/account' } as Context, next);
+    assert.deepEqual(order, ['next'], 'a path off the lane goes on without waiting');
   });
 
   it('other spellings of a lane path still answer 404 before the provider', async () => {
