@@ -167,10 +167,13 @@ export function buildReport(results: Results): string {
   const argon = server
     ? `, argon2id m=${server.argon2.memoryCost} KiB t=${server.argon2.timeCost} p=${server.argon2.parallelism} (at most ${server.hashConcurrency} at once)`
     : '';
+  const flowWarmup = settings.scenarios.includes('login')
+    ? `; the login flow: ${settings.flowWarmupLogins} logins, or ${settings.flowWarmupMaxSeconds} s at most, on each server first`
+    : '';
   const lines = [
     `date: ${new Date().toUTCString()}`,
     `machine: ${machine()}`,
-    `settings: ${settings.seconds} s per scenario after ${settings.warmupSeconds} s warm-up (and ${settings.startWarmupSeconds} s of each endpoint scenario after start-up), ${settings.connections} keep-alive connections (login flow: ${settings.flowConnections}), Portcullis with NODE_ENV=production, ${store}, LOG_LEVEL=${server?.logLevel ?? 'info'}${argon}`,
+    `settings: ${settings.seconds} s per scenario after ${settings.warmupSeconds} s warm-up (and ${settings.startWarmupSeconds} s of each endpoint scenario after start-up${flowWarmup}), ${settings.connections} keep-alive connections (login flow: ${settings.flowConnections}), Portcullis with NODE_ENV=production, ${store}, LOG_LEVEL=${server?.logLevel ?? 'info'}${argon}`,
     '',
     renderTable(header, rows),
   ];

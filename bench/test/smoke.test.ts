@@ -36,6 +36,7 @@ describe('npm run bench (smoke)', () => {
       BENCH_SCENARIOS: 'cc-jwt,refresh,introspection,login,memory,rotation',
       BENCH_CONNECTIONS: '4',
       BENCH_FLOW_CONNECTIONS: '2',
+      BENCH_FLOW_WARMUP: '20',
       BENCH_SESSIONS: '200',
       BENCH_GRANTS: '600',
     });
