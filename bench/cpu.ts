@@ -4,6 +4,8 @@
  * throughput, since a neighbour's load slows the clock but not the work a request costs.
  *
  *   node bench/cpu.ts [scenario …]     (default: cc-opaque cc-jwt introspection userinfo jwks)
+ *   `login` is CPU per login (argon2id included), with BENCH_FLOW_CONNECTIONS browsers, after the
+ *   bench's warm-up of BENCH_FLOW_WARMUP logins on each server.
  *   BENCH_SECONDS (per round, default 2), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 32)
  *   BENCH_AGAINST=<another checkout>: compare with Portcullis from that tree instead of bare
  *   oidc-provider (a change against the commit before it, in one run).
@@ -15,8 +17,7 @@ import { measure, type Plan } from './load.ts';
 import { startBaseline, startPortcullis } from './servers/start.ts';
 import { readSettings } from './settings.ts';
 
-/** The endpoint scenarios of `npm run bench` (the login flow is measured there, against argon2id). */
-const ENDPOINTS: LoadScenario[] = (Object.keys(PLANS) as LoadScenario[]).filter((name) => name !== 'login');
+const SCENARIOS = Object.keys(PLANS) as LoadScenario[];
 
 /** Clock ticks (1/100 s on Linux) of user and of system time. */
 async function cpuTicks(pid: number): Promise<[number, number]> {
@@ -34,7 +35,7 @@ const settings = readSettings({ ...process.env, BENCH_SCENARIOS: '' });
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const names = (process.argv.slice(2).length ? process.argv.slice(2) : ['cc-opaque', 'cc-jwt', 'introspection', 'userinfo', 'jwks']) as LoadScenario[];
-for (const name of names) if (!ENDPOINTS.includes(name)) throw new Error(`unknown scenario ${name} (known: ${ENDPOINTS.join(', ')})`);
+for (const name of names) if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario ${name} (known: ${SCENARIOS.join(', ')})`);
 const log = (line: string) => console.error(`cpu: ${line}`);
 
 const against = process.env.BENCH_AGAINST;
@@ -49,17 +50,18 @@ try {
   for (const server of servers) await warmUp(server, names, settings, log);
   for (const name of names) {
     const plans = await Promise.all(servers.map((server) => PLANS[name](server, settings)));
+    const connections = name === 'login' ? settings.flowConnections : settings.connections;
     const perRequest: number[][] = [[], []];
     const systemShare: number[][] = [[], []];
     const rates: number[][] = [[], []];
-    for (const [index, server] of servers.entries()) await measure({ url: server.url, connections: settings.connections, seconds: 1 }, plans[index] as Plan);
+    for (const [index, server] of servers.entries()) await measure({ url: server.url, connections, seconds: 1 }, plans[index] as Plan);
     for (let round = 0; round < rounds; round++) {
       // The refresh plan loses up to one token per connection when a round stops mid-request, and
       // its pool runs dry after a few rounds: each round gets fresh tokens, minted before it is timed.
       if (name === 'refresh' && round > 0) plans.splice(0, plans.length, ...(await Promise.all(servers.map((server) => PLANS[name](server, settings)))));
       for (const [index, server] of servers.entries()) {
         const before = await cpuTicks(server.pid);
-        const result = await measure({ url: server.url, connections: settings.connections, seconds }, plans[index] as Plan);
+        const result = await measure({ url: server.url, connections, seconds }, plans[index] as Plan);
         const after = await cpuTicks(server.pid);
         const [user, system] = [after[0] - before[0], after[1] - before[1]];
         if (result.errors) throw new Error(`${name} on ${server.name}: ${result.errors} errors`);
@@ -72,7 +74,7 @@ try {
     const [baseRate, ourRate] = rates.map(median) as [number, number];
     const [baseSystem, ourSystem] = systemShare.map(median) as [number, number];
     console.log(
-      `${name.padEnd(14)} CPU/request ${firstName} ${base.toFixed(0).padStart(4)} µs  portcullis ${ours.toFixed(0).padStart(4)} µs  ratio ${(base / ours).toFixed(2)}×  (system ${(100 * baseSystem).toFixed(0)} % vs ${(100 * ourSystem).toFixed(0)} %)   rate ${baseRate.toFixed(0)} vs ${ourRate.toFixed(0)} req/s (${(ourRate / baseRate).toFixed(2)}×)`,
+      `${name.padEnd(14)} CPU/${name === 'login' ? 'login  ' : 'request'} ${firstName} ${base.toFixed(0).padStart(4)} µs  portcullis ${ours.toFixed(0).padStart(4)} µs  ratio ${(base / ours).toFixed(2)}×  (system ${(100 * baseSystem).toFixed(0)} % vs ${(100 * ourSystem).toFixed(0)} %)   rate ${baseRate.toFixed(0)} vs ${ourRate.toFixed(0)} ${name === 'login' ? 'logins' : 'req'}/s (${(ourRate / baseRate).toFixed(2)}×)`,
     );
   }
 } finally {
