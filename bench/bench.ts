@@ -34,6 +34,9 @@ const isLoad = (name: ScenarioName): name is LoadScenario => name in PLANS;
 /** The scenarios that reach the token-endpoint guard's counters: measured again with them in Redis. */
 const REDIS_SCENARIOS = new Set<ScenarioName>(['cc-jwt', 'cc-opaque', 'refresh', 'introspection']);
 
+/** Connections a scenario runs with: the login flow has its own count of browsers. */
+export const connectionsFor = (scenario: LoadScenario, settings: BenchSettings) => (scenario === 'login' ? settings.flowConnections : settings.connections);
+
 /** Several shorter measurements of one server as one: totals, mean p50, worst p99. */
 function combine(parts: Measurement[]): Measurement {
   const completed = parts.reduce((sum, part) => sum + part.completed, 0);
@@ -53,7 +56,7 @@ function combine(parts: Measurement[]): Measurement {
  * burst of someone else's work then lands on both servers instead of skewing one of them.
  */
 async function measurePair(servers: [ServerChild, ServerChild], scenario: LoadScenario, settings: BenchSettings, log: (line: string) => void) {
-  const connections = scenario === 'login' ? settings.flowConnections : settings.connections;
+  const connections = connectionsFor(scenario, settings);
   const plans = [await PLANS[scenario](servers[0], settings), await PLANS[scenario](servers[1], settings)] as const;
   log(`${scenario}: ${connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s on each server`);
   const results: [Measurement[], Measurement[]] = [[], []];
@@ -87,7 +90,7 @@ export async function warmUp(server: ServerChild, scenarios: LoadScenario[], set
     while ((plan.completed?.() ?? 0) < settings.flowWarmupLogins && elapsed() < settings.flowWarmupMaxSeconds) {
       const seconds = Math.min(2, settings.flowWarmupMaxSeconds - elapsed());
       if (seconds < 0.1) break;
-      await measure({ url: server.url, connections: settings.flowConnections, seconds }, plan);
+      await measure({ url: server.url, connections: connectionsFor('login', settings), seconds }, plan);
     }
     log(`start warm-up of ${server.name}: ${plan.completed?.() ?? 0} logins in ${elapsed().toFixed(1)} s`);
   }

@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type LoadScenario, PLANS, warmUp } from './bench.ts';
+import { connectionsFor, type LoadScenario, PLANS, warmUp } from './bench.ts';
 import { measure, type Plan } from './load.ts';
 import { startBaseline, startPortcullis } from './servers/start.ts';
 import { readSettings } from './settings.ts';
@@ -50,7 +50,8 @@ try {
   for (const server of servers) await warmUp(server, names, settings, log);
   for (const name of names) {
     const plans = await Promise.all(servers.map((server) => PLANS[name](server, settings)));
-    const connections = name === 'login' ? settings.flowConnections : settings.connections;
+    const connections = connectionsFor(name, settings);
+    const [unit, rateUnit] = name === 'login' ? ['login', 'logins'] : ['request', 'req'];
     const perRequest: number[][] = [[], []];
     const systemShare: number[][] = [[], []];
     const rates: number[][] = [[], []];
@@ -74,7 +75,7 @@ try {
     const [baseRate, ourRate] = rates.map(median) as [number, number];
     const [baseSystem, ourSystem] = systemShare.map(median) as [number, number];
     console.log(
-      `${name.padEnd(14)} CPU/${name === 'login' ? 'login  ' : 'request'} ${firstName} ${base.toFixed(0).padStart(4)} µs  portcullis ${ours.toFixed(0).padStart(4)} µs  ratio ${(base / ours).toFixed(2)}×  (system ${(100 * baseSystem).toFixed(0)} % vs ${(100 * ourSystem).toFixed(0)} %)   rate ${baseRate.toFixed(0)} vs ${ourRate.toFixed(0)} ${name === 'login' ? 'logins' : 'req'}/s (${(ourRate / baseRate).toFixed(2)}×)`,
+      `${name.padEnd(14)} CPU/${unit.padEnd(7)} ${firstName} ${base.toFixed(0).padStart(4)} µs  portcullis ${ours.toFixed(0).padStart(4)} µs  ratio ${(base / ours).toFixed(2)}×  (system ${(100 * baseSystem).toFixed(0)} % vs ${(100 * ourSystem).toFixed(0)} %)   rate ${baseRate.toFixed(0)} vs ${ourRate.toFixed(0)} ${rateUnit}/s (${(ourRate / baseRate).toFixed(2)}×)`,
     );
   }
 } finally {
