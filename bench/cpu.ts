@@ -7,6 +7,9 @@
  *   `login` is CPU per login (argon2id included), with BENCH_FLOW_CONNECTIONS browsers, after the
  *   bench's warm-up of BENCH_FLOW_WARMUP logins on each server.
  *   BENCH_SECONDS (per round, default 2), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 32)
+ *   Beside the process's CPU, each line gives the server's main thread alone (the event loop; on the
+ *   login flow the rest is argon2id in the thread pool) and this process's own CPU per unit (the
+ *   load generator, which shares the machine's cores with the server).
  *   BENCH_AGAINST=<another checkout>: compare with Portcullis from that tree instead of bare
  *   oidc-provider (a change against the commit before it, in one run).
  */
@@ -19,9 +22,9 @@ import { readSettings } from './settings.ts';
 
 const SCENARIOS = Object.keys(PLANS) as LoadScenario[];
 
-/** Clock ticks (1/100 s on Linux) of user and of system time. */
-async function cpuTicks(pid: number): Promise<[number, number]> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+/** Clock ticks (1/100 s on Linux) of user and of system time: the process's, or one of its threads' (the main thread's id is the pid). */
+async function cpuTicks(pid: number, thread?: number): Promise<[number, number]> {
+  const stat = await readFile(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return [Number(fields[11]), Number(fields[12])];
 }
@@ -53,6 +56,11 @@ try {
     const connections = connectionsFor(name, settings);
     const [unit, rateUnit] = name === 'login' ? ['login', 'logins'] : ['request', 'req'];
     const perRequest: number[][] = [[], []];
+    // The event loop's share: on the login flow the rest is mostly argon2id in the thread pool.
+    const mainPerRequest: number[][] = [[], []];
+    // What the load generator (this process) spends per unit: on a machine this small it competes
+    // with the server for the same cores.
+    const clientPerRequest: number[][] = [[], []];
     const systemShare: number[][] = [[], []];
     const rates: number[][] = [[], []];
     for (const [index, server] of servers.entries()) await measure({ url: server.url, connections, seconds: 1 }, plans[index] as Plan);
@@ -61,12 +69,17 @@ try {
       // its pool runs dry after a few rounds: each round gets fresh tokens, minted before it is timed.
       if (name === 'refresh' && round > 0) plans.splice(0, plans.length, ...(await Promise.all(servers.map((server) => PLANS[name](server, settings)))));
       for (const [index, server] of servers.entries()) {
-        const before = await cpuTicks(server.pid);
+        const [before, mainBefore] = await Promise.all([cpuTicks(server.pid), cpuTicks(server.pid, server.pid)]);
+        const client = process.cpuUsage();
         const result = await measure({ url: server.url, connections, seconds }, plans[index] as Plan);
-        const after = await cpuTicks(server.pid);
+        const clientUsage = process.cpuUsage(client);
+        const [after, mainAfter] = await Promise.all([cpuTicks(server.pid), cpuTicks(server.pid, server.pid)]);
         const [user, system] = [after[0] - before[0], after[1] - before[1]];
+        const main = mainAfter[0] + mainAfter[1] - mainBefore[0] - mainBefore[1];
         if (result.errors) throw new Error(`${name} on ${server.name}: ${result.errors} errors`);
         perRequest[index]?.push(((user + system) * 10_000) / result.completed);
+        mainPerRequest[index]?.push((main * 10_000) / result.completed);
+        clientPerRequest[index]?.push((clientUsage.user + clientUsage.system) / result.completed);
         systemShare[index]?.push(system / (user + system));
         rates[index]?.push(result.rate);
       }
@@ -74,8 +87,10 @@ try {
     const [base, ours] = perRequest.map(median) as [number, number];
     const [baseRate, ourRate] = rates.map(median) as [number, number];
     const [baseSystem, ourSystem] = systemShare.map(median) as [number, number];
+    const [baseMain, ourMain] = mainPerRequest.map(median) as [number, number];
+    const [baseClient, ourClient] = clientPerRequest.map(median) as [number, number];
     console.log(
-      `${name.padEnd(14)} CPU/${unit.padEnd(7)} ${firstName} ${base.toFixed(0).padStart(4)} µs  portcullis ${ours.toFixed(0).padStart(4)} µs  ratio ${(base / ours).toFixed(2)}×  (system ${(100 * baseSystem).toFixed(0)} % vs ${(100 * ourSystem).toFixed(0)} %)   rate ${baseRate.toFixed(0)} vs ${ourRate.toFixed(0)} ${rateUnit}/s (${(ourRate / baseRate).toFixed(2)}×)`,
+      `${name.padEnd(14)} CPU/${unit.padEnd(7)} ${firstName} ${base.toFixed(0).padStart(4)} µs  portcullis ${ours.toFixed(0).padStart(4)} µs  ratio ${(base / ours).toFixed(2)}×  (system ${(100 * baseSystem).toFixed(0)} % vs ${(100 * ourSystem).toFixed(0)} %; main thread ${baseMain.toFixed(0)} vs ${ourMain.toFixed(0)} µs; load generator ${baseClient.toFixed(0)} vs ${ourClient.toFixed(0)} µs)   rate ${baseRate.toFixed(0)} vs ${ourRate.toFixed(0)} ${rateUnit}/s (${(ourRate / baseRate).toFixed(2)}×)`,
     );
   }
 } finally {
